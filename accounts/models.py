@@ -1,0 +1,122 @@
+import pghistory
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address. Platform staff have is_staff."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Platform staff: may use the Django admin."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class OrganizationKind(models.TextChoices):
+    CLIENT = "client", "Client"
+    PROVIDER = "provider", "RPO provider"
+
+
+@pghistory.track()
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=OrganizationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganizationKind.values), name="organization_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CLIENT_ADMIN = "client_admin", "Client admin"
+    HR_LEAD = "hr_lead", "HR lead"
+    CLIENT_VIEWER = "client_viewer", "Client viewer"
+    PROVIDER_ADMIN = "provider_admin", "Provider admin"
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    RECRUITER = "recruiter", "Recruiter"
+
+
+CLIENT_ROLES = frozenset({Role.CLIENT_ADMIN, Role.HR_LEAD, Role.CLIENT_VIEWER})
+PROVIDER_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER, Role.RECRUITER})
+ROLES_BY_KIND = {OrganizationKind.CLIENT: CLIENT_ROLES, OrganizationKind.PROVIDER: PROVIDER_ROLES}
+
+
+@pghistory.track()
+class Membership(models.Model):
+    """A user's role in one organization. A person may belong to several organizations."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.organization}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.organization_id and self.role not in ROLES_BY_KIND[self.organization.kind]:
+            raise ValidationError(
+                {"role": f"{self.role} is not a role of a {self.organization.kind} organization."}
+            )

@@ -1,0 +1,47 @@
+"""Django setup for benchmarks: a throwaway database on the configured PostgreSQL."""
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpo_portal.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def bench_database():
+    """Create a fresh test database, migrate it, and drop it afterwards."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    # Its own name, so a benchmark never touches the test suite's (reused) database.
+    connection.settings_dict["TEST"]["NAME"] = "bench_rpo_portal"
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    try:
+        yield connection
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+@contextmanager
+def timed(label: str, into: dict):
+    start = time.perf_counter()
+    yield
+    into[label] = time.perf_counter() - start
+
+
+def record(name: str, figures: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    line = json.dumps({"bench": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **figures})
+    with open(RESULTS / f"{name}.jsonl", "a") as out:
+        out.write(line + "\n")
+    print(line)

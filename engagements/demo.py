@@ -1,0 +1,151 @@
+"""Demo data: organizations, people for every role and three engagements.
+
+Idempotent: running it again finds what is there and adds only what is missing. Later
+capabilities (recruiting data, targets, SLAs, reviews) add their own steps to `DEMO_STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import OrganizationKind, Role, User
+from accounts.services import membership_set, organization_get_or_create, user_create
+from engagements.models import Engagement
+from engagements.services import engagement_create
+
+DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
+
+ORGANIZATIONS = [
+    ("TalentBridge RPO", OrganizationKind.PROVIDER),
+    ("HireWell", OrganizationKind.PROVIDER),
+    ("Acme Corp", OrganizationKind.CLIENT),
+    ("Globex", OrganizationKind.CLIENT),
+    ("Initech", OrganizationKind.CLIENT),
+]
+
+# (e-mail, full name, organization, role)
+DEMO_USERS = [
+    ("admin@talentbridge.example", "Priya Natarajan", "TalentBridge RPO", Role.PROVIDER_ADMIN),
+    ("am@talentbridge.example", "Marco Rossi", "TalentBridge RPO", Role.ACCOUNT_MANAGER),
+    ("recruiter@talentbridge.example", "Lena Hoffmann", "TalentBridge RPO", Role.RECRUITER),
+    ("admin@acme.example", "Dana Whitfield", "Acme Corp", Role.CLIENT_ADMIN),
+    ("hr@acme.example", "Sam Okafor", "Acme Corp", Role.HR_LEAD),
+    ("viewer@acme.example", "Chris Lee", "Acme Corp", Role.CLIENT_VIEWER),
+    ("hr@globex.example", "Hank Scorpio", "Globex", Role.HR_LEAD),
+    ("am@hirewell.example", "Ines Duarte", "HireWell", Role.ACCOUNT_MANAGER),
+    ("hr@initech.example", "Bill Lumbergh", "Initech", Role.HR_LEAD),
+]
+STAFF_EMAIL = "staff@rpo.example"
+
+ENGAGEMENTS = [
+    {
+        "slug": "acme-talentbridge",
+        "client_name": "Acme Corp",
+        "provider_name": "TalentBridge RPO",
+        "name": "Acme Corp end-to-end RPO",
+        "currency": "USD",
+        "monthly_fee": Decimal("85000"),
+        "model": "end_to_end",
+        "start_date": date(2024, 1, 1),
+        "end_date": date(2027, 12, 31),
+        "regions": ["North America", "EMEA"],
+        "departments": ["Engineering", "Sales", "Finance", "Operations"],
+        "job_families": ["Software", "Support", "Management"],
+        "program_manager": "am@talentbridge.example",
+        "account_lead": "hr@acme.example",
+    },
+    {
+        "slug": "globex-talentbridge",
+        "client_name": "Globex",
+        "provider_name": "TalentBridge RPO",
+        "name": "Globex project hiring",
+        "currency": "EUR",
+        "monthly_fee": Decimal("42000"),
+        "model": "project_based",
+        "start_date": date(2024, 6, 1),
+        "end_date": date(2026, 12, 31),
+        "regions": ["EMEA"],
+        "departments": ["Engineering", "Operations"],
+        "job_families": ["Software", "Support"],
+        "program_manager": "am@talentbridge.example",
+        "account_lead": "hr@globex.example",
+    },
+    {
+        "slug": "initech-hirewell",
+        "client_name": "Initech",
+        "provider_name": "HireWell",
+        "name": "Initech hybrid RPO",
+        "currency": "USD",
+        "monthly_fee": Decimal("30000"),
+        "model": "hybrid",
+        "start_date": date(2024, 3, 1),
+        "end_date": None,
+        "regions": ["North America"],
+        "departments": ["Engineering", "Sales"],
+        "job_families": ["Software"],
+        "program_manager": "am@hirewell.example",
+        "account_lead": "hr@initech.example",
+    },
+]
+
+
+def _user(email: str, full_name: str, is_staff: bool = False) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = user_create(
+            email=email, password=DEMO_PASSWORD, full_name=full_name, is_staff=is_staff
+        )
+        if is_staff:
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+    return user
+
+
+def seed_organizations_and_people(log: Callable[[str], None]) -> None:
+    organizations = {
+        name: organization_get_or_create(name=name, kind=kind)[0] for name, kind in ORGANIZATIONS
+    }
+    for email, full_name, org_name, role in DEMO_USERS:
+        membership_set(
+            user=_user(email, full_name), organization=organizations[org_name], role=role
+        )
+    _user(STAFF_EMAIL, "Platform Staff", is_staff=True)
+    log(f"{len(DEMO_USERS) + 1} demo users in {len(organizations)} organizations")
+
+
+def seed_engagements(log: Callable[[str], None]) -> None:
+    for spec in ENGAGEMENTS:
+        spec = dict(spec)
+        program_manager = User.objects.get(email=spec.pop("program_manager"))
+        account_lead = User.objects.get(email=spec.pop("account_lead"))
+        engagement = Engagement.objects.filter(slug=spec["slug"]).first()
+        if engagement is None:
+            engagement = engagement_create(actor=None, **spec)
+        if engagement.program_manager_id is None or engagement.account_lead_id is None:
+            engagement.program_manager = program_manager
+            engagement.account_lead = account_lead
+            engagement.full_clean()
+            engagement.save()
+    log(f"{len(ENGAGEMENTS)} demo engagements")
+
+
+DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
+    seed_organizations_and_people,
+    seed_engagements,
+]
+
+
+def seed_demo(log: Callable[[str], None] = print) -> None:
+    for step in DEMO_STEPS:
+        with transaction.atomic():
+            step(log)
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(e-mail, what they are) for the README and `make demo`."""
+    logins = [(email, f"{role.label}, {org}") for email, _, org, role in DEMO_USERS]
+    return [*logins, (STAFF_EMAIL, "platform staff (Django admin)")]

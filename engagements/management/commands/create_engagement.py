@@ -1,0 +1,44 @@
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.services import engagement_create
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise CommandError(f"--monthly-fee {value!r} is not a number.") from None
+
+
+class Command(BaseCommand):
+    help = "Create an engagement between a client and a provider (creating either if missing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--client", required=True, help="client organization name")
+        parser.add_argument("--provider", required=True, help="provider organization name")
+        parser.add_argument("--slug", required=True)
+        parser.add_argument("--name", default="", help="defaults to 'Client / Provider'")
+        parser.add_argument("--currency", default="USD", help="ISO 4217 code, default USD")
+        parser.add_argument("--monthly-fee", default="0")
+        parser.add_argument(
+            "--model", default="end_to_end", choices=["end_to_end", "project_based", "hybrid"]
+        )
+
+    def handle(self, *args, **options):
+        try:
+            engagement = engagement_create(
+                actor=None,
+                client_name=options["client"],
+                provider_name=options["provider"],
+                slug=options["slug"],
+                name=options["name"],
+                currency=options["currency"],
+                monthly_fee=_decimal(options["monthly_fee"]),
+                model=options["model"],
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(f"created engagement {engagement.slug} (id {engagement.pk})")

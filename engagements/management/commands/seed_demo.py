@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from engagements.demo import DEMO_PASSWORD, demo_logins, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations, people and engagements (safe to run again)."
+
+    def handle(self, *args, **options):
+        seed_demo(log=lambda line: self.stdout.write(f"  {line}"))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for email, what in demo_logins():
+            self.stdout.write(f"  {email:34} {what}")

@@ -1,0 +1,72 @@
+"""Writes for engagements."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import OrganizationKind, User
+from accounts.services import organization_get_or_create
+from engagements.models import Engagement
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    actor: User | None,
+    client_name: str,
+    provider_name: str,
+    slug: str,
+    name: str = "",
+    currency: str = "USD",
+    monthly_fee: Decimal = Decimal("0"),
+    model: str = "end_to_end",
+    start_date: date | None = None,
+    end_date: date | None = None,
+    regions: list[str] | None = None,
+    departments: list[str] | None = None,
+    job_families: list[str] | None = None,
+) -> Engagement:
+    """Create an engagement between two organizations, creating either if it is missing.
+
+    All or nothing: an invalid engagement leaves no new organization behind either.
+    """
+    if Engagement.objects.filter(slug=slug).exists():
+        raise ValidationError(f"An engagement with slug {slug!r} already exists.")
+    client, _ = organization_get_or_create(name=client_name, kind=OrganizationKind.CLIENT)
+    provider, _ = organization_get_or_create(name=provider_name, kind=OrganizationKind.PROVIDER)
+    engagement = Engagement(
+        client=client,
+        provider=provider,
+        name=name or f"{client.name} / {provider.name}",
+        slug=slug,
+        currency=currency.upper(),
+        monthly_fee=monthly_fee,
+        model=model,
+        start_date=start_date,
+        end_date=end_date,
+        regions=regions or [],
+        departments=departments or [],
+        job_families=job_families or [],
+    )
+    engagement.full_clean()
+    engagement.save()
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Engagement:
+    for field, value in changes.items():
+        setattr(engagement, field, value)
+    engagement.full_clean()
+    engagement.save()
+    return engagement
+
+
+def engagement_mark_data_changed(*, engagement: Engagement) -> None:
+    """Record that recruiting data changed, so the next KPI recompute picks it up."""
+    Engagement.objects.filter(pk=engagement.pk).update(data_changed_at=timezone.now())

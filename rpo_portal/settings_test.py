@@ -1,0 +1,25 @@
+"""Test settings: the real PostgreSQL and Redis, with fast password hashing."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-tests")
+os.environ.setdefault("DJANGO_SECURE", "false")
+os.environ.setdefault("CACHE_KEY_PREFIX", "rpo-test")
+
+from rpo_portal.settings import *  # noqa: E402, F403
+from rpo_portal.settings import CACHES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+# A separate Redis keyspace so tests never see (or flush) a running demo's keys.
+CACHES["default"]["KEY_PREFIX"] = "rpo-test"
+CELERY_TASK_ALWAYS_EAGER = False
+# Lets two checkouts (or two people) run the suite against one server side by side.
+if _suffix := os.environ.get("RPO_TEST_DB_SUFFIX"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_rpo_portal_{_suffix}"}  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"rpo-test-{_suffix}"
+# Tests that run a real worker consume only their own queue, never a neighbour's tasks
+# (another xdist process, another checkout, or a running demo).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+CELERY_TASK_DEFAULT_QUEUE = f"rpo-test-{_suffix or 'default'}-{_worker}"
