@@ -1,0 +1,324 @@
+"""Recruiting records imported from the ATS, in the format of METRICS.md section 1.
+
+Every record belongs to one engagement and is keyed by its `external_id` within it (the
+hiring plan by its month and segment columns). The contract's rules are database
+constraints where a row alone can decide them; rules that need other rows (references in the
+same engagement, a quality review's application being a hire) are checked by the importer.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+
+from engagements.models import Engagement
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Source(models.TextChoices):
+    JOB_BOARD = "job_board", "Job board"
+    CAREER_SITE = "career_site", "Career site"
+    REFERRAL = "referral", "Referral"
+    SOURCED = "sourced", "Sourced"
+    AGENCY = "agency", "Agency"
+    INTERNAL = "internal", "Internal"
+    OTHER = "other", "Other"
+
+
+class OfferOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Respondent(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    HIRING_MANAGER = "hiring_manager", "Hiring manager"
+
+
+EXTERNAL_COST_CATEGORIES = (
+    "advertising",
+    "agency_fees",
+    "rpo_fees",
+    "assessment",
+    "background_checks",
+    "travel",
+    "relocation",
+    "signing_bonus",
+    "referral_bonus",
+)
+INTERNAL_COST_CATEGORIES = (
+    "recruiter_compensation",
+    "recruiting_tools",
+    "hiring_manager_time",
+    "overhead",
+)
+
+
+class CostCategory(models.TextChoices):
+    ADVERTISING = "advertising", "Advertising"
+    AGENCY_FEES = "agency_fees", "Agency fees"
+    RPO_FEES = "rpo_fees", "RPO fees"
+    ASSESSMENT = "assessment", "Assessment"
+    BACKGROUND_CHECKS = "background_checks", "Background checks"
+    TRAVEL = "travel", "Travel"
+    RELOCATION = "relocation", "Relocation"
+    SIGNING_BONUS = "signing_bonus", "Signing bonus"
+    REFERRAL_BONUS = "referral_bonus", "Referral bonus"
+    RECRUITER_COMPENSATION = "recruiter_compensation", "Recruiter compensation"
+    RECRUITING_TOOLS = "recruiting_tools", "Recruiting tools"
+    HIRING_MANAGER_TIME = "hiring_manager_time", "Hiring manager time"
+    OVERHEAD = "overhead", "Overhead"
+
+
+def _choice_check(field: str, choices: type[models.TextChoices], name: str):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class EngagementRecord(models.Model):
+    """Fields every imported record has."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Requisition(EngagementRecord):
+    external_id = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    department = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    job_family = models.CharField(max_length=200, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    openings = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    opened_on = models.DateField()
+    on_hold_days = models.PositiveIntegerField(default=0)
+    filled_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True)
+    hiring_manager = models.EmailField(blank=True)
+    recruiter = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "external_id"], name="requisition_external_id_unique"
+            ),
+            _choice_check("priority", Priority, "requisition_priority_valid"),
+            models.CheckConstraint(condition=Q(openings__gte=1), name="requisition_openings_min"),
+            models.CheckConstraint(
+                condition=Q(filled_on__isnull=True) | Q(filled_on__gte=F("opened_on")),
+                name="requisition_filled_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=F("opened_on")),
+                name="requisition_cancelled_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(filled_on__isnull=True) | Q(cancelled_on__isnull=True),
+                name="requisition_not_filled_and_cancelled",
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "opened_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.title}"
+
+    @property
+    def status(self) -> str:
+        if self.filled_on:
+            return "filled"
+        if self.cancelled_on:
+            return "cancelled"
+        return "open"
+
+
+class Application(EngagementRecord):
+    external_id = models.CharField(max_length=100)
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="applications"
+    )
+    candidate_id = models.CharField(max_length=100)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    applied_on = models.DateField()
+    screened_on = models.DateField(null=True, blank=True)
+    interviewed_on = models.DateField(null=True, blank=True)
+    offered_on = models.DateField(null=True, blank=True)
+    offer_outcome = models.CharField(max_length=10, choices=OfferOutcome.choices, blank=True)
+    offer_decided_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    rejected_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    diverse = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "external_id"], name="application_external_id_unique"
+            ),
+            _choice_check("source", Source, "application_source_valid"),
+            models.CheckConstraint(
+                condition=Q(offer_outcome="") | Q(offer_outcome__in=OfferOutcome.values),
+                name="application_offer_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(screened_on__isnull=True) | Q(screened_on__gte=F("applied_on")),
+                name="application_screened_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(interviewed_on__isnull=True)
+                | Q(interviewed_on__gte=Coalesce("screened_on", "applied_on")),
+                name="application_interviewed_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(offered_on__isnull=True)
+                | Q(offered_on__gte=Coalesce("interviewed_on", "screened_on", "applied_on")),
+                name="application_offered_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_outcome="") | Q(offered_on__isnull=False),
+                name="application_outcome_needs_offer",
+            ),
+            models.CheckConstraint(
+                condition=(Q(offer_outcome="") & Q(offer_decided_on__isnull=True))
+                | (~Q(offer_outcome="") & Q(offer_decided_on__gte=F("offered_on"))),
+                name="application_decision_date_with_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | (Q(offer_outcome=OfferOutcome.ACCEPTED) & Q(started_on__gte=F("offer_decided_on"))),
+                name="application_start_needs_accepted_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(rejected_on__isnull=True) | Q(rejected_on__gte=F("applied_on")),
+                name="application_rejected_after_applied",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("applied_on")),
+                name="application_withdrawn_after_applied",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def is_hire(self) -> bool:
+        return self.started_on is not None
+
+
+class Survey(EngagementRecord):
+    external_id = models.CharField(max_length=100)
+    respondent = models.CharField(max_length=20, choices=Respondent.choices)
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, null=True, blank=True, related_name="surveys"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="surveys"
+    )
+    responded_on = models.DateField()
+    score = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "external_id"], name="survey_external_id_unique"
+            ),
+            _choice_check("respondent", Respondent, "survey_respondent_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(respondent=Respondent.CANDIDATE) & Q(score__gte=0) & Q(score__lte=10)
+                )
+                | (Q(respondent=Respondent.HIRING_MANAGER) & Q(score__gte=1) & Q(score__lte=5)),
+                name="survey_score_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class QualityReview(EngagementRecord):
+    external_id = models.CharField(max_length=100)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="quality_reviews"
+    )
+    reviewed_on = models.DateField()
+    meets_expectations = models.BooleanField()
+    rating = models.SmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    retained_90d = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "external_id"], name="quality_external_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="quality_rating_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Cost(EngagementRecord):
+    external_id = models.CharField(max_length=100)
+    month = models.DateField(help_text="The first day of the month the cost belongs to.")
+    category = models.CharField(max_length=30, choices=CostCategory.choices)
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "external_id"], name="cost_external_id_unique"
+            ),
+            _choice_check("category", CostCategory, "cost_category_valid"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_amount_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="cost_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def is_external(self) -> bool:
+        return self.category in EXTERNAL_COST_CATEGORIES
+
+
+class HiringPlanLine(EngagementRecord):
+    """Planned hires for a month, optionally for one slice (department, location, job family).
+
+    Blank means "not split by that dimension"; rows are keyed by month and the three columns.
+    """
+
+    month = models.DateField(help_text="The first day of the planned month.")
+    department = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    job_family = models.CharField(max_length=200, blank=True)
+    planned_hires = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "month", "department", "location", "job_family"],
+                name="hiring_plan_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="hiring_plan_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department or '*'}/{self.location or '*'}/{self.job_family or '*'}"
