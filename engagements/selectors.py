@@ -33,3 +33,35 @@ def engagement_team(*, engagement: Engagement) -> dict[str, list[Membership]]:
         side = "client" if membership.organization_id == engagement.client_id else "provider"
         team[side].append(membership)
     return team
+
+
+def engagement_history(*, engagement: Engagement, limit: int = 20) -> list[dict]:
+    """The latest recorded changes to the engagement's contract: when, who and what changed."""
+    from pghistory.models import Events
+
+    from accounts.models import User
+
+    events = list(
+        Events.objects.tracks(engagement)
+        .filter(pgh_model="engagements.EngagementEvent")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    users = User.objects.in_bulk(user_ids)
+    hidden = {"data_changed_at", "metrics_computed_at", "created_at", "id"}
+    history = []
+    for event in events:
+        diff = event.pgh_diff or {}
+        history.append(
+            {
+                "when": event.pgh_created_at,
+                "who": users.get((event.pgh_context or {}).get("user")),
+                "created": event.pgh_label == "insert",
+                "changes": [
+                    (field.replace("_", " "), before, after)
+                    for field, (before, after) in sorted(diff.items())
+                    if field not in hidden
+                ],
+            }
+        )
+    return [h for h in history if h["created"] or h["changes"]]

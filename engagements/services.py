@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -60,10 +61,12 @@ def engagement_create(
 
 @transaction.atomic
 def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Engagement:
+    """Change an engagement's contract; the history trigger records who changed what."""
     for field, value in changes.items():
         setattr(engagement, field, value)
     engagement.full_clean()
-    engagement.save()
+    with pghistory.context(user=actor.pk):
+        engagement.save()
     return engagement
 
 

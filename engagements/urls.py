@@ -6,4 +6,5 @@ app_name = "engagements"
 urlpatterns = [
     path("", views.home, name="home"),
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
+    path("engagements/<int:engagement_id>/edit/", views.engagement_edit, name="edit"),
 ]

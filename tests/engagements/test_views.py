@@ -61,3 +61,86 @@ def test_detail_query_count_does_not_grow_with_team(login, engagement, hr_lead, 
     for _ in range(4):
         member(engagement.provider, Role.RECRUITER)
     assert count_queries(lambda: client.get(url)) == few
+
+
+def test_admin_edits_the_contract_and_the_change_is_on_record(login, engagement, client_admin):
+    client = login(client_admin)
+    url = reverse("engagements:edit", args=[engagement.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "name": "Renamed engagement",
+            "model": "hybrid",
+            "status": "active",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "currency": "EUR",
+            "monthly_fee": "61000.00",
+            "regions": "EMEA, APAC",
+            "departments": "",
+            "job_families": "Software",
+        },
+    )
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.name == "Renamed engagement"
+    assert engagement.regions == ["EMEA", "APAC"]
+    assert engagement.currency == "EUR"
+    history = client.get(reverse("engagements:detail", args=[engagement.pk])).context["history"]
+    latest = history[0]
+    assert latest["who"] == client_admin
+    changed = {field for field, _, _ in latest["changes"]}
+    assert {"name", "currency", "monthly fee", "regions"} <= changed
+
+
+def test_edit_rejects_an_end_before_the_start(login, engagement, provider_admin):
+    response = login(provider_admin).post(
+        reverse("engagements:edit", args=[engagement.pk]),
+        {
+            "name": engagement.name,
+            "model": "hybrid",
+            "status": "active",
+            "start_date": "2026-06-01",
+            "end_date": "2026-01-01",
+            "currency": "XYZ",
+            "monthly_fee": "1",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "currency" in errors
+    engagement.refresh_from_db()
+    assert engagement.currency == "USD"
+
+
+@pytest.mark.parametrize(
+    "role_fixture", ["hr_lead", "client_viewer", "account_manager", "recruiter"]
+)
+def test_edit_is_403_for_roles_that_are_not_admins(login, engagement, role_fixture, request):
+    user = request.getfixturevalue(role_fixture)
+    url = reverse("engagements:edit", args=[engagement.pk])
+    assert login(user).get(url).status_code == 403
+    assert login(user).post(url, {"name": "x"}).status_code == 403
+    engagement.refresh_from_db()
+    assert engagement.name != "x"
+
+
+def test_edit_for_outsider_is_404(login, engagement, outsider):
+    assert login(outsider).get(reverse("engagements:edit", args=[engagement.pk])).status_code == 404
+
+
+def test_program_manager_must_be_a_member(login, engagement, client_admin, outsider):
+    response = login(client_admin).post(
+        reverse("engagements:edit", args=[engagement.pk]),
+        {
+            "name": engagement.name,
+            "model": "end_to_end",
+            "status": "active",
+            "currency": "USD",
+            "monthly_fee": "1",
+            "program_manager": outsider.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "program_manager" in response.context["form"].errors

@@ -1,0 +1,51 @@
+from django import forms
+
+from accounts.models import User
+from engagements.models import Engagement
+
+
+class _ListField(forms.CharField):
+    """A comma-separated list of names (regions, departments, job families)."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class EngagementForm(forms.ModelForm):
+    regions = _ListField(required=False, help_text="Comma-separated; blank means all.")
+    departments = _ListField(required=False, help_text="Comma-separated; blank means all.")
+    job_families = _ListField(required=False, help_text="Comma-separated; blank means all.")
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "name",
+            "model",
+            "status",
+            "start_date",
+            "end_date",
+            "currency",
+            "monthly_fee",
+            "regions",
+            "departments",
+            "job_families",
+            "program_manager",
+            "account_lead",
+            "exclude_on_hold",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        engagement = self.instance
+        members = User.objects.filter(
+            memberships__organization_id__in=[engagement.client_id, engagement.provider_id]
+        ).order_by("full_name", "email")
+        self.fields["program_manager"].queryset = members
+        self.fields["account_lead"].queryset = members
