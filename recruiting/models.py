@@ -6,6 +6,7 @@ constraints where a row alone can decide them; rules that need other rows (refer
 same engagement, a quality review's application being a hire) are checked by the importer.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -193,7 +194,10 @@ class Application(EngagementRecord):
             ),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True)
-                | (Q(offer_outcome=OfferOutcome.ACCEPTED) & Q(started_on__gte=F("offer_decided_on"))),
+                | (
+                    Q(offer_outcome=OfferOutcome.ACCEPTED)
+                    & Q(started_on__gte=F("offer_decided_on"))
+                ),
                 name="application_start_needs_accepted_offer",
             ),
             models.CheckConstraint(
@@ -233,9 +237,7 @@ class Survey(EngagementRecord):
             ),
             _choice_check("respondent", Respondent, "survey_respondent_valid"),
             models.CheckConstraint(
-                condition=(
-                    Q(respondent=Respondent.CANDIDATE) & Q(score__gte=0) & Q(score__lte=10)
-                )
+                condition=(Q(respondent=Respondent.CANDIDATE) & Q(score__gte=0) & Q(score__lte=10))
                 | (Q(respondent=Respondent.HIRING_MANAGER) & Q(score__gte=1) & Q(score__lte=5)),
                 name="survey_score_in_scale",
             ),
@@ -276,9 +278,7 @@ class Cost(EngagementRecord):
     external_id = models.CharField(max_length=100)
     month = models.DateField(help_text="The first day of the month the cost belongs to.")
     category = models.CharField(max_length=30, choices=CostCategory.choices)
-    amount = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     note = models.TextField(blank=True)
 
     class Meta:
@@ -321,4 +321,71 @@ class HiringPlanLine(EngagementRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.department or '*'}/{self.location or '*'}/{self.job_family or '*'}"
+        segment = "/".join(v or "*" for v in (self.department, self.location, self.job_family))
+        return f"{self.month:%Y-%m} {segment}"
+
+
+class ImportKind(models.TextChoices):
+    REQUISITIONS = "requisitions", "Requisitions"
+    APPLICATIONS = "applications", "Applications"
+    SURVEYS = "surveys", "Surveys"
+    QUALITY = "quality", "Quality reviews"
+    COSTS = "costs", "Costs"
+    HIRING_PLAN = "hiring_plan", "Hiring plan"
+
+
+class ImportSource(models.TextChoices):
+    WEB = "web", "Web upload"
+    API = "api", "API"
+    COMMAND = "command", "Command line"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", "Awaiting confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    FAILED = "failed", "Rejected"
+
+
+class ImportRun(models.Model):
+    """One import of one file (or one API batch) into an engagement: the import history.
+
+    A web upload is held under MEDIA_ROOT (`stored_file`) between its preview and its
+    confirmation; the run binds it to the engagement and the user who uploaded it.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=300, help_text="Who imported: e-mail or API key.")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices, blank=True)
+    source = models.CharField(max_length=10, choices=ImportSource.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    stored_file = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors, in order.")
+    preview = models.JSONField(default=dict, blank=True, help_text="Header and first rows.")
+    progress = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["engagement", "-started_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_run_progress_pct")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name or self.source} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
