@@ -18,11 +18,16 @@ from __future__ import annotations
 import csv
 import math
 import random
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
 
 # In the order they must be imported: references point only to earlier kinds.
 KINDS = ("requisitions", "applications", "surveys", "quality", "costs", "hiring_plan")
@@ -173,7 +178,7 @@ class DataSpec:
     requisitions: int
     seed: int = 0
     months: int = 24
-    end: date = field(default_factory=date.today)
+    end: date = field(default_factory=timezone.localdate)
     scope: Scope = Scope()
     # On average; the total is exactly requisitions x this (pairs of requisitions balance).
     applications_per_requisition: int = 10
@@ -571,20 +576,56 @@ def generate_rows(spec: DataSpec) -> dict[str, list[Row]]:
     return rows
 
 
-def write_csv(spec: DataSpec, directory: Path) -> dict[str, Path]:
-    """Write `<kind>.csv` for every kind into `directory`; returns the paths by kind."""
+def write_csv(spec: DataSpec, directory: Path) -> dict[str, int]:
+    """Write `<kind>.csv` for every kind into `directory`; returns the row count by kind."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {kind: directory / f"{kind}.csv" for kind in KINDS}
-    files = {kind: open(path, "w", newline="", encoding="utf-8") for kind, path in paths.items()}  # noqa: SIM115
-    try:
+    counts = dict.fromkeys(KINDS, 0)
+    with ExitStack() as stack:
         writers = {}
-        for kind, file in files.items():
-            writers[kind] = csv.writer(file)
+        for kind in KINDS:
+            path = directory / f"{kind}.csv"
+            writers[kind] = csv.writer(
+                stack.enter_context(open(path, "w", newline="", encoding="utf-8"))
+            )
             writers[kind].writerow(COLUMNS[kind])
-        columns = COLUMNS
         for kind, row in generate(spec):
-            writers[kind].writerow([row[c] for c in columns[kind]])
-    finally:
-        for file in files.values():
-            file.close()
-    return paths
+            writers[kind].writerow([row[c] for c in COLUMNS[kind]])
+            counts[kind] += 1
+    return counts
+
+
+class GeneratedDataRejected(Exception):
+    """The importer refused generated rows: a generator bug, so nothing was imported."""
+
+    def __init__(self, kind: str, errors: list[dict]) -> None:
+        self.kind = kind
+        self.errors = errors
+        super().__init__(f"{kind}: {len(errors)} errors, the first: {errors[:3]}")
+
+
+def generated_data_import(*, actor, engagement, spec: DataSpec, source: str = "command") -> dict:
+    """Generate the data and import it through the importer, as files a user would upload.
+
+    All files or none: a rejected file rolls back the ones imported before it. Returns the
+    importer's result per kind; importing the same spec again leaves every row unchanged.
+    """
+    from recruiting.services import file_import
+
+    results = {}
+    with tempfile.TemporaryDirectory() as directory, transaction.atomic():
+        write_csv(spec, Path(directory))
+        for kind in KINDS:
+            path = Path(directory) / f"{kind}.csv"
+            with open(path, "rb") as file:
+                result = file_import(
+                    actor=actor,
+                    engagement=engagement,
+                    file=file,
+                    file_name=path.name,
+                    kind=kind,
+                    source=source,
+                )
+            if not result.ok:
+                raise GeneratedDataRejected(kind, result.errors)
+            results[kind] = result
+    return results

@@ -5,11 +5,13 @@ hide a generator bug); the import tests then push the same rows through the real
 """
 
 import csv
+import io
 import re
 from collections import Counter
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from recruiting.generator import (
     COLUMNS,
@@ -259,12 +261,40 @@ def test_scope_of_an_engagement(engagement):
 
 def test_csv_files_hold_the_same_rows(tmp_path):
     spec = DataSpec(requisitions=40, seed=5, end=END)
-    paths = write_csv(spec, tmp_path)
+    counts = write_csv(spec, tmp_path)
     rows = generate_rows(spec)
-    assert set(paths) == set(KINDS)
-    for kind, path in paths.items():
-        assert path.name == f"{kind}.csv"
-        with open(path, newline="", encoding="utf-8") as file:
+    assert counts == {kind: len(rows[kind]) for kind in KINDS}
+    for kind in KINDS:
+        with open(tmp_path / f"{kind}.csv", newline="", encoding="utf-8") as file:
             read = list(csv.DictReader(file))
         assert list(read[0]) == COLUMNS[kind]
         assert read == [{k: v or "" for k, v in row.items()} for row in rows[kind]]
+
+
+def generate_data(*args: str) -> str:
+    out = io.StringIO()
+    call_command("generate_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_generate_data_out_writes_the_files(engagement, tmp_path):
+    printed = generate_data(
+        *("--engagement", engagement.slug, "--requisitions", "30", "--seed", "2"),
+        *("--end", "2026-06-15", "--out", str(tmp_path)),
+    )
+    expected = generate_rows(
+        DataSpec(requisitions=30, seed=2, end=END, scope=scope_for(engagement))
+    )
+    for kind in KINDS:
+        assert f"{kind}.csv: {len(expected[kind])} rows" in printed
+        with open(tmp_path / f"{kind}.csv", newline="", encoding="utf-8") as file:
+            assert sum(1 for _ in csv.DictReader(file)) == len(expected[kind])
+
+
+def test_generate_data_refuses_bad_arguments(engagement):
+    with pytest.raises(CommandError, match="No engagement"):
+        generate_data("--engagement", "nope", "--requisitions", "3")
+    with pytest.raises(CommandError, match="not a date"):
+        generate_data("--engagement", engagement.slug, "--requisitions", "3", "--end", "2026-13-01")
+    with pytest.raises(CommandError, match="months >= 1"):
+        generate_data("--engagement", engagement.slug, "--requisitions", "3", "--months", "0")
