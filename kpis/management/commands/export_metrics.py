@@ -1,0 +1,25 @@
+import csv
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.models import Engagement
+from kpis.selectors import export_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Write an engagement's KPI values as CSV (metric, grain, period, dimension, segment, "
+        "value, n, status) to standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--engagement", metavar="SLUG", required=True)
+        parser.add_argument("--format", choices=["csv"], default="csv")
+
+    def handle(self, *args, **options):
+        engagement = Engagement.objects.filter(slug=options["engagement"]).first()
+        if engagement is None:
+            raise CommandError(f"No engagement with slug {options['engagement']!r}.")
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        for row in export_rows(engagement=engagement):
+            writer.writerow(row)

@@ -1,0 +1,205 @@
+"""Computed KPI values and the targets both parties agree to (METRICS.md sections 2-4)."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from engagements.models import Engagement
+from kpis.registry import DIMENSIONS, KPI_BY_KEY, KPI_CHOICES, SOURCE
+
+
+class Grain(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class Status(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+    SUPPRESSED = "suppressed", "Suppressed"
+
+
+class Party(models.TextChoices):
+    CLIENT = "client", "Client"
+    PROVIDER = "provider", "Provider"
+
+
+DIMENSION_CHOICES = [("all", "All"), *[(d, d.replace("_", " ").capitalize()) for d in DIMENSIONS]]
+DIMENSION_CHOICES.append((SOURCE, "Source"))
+
+
+class MetricValue(models.Model):
+    """One KPI value: engagement x KPI x definition version x grain x period x segment.
+
+    `value` is exact (shown rounded); it is blank only for a suppressed value. `n` is the count
+    the value is computed over; ratios keep their numerator and denominator.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
+    version = models.PositiveSmallIntegerField()
+    grain = models.CharField(max_length=10, choices=Grain.choices)
+    period = models.CharField(max_length=10, help_text="2026-03 or 2026-Q1")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES)
+    segment = models.CharField(max_length=200)
+    value = models.FloatField(null=True, blank=True)
+    n = models.PositiveIntegerField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    suppressed = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    target = models.ForeignKey(
+        "KpiTarget", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "kpi", "version", "grain", "period", "dimension", "segment"],
+                name="metric_value_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(suppressed=True),
+                name="metric_value_blank_only_when_suppressed",
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "grain", "kpi", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.period} {self.dimension}={self.segment}"
+
+    @property
+    def definition(self):
+        return KPI_BY_KEY[self.kpi]
+
+
+class TargetState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    REJECTED = "rejected", "Rejected"
+    COUNTERED = "countered", "Countered"
+
+
+@pghistory.track()
+class KpiTarget(models.Model):
+    """A goal for a KPI that one party proposes and the other agrees to, rejects or counters.
+
+    Thresholds are read in the KPI's direction: for a lower-is-better KPI the value meets the
+    target when it is at most `target_value` and is past the breach threshold when above it.
+    A blank dimension applies the target to every segment without a target of its own.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
+    grain = models.CharField(max_length=10, choices=Grain.choices)
+    dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES[1:], blank=True)
+    segment = models.CharField(max_length=200, blank=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=14, decimal_places=4)
+    at_risk_threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    breach_threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    min_sample_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    state = models.CharField(
+        max_length=10, choices=TargetState.choices, default=TargetState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by_party = models.CharField(max_length=10, choices=Party.choices)
+    proposed_at = models.DateTimeField()
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counter_proposals",
+        help_text="The proposal this one counters.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kpi", "grain", "dimension", "segment", "-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="kpi_target_effective_in_order",
+            ),
+            models.CheckConstraint(
+                condition=(Q(dimension="") & Q(segment="")) | (~Q(dimension="") & ~Q(segment="")),
+                name="kpi_target_dimension_with_segment",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_sample_size__gte=1), name="kpi_target_min_sample_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "state"])]
+
+    def __str__(self) -> str:
+        where = f" {self.dimension}={self.segment}" if self.dimension else ""
+        return f"{self.get_kpi_display()} ({self.grain}{where}) from {self.effective_from}"
+
+    @property
+    def definition(self):
+        return KPI_BY_KEY[self.kpi]
+
+    def clean(self) -> None:
+        errors = {}
+        if bool(self.dimension) != bool(self.segment):
+            errors["segment"] = "Give a dimension and a segment together, or neither."
+        kpi = KPI_BY_KEY.get(self.kpi)
+        if kpi and self.dimension and self.dimension not in kpi.dimensions:
+            errors["dimension"] = f"{kpi.name} is not segmented by {self.dimension}."
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            errors["effective_to"] = "The target cannot end before it starts."
+        values = (self.target_value, self.at_risk_threshold, self.breach_threshold)
+        if kpi and None not in values:
+            ordered = sorted(values, reverse=kpi.direction == "higher")
+            if list(values) != ordered:
+                better = "higher" if kpi.direction == "higher" else "lower"
+                errors["breach_threshold"] = (
+                    f"{kpi.name} is better {better}: the target must be at least as good as the "
+                    "at-risk threshold, and that at least as good as the breach threshold."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class TargetEvent(models.Model):
+    """Every step of a target's negotiation: who did what, when, and what changed."""
+
+    class Action(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed"
+        REJECTED = "rejected", "Rejected"
+        COUNTERED = "countered", "Countered"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(KpiTarget, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    party = models.CharField(max_length=10, choices=Party.choices)
+    at = models.DateTimeField()
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
