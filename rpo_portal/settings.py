@@ -186,6 +186,13 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+
+# --- Recruiting data imports (see README "Importing data") ---------------------------------
+RPO_IMPORT_MAX_BYTES = env.int("RPO_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Imports with more rows than this run in a Celery worker, with a progress bar.
+RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
+# How many errors an import keeps and shows (all are counted).
+RPO_IMPORT_MAX_ERRORS = env.int("RPO_IMPORT_MAX_ERRORS", default=1000)
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- API ----------------------------------------------------------------------------------

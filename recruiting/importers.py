@@ -1,0 +1,860 @@
+"""Reading, validating and writing import files in the format of METRICS.md section 1.
+
+Three steps, each over a whole file at once (pandas), never row by row:
+
+1. `table_from_bytes` / `table_from_records`: a file (CSV or XLSX, told apart by content) or a
+   list of JSON records becomes a `Table` of text cells, with file-level errors.
+2. `table_validate`: every rule of the contract for the table's kind (columns, types, enums,
+   ranges, date order, defaults, duplicate keys, references to the same engagement) gives a
+   normalised frame and every error, each with its row, column and reason.
+3. `frame_write`: the normalised rows go into a temporary table with `COPY` and from there into
+   the records with one `INSERT ... ON CONFLICT DO UPDATE ... WHERE ... IS DISTINCT FROM`, so
+   unchanged rows are not rewritten and references are resolved by joins.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+
+from recruiting import models as m
+
+# --- The contract's columns -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text, email, enum, date, month, bool, int, decimal, ref
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: str | None = None
+    ref: str | None = None  # the kind a `ref` column points at
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ("external_id",)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _id(required: bool = True) -> Column:
+    return Column("external_id", "text", required=required, max_length=100)
+
+
+def _segment() -> tuple[Column, ...]:
+    return tuple(
+        Column(n, "text", max_length=200) for n in ("department", "location", "job_family")
+    )
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "requisitions",
+            m.Requisition,
+            (
+                _id(),
+                Column("title", "text", required=True, max_length=300),
+                *_segment(),
+                Column("priority", "enum", choices=tuple(m.Priority.values), default="normal"),
+                Column("openings", "int", minimum=1, default="1"),
+                Column("opened_on", "date", required=True),
+                Column("on_hold_days", "int", minimum=0, default="0"),
+                Column("filled_on", "date"),
+                Column("cancelled_on", "date"),
+                Column("hiring_manager", "email", max_length=254),
+                Column("recruiter", "text", max_length=200),
+            ),
+        ),
+        Kind(
+            "applications",
+            m.Application,
+            (
+                _id(),
+                Column("requisition_id", "ref", required=True, max_length=100, ref="requisitions"),
+                Column("candidate_id", "text", required=True, max_length=100),
+                Column("source", "enum", required=True, choices=tuple(m.Source.values)),
+                Column("applied_on", "date", required=True),
+                Column("screened_on", "date"),
+                Column("interviewed_on", "date"),
+                Column("offered_on", "date"),
+                Column("offer_outcome", "enum", choices=tuple(m.OfferOutcome.values)),
+                Column("offer_decided_on", "date"),
+                Column("started_on", "date"),
+                Column("rejected_on", "date"),
+                Column("withdrawn_on", "date"),
+                Column("diverse", "bool"),
+            ),
+        ),
+        Kind(
+            "surveys",
+            m.Survey,
+            (
+                _id(),
+                Column("respondent", "enum", required=True, choices=tuple(m.Respondent.values)),
+                Column("requisition_id", "ref", max_length=100, ref="requisitions"),
+                Column("application_id", "ref", max_length=100, ref="applications"),
+                Column("responded_on", "date", required=True),
+                Column("score", "int", required=True, minimum=0, maximum=10),
+            ),
+        ),
+        Kind(
+            "quality",
+            m.QualityReview,
+            (
+                _id(),
+                Column("application_id", "ref", required=True, max_length=100, ref="applications"),
+                Column("reviewed_on", "date", required=True),
+                Column("meets_expectations", "bool", required=True),
+                Column("rating", "int", minimum=1, maximum=5),
+                Column("retained_90d", "bool"),
+            ),
+        ),
+        Kind(
+            "costs",
+            m.Cost,
+            (
+                _id(),
+                Column("month", "month", required=True),
+                Column("category", "enum", required=True, choices=tuple(m.CostCategory.values)),
+                Column("amount", "decimal", required=True, minimum=0),
+                Column("note", "text"),
+            ),
+        ),
+        Kind(
+            "hiring_plan",
+            m.HiringPlanLine,
+            (
+                Column("month", "month", required=True),
+                *_segment(),
+                Column("planned_hires", "int", required=True, minimum=0),
+            ),
+            key=("month", "department", "location", "job_family"),
+        ),
+    )
+}
+# References point backwards in this order, so a multi-file upload is written in it.
+KIND_ORDER = list(KINDS)
+INT_MAX = 2_147_483_647  # PostgreSQL integer
+DECIMAL_INTEGER_DIGITS = 12  # numeric(14, 2)
+FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
+
+
+def max_bytes() -> int:
+    return settings.RPO_IMPORT_MAX_BYTES
+
+
+def max_errors() -> int:
+    return settings.RPO_IMPORT_MAX_ERRORS
+
+
+def kind_from_file_name(file_name: str) -> str | None:
+    """`requisitions.csv`, `Hiring-Plan.xlsx`, `2026-03 applications.csv` -> the kind."""
+    stem = re.sub(r"[^a-z]+", "_", PurePath(file_name or "").stem.lower()).strip("_")
+    if stem in KINDS:
+        return stem
+    for kind in sorted(KINDS, key=len, reverse=True):
+        if stem.endswith(kind) or stem.startswith(kind):
+            return kind
+    return None
+
+
+def kind_from_header(header: list[str]) -> str | None:
+    """The one kind whose columns include every column of the header and all its required ones."""
+    names = {h.strip().lower() for h in header}
+    fits = [
+        k.name
+        for k in KINDS.values()
+        if names <= set(k.column_names) and {c.name for c in k.columns if c.required} <= names
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Errors:
+    """Every error of a run: all are counted, the first `limit` (by row) are kept with reasons."""
+
+    limit: int = field(default_factory=max_errors)
+    items: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+    count: int = 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def add(self, row: int | None, column: str | None, reason: str) -> None:
+        self.count += 1
+        if len(self.items) < self.limit * 2:
+            self.items.append((row, column, reason))
+
+    def add_mask(self, mask: pd.Series, column: str | None, reason: Callable[[Any], str] | str):
+        """One error per row where `mask` holds; `reason` may take the row's label."""
+        rows = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
+        self.count += len(rows)
+        room = max(self.limit * 2 - len(self.items), 0)
+        for row in rows[:room]:
+            self.items.append((int(row), column, reason(row) if callable(reason) else reason))
+
+    def sorted(self) -> list[tuple[int | None, str | None, str]]:
+        return sorted(self.items, key=lambda e: (e[0] is not None, e[0] or 0))[: self.limit]
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Cells as text (None = blank) under lower-cased column names.
+
+    The index is the row number users see: the file's row (header = row 1) or, for JSON
+    records, the record's index in the list.
+    """
+
+    header: list[str]
+    frame: pd.DataFrame
+    errors: Errors
+    from_file: bool = True
+
+
+def _empty_table(errors: Errors, from_file: bool = True) -> Table:
+    return Table([], pd.DataFrame(), errors, from_file)
+
+
+def table_from_bytes(data: bytes, file_name: str = "") -> Table:
+    """A CSV or XLSX file as a table; the format is told by content, the name must agree."""
+    errors = Errors()
+    limit = max_bytes()
+    if len(data) > limit:
+        errors.add(None, None, f"The file is larger than the limit of {limit:,} bytes.")
+        return _empty_table(errors)
+    if not data.strip() or data in (codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n"):
+        errors.add(None, None, "The file is empty.")
+        return _empty_table(errors)
+    is_zip = data[:4] == b"PK\x03\x04"
+    extension = PurePath(file_name or "").suffix.lower()
+    if extension in (".xlsx", ".xlsm") and not is_zip:
+        errors.add(
+            None,
+            None,
+            "The file is named .xlsx but is not an Excel workbook (its content is text): "
+            "save it as an .xlsx workbook, or name it .csv if it is CSV.",
+        )
+        return _empty_table(errors)
+    if extension == ".csv" and is_zip:
+        errors.add(
+            None,
+            None,
+            "The file is named .csv but is not text (it looks like an Excel workbook): "
+            "name it .xlsx, or save it as CSV UTF-8.",
+        )
+        return _empty_table(errors)
+    if extension not in ("", ".csv", ".xlsx", ".xlsm", ".txt"):
+        errors.add(None, None, f"Files of type {extension} are not accepted: use CSV or XLSX.")
+        return _empty_table(errors)
+    table = _xlsx_table(data, errors) if is_zip else _csv_table(data, errors)
+    _header_check(table)
+    return table
+
+
+def _csv_table(data: bytes, errors: Errors) -> Table:
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        errors.add(
+            line,
+            None,
+            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}): "
+            "save it as CSV UTF-8.",
+        )
+        return _empty_table(errors)
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        errors.add(line, None, "The file contains a NUL byte: it is not a CSV text file.")
+        return _empty_table(errors)
+    try:
+        raw = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            dtype=str,
+            encoding="utf-8",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        errors.add(None, None, "The file is empty.")
+        return _empty_table(errors)
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        message = str(exc).replace("Error tokenizing data. C error: ", "")
+        found = re.search(r"(?:line|row) (\d+)", message)
+        errors.add(int(found.group(1)) if found else None, None, f"Not valid CSV: {message}")
+        return _empty_table(errors)
+    header = [str(h) for h in raw.iloc[0].tolist()]
+    frame = raw.iloc[1:]
+    frame.columns = [h.strip().lower() for h in header]
+    frame.index = pd.RangeIndex(2, len(raw) + 1)
+    return Table(header, frame, errors)
+
+
+def _xlsx_cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_table(data: bytes, errors: Errors) -> Table:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
+        return _empty_table(errors)
+    except Exception as exc:  # noqa: BLE001 - any malformed workbook is the user's error
+        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
+        return _empty_table(errors)
+    try:
+        if not book.worksheets:
+            errors.add(None, None, "The workbook has no sheet.")
+            return _empty_table(errors)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers record a wrong used range
+        rows: list[list[str | None]] = []
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            values = []
+            for position, cell in enumerate(cells, start=1):
+                if getattr(cell, "data_type", None) == "f":
+                    errors.add(
+                        number,
+                        get_column_letter(position),
+                        "Formula cells are not accepted: paste the values instead.",
+                    )
+                    values.append(None)
+                else:
+                    values.append(_xlsx_cell_text(cell.value))
+            rows.append(values)
+    except Exception as exc:  # noqa: BLE001 - any malformed workbook is the user's error
+        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
+        return _empty_table(errors)
+    finally:
+        book.close()
+    while rows and not any(v not in (None, "") for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        errors.add(None, None, "The file is empty.")
+        return _empty_table(errors)
+    header = [v or "" for v in rows[0]]
+    while header and not header[-1].strip():
+        header.pop()
+    width = len(header)
+    for number, values in enumerate(rows[1:], start=2):
+        if any(v not in (None, "") for v in values[width:]):
+            errors.add(number, None, "A value is in a column that has no header.")
+    body = [(values + [None] * width)[:width] for values in rows[1:]]
+    frame = pd.DataFrame(body, columns=[h.strip().lower() for h in header], dtype=object)
+    frame.index = pd.RangeIndex(2, len(rows) + 1)
+    return Table(header, frame, errors)
+
+
+def _record_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and np.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    raise TypeError
+
+
+def table_from_records(records: Iterable[Any]) -> Table:
+    """JSON records (dicts of column -> string, number, boolean or null) as a table."""
+    errors = Errors()
+    rows: list[dict[str, str | None]] = []
+    header: list[str] = []
+    seen: set[str] = set()
+    if isinstance(records, dict | str | bytes) or not isinstance(records, Iterable):
+        errors.add(None, None, "Expected a list of records.")
+        return _empty_table(errors, from_file=False)
+    for index, record in enumerate(records):
+        row: dict[str, str | None] = {}
+        if not isinstance(record, dict):
+            errors.add(index, None, "Each record must be an object of column: value.")
+            rows.append(row)
+            continue
+        for key, value in record.items():
+            name = str(key).strip().lower()
+            if name not in seen:
+                seen.add(name)
+                header.append(str(key))
+            try:
+                row[name] = _record_text(value)
+            except TypeError:
+                errors.add(index, name, "Must be a string, number, boolean or null.")
+                row[name] = None
+        rows.append(row)
+    if not rows:
+        errors.add(None, None, "There are no records.")
+        return _empty_table(errors, from_file=False)
+    columns = [h.strip().lower() for h in header]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame = frame.astype(object).where(frame.notna(), None)
+    table = Table(header, frame, errors, from_file=False)
+    _header_check(table)
+    return table
+
+
+def _header_check(table: Table) -> None:
+    """Header-level problems shared by files and records: blank and repeated names."""
+    names = [h.strip().lower() for h in table.header]
+    row = 1 if table.from_file else None
+    for position, name in enumerate(names):
+        if not name:
+            table.errors.add(row, None, f"Column {position + 1} has no name in the header row.")
+        elif names.index(name) != position:
+            table.errors.add(row, name, "This column appears more than once in the header.")
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_MONTH = r"\d{4}-\d{2}"
+_INT = r"-?\d{1,18}"
+_DECIMAL = r"-?\d+(?:\.\d+)?"
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_BOOLEANS = {"true": "t", "yes": "t", "1": "t", "false": "f", "no": "f", "0": "f"}
+
+
+@dataclass
+class Validated:
+    """A kind's normalised cells (text ready for COPY; None = NULL) and what references need."""
+
+    kind: Kind
+    frame: pd.DataFrame
+    dates: dict[str, pd.Series]
+    blank: dict[str, pd.Series]
+    from_file: bool = True
+
+
+def _mask(series: pd.Series) -> pd.Series:
+    return series.fillna(False).astype(bool)
+
+
+def _column_parse(
+    column: Column, raw: pd.Series, errors: Errors, table: Table
+) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """(normalised text, blank mask, parsed dates or None) of one column, adding its errors."""
+    text = raw.astype(object).where(raw.notna(), None)
+    as_str = text.astype("string")
+    injection = _mask(as_str.str.startswith(FORMULA_PREFIXES))
+    errors.add_mask(
+        injection,
+        column.name,
+        "Starts with =, +, @, a tab or a carriage return, which spreadsheets run as a formula.",
+    )
+    stripped = as_str.str.strip()
+    blank = _mask(stripped.isna() | (stripped == ""))
+    nul = _mask(stripped.str.contains("\x00", regex=False))
+    errors.add_mask(nul, column.name, "Contains a NUL character.")
+    bad_cell = injection | nul
+    if column.required:
+        errors.add_mask(blank, column.name, "Required: this cell is blank.")
+    value = stripped.where(~blank & ~bad_cell)
+    present = _mask(value.notna())
+    dates = None
+    kind = column.type
+    if kind in ("text", "ref", "email"):
+        if column.max_length:
+            long = present & _mask(value.str.len() > column.max_length)
+            errors.add_mask(long, column.name, f"At most {column.max_length} characters.")
+        if kind == "email":
+            bad = present & ~_mask(value.str.fullmatch(_EMAIL))
+            errors.add_mask(bad, column.name, "Not an e-mail address.")
+        out = value
+    elif kind == "enum":
+        value = value.str.lower()
+        bad = present & ~_mask(value.isin(column.choices))
+        errors.add_mask(bad, column.name, "Must be one of: " + ", ".join(column.choices) + ".")
+        out = value
+    elif kind in ("date", "month"):
+        pattern, suffix, shape = (
+            (_DATE, "", "YYYY-MM-DD") if kind == "date" else (_MONTH, "-01", "YYYY-MM")
+        )
+        shaped = present & _mask(value.str.fullmatch(pattern))
+        parsed = pd.to_datetime(
+            (value.where(shaped) + suffix).astype(object), format="%Y-%m-%d", errors="coerce"
+        )
+        bad = present & _mask(parsed.isna())
+        what = "date" if kind == "date" else "month"
+        errors.add_mask(bad, column.name, f"Not a valid {what}: expected {shape}.")
+        dates = parsed
+        out = (value + suffix).where(~bad)
+    elif kind == "bool":
+        out = value.str.lower().map(_BOOLEANS)
+        bad = present & _mask(out.isna())
+        errors.add_mask(bad, column.name, "Not a boolean: use true/false, yes/no or 1/0.")
+    elif kind == "int":
+        shaped = present & _mask(value.str.fullmatch(_INT))
+        errors.add_mask(present & ~shaped, column.name, "Not a whole number.")
+        number = pd.to_numeric(value.where(shaped), errors="coerce")
+        low = column.minimum if column.minimum is not None else -INT_MAX
+        high = column.maximum if column.maximum is not None else INT_MAX
+        out_of_range = shaped & _mask((number < low) | (number > high))
+        errors.add_mask(out_of_range, column.name, _range_reason(low, high))
+        out = value.where(shaped & ~out_of_range)
+    elif kind == "decimal":
+        shaped = present & _mask(value.str.fullmatch(_DECIMAL))
+        errors.add_mask(present & ~shaped, column.name, "Not a decimal number (e.g. 1234.50).")
+        parts = value.where(shaped).str.lstrip("-").str.split(".", n=1)
+        whole = parts.str[0].str.lstrip("0")
+        fraction = parts.str[1].fillna("")
+        too_precise = shaped & _mask(fraction.str.rstrip("0").str.len() > 2)
+        errors.add_mask(too_precise, column.name, "At most 2 decimal places.")
+        too_big = shaped & _mask(whole.str.len() > DECIMAL_INTEGER_DIGITS)
+        errors.add_mask(
+            too_big, column.name, f"At most {DECIMAL_INTEGER_DIGITS} digits before the point."
+        )
+        number = pd.to_numeric(value.where(shaped), errors="coerce")
+        negative = shaped & _mask(number < (column.minimum or 0))
+        errors.add_mask(negative, column.name, f"Must be at least {column.minimum or 0}.")
+        out = value.where(shaped & ~too_precise & ~too_big & ~negative)
+    else:  # pragma: no cover - the column table above names every type
+        raise ValueError(column.type)
+    if column.default is not None:
+        out = out.where(~blank, column.default)
+    return out.astype(object).where(out.notna(), None), blank, dates
+
+
+def _range_reason(low: int, high: int) -> str:
+    if high == INT_MAX:
+        return f"Must be at least {low}."
+    if low == -INT_MAX:
+        return f"Must be at most {high}."
+    return f"Must be from {low} to {high}."
+
+
+def table_validate(kind_name: str, table: Table) -> Validated | None:
+    """Check a table against its kind's columns and row rules; errors go to `table.errors`."""
+    kind = KINDS[kind_name]
+    errors = table.errors
+    frame = table.frame
+    header_row = 1 if table.from_file else None
+    known = set(kind.column_names)
+    for name in dict.fromkeys(frame.columns):
+        if name and name not in known:
+            errors.add(
+                header_row,
+                name,
+                f"Unknown column for {kind.name}; the columns are: "
+                + ", ".join(kind.column_names)
+                + ".",
+            )
+    for column in kind.columns:
+        if column.required and column.name not in frame.columns:
+            errors.add(header_row, column.name, "Required column is missing.")
+    if any(c.required and c.name not in frame.columns for c in kind.columns):
+        return None
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    # Rows with no value at all (blank lines, empty spreadsheet rows) are not records.
+    if table.from_file and len(frame.columns):
+        filled = frame.apply(lambda s: s.notna() & (s.astype("string").str.strip() != ""))
+        frame = frame[_mask(filled.any(axis=1))]
+    if frame.shape[0] == 0:
+        what = "The file has a header but no rows." if table.from_file else "There are no records."
+        errors.add(None, None, what)
+        return None
+    out: dict[str, pd.Series] = {}
+    dates: dict[str, pd.Series] = {}
+    blanks: dict[str, pd.Series] = {}
+    empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for column in kind.columns:
+        raw = frame[column.name] if column.name in frame.columns else empty
+        value, blank, parsed = _column_parse(column, raw, errors, table)
+        out[column.name] = value
+        blanks[column.name] = blank
+        if parsed is not None:
+            dates[column.name] = parsed
+    validated = Validated(
+        kind, pd.DataFrame(out, index=frame.index), dates, blanks, table.from_file
+    )
+    _row_rules(validated, errors)
+    _duplicates(validated, errors)
+    return validated
+
+
+def _before(dates: dict[str, pd.Series], later: str, earlier: str) -> pd.Series:
+    return _mask(dates[later] < dates[earlier])
+
+
+def _row_rules(v: Validated, errors: Errors) -> None:
+    d, blank, frame = v.dates, v.blank, v.frame
+    if v.kind.name == "requisitions":
+        for column in ("filled_on", "cancelled_on"):
+            errors.add_mask(
+                _before(d, column, "opened_on"), column, "Must be on or after opened_on."
+            )
+        both = ~blank["filled_on"] & ~blank["cancelled_on"]
+        errors.add_mask(both, "cancelled_on", "A requisition cannot be both filled and cancelled.")
+    elif v.kind.name == "applications":
+        previous = d["applied_on"]
+        for column in ("screened_on", "interviewed_on", "offered_on"):
+            bad = _mask(d[column] < previous)
+            errors.add_mask(
+                bad, column, "Must be on or after applied_on and every earlier stage given."
+            )
+            previous = d[column].fillna(previous)
+        for column in ("rejected_on", "withdrawn_on"):
+            errors.add_mask(
+                _before(d, column, "applied_on"), column, "Must be on or after applied_on."
+            )
+        outcome = frame["offer_outcome"]
+        has_outcome = ~blank["offer_outcome"]
+        errors.add_mask(has_outcome & blank["offered_on"], "offer_outcome", "Needs offered_on.")
+        errors.add_mask(
+            has_outcome & blank["offer_decided_on"],
+            "offer_decided_on",
+            "Required when offer_outcome is given.",
+        )
+        errors.add_mask(
+            ~has_outcome & ~blank["offer_decided_on"],
+            "offer_decided_on",
+            "Needs offer_outcome.",
+        )
+        errors.add_mask(
+            _before(d, "offer_decided_on", "offered_on"),
+            "offer_decided_on",
+            "Must be on or after offered_on.",
+        )
+        started = ~blank["started_on"]
+        errors.add_mask(
+            started & ~_mask(outcome == m.OfferOutcome.ACCEPTED),
+            "started_on",
+            "A start date needs offer_outcome accepted.",
+        )
+        errors.add_mask(
+            _before(d, "started_on", "offer_decided_on"),
+            "started_on",
+            "Must be on or after offer_decided_on.",
+        )
+    elif v.kind.name == "surveys":
+        score = pd.to_numeric(frame["score"], errors="coerce")
+        respondent = frame["respondent"]
+        manager = _mask(respondent == m.Respondent.HIRING_MANAGER) & _mask(
+            (score < 1) | (score > 5)
+        )
+        errors.add_mask(manager, "score", "A hiring manager's score is from 1 to 5.")
+
+
+def _key_frame(v: Validated) -> pd.DataFrame:
+    return v.frame[list(v.kind.key)].fillna("")
+
+
+def _duplicates(v: Validated, errors: Errors) -> None:
+    keys = _key_frame(v)
+    usable = ~(keys == "").all(axis=1)
+    if v.kind.key == ("external_id",):
+        usable = keys["external_id"] != ""
+    keys = keys[usable]
+    duplicated = keys.duplicated(keep="first")
+    if not duplicated.any():
+        return
+    first_row = keys.index.to_series().groupby([keys[c] for c in keys.columns]).transform("first")
+    column = v.kind.key[0] if len(v.kind.key) == 1 else "month"
+    what = "external_id" if len(v.kind.key) == 1 else "month, department, location and job_family"
+    label = "row" if v.from_file else "record"
+    errors.add_mask(
+        duplicated.reindex(v.frame.index, fill_value=False),
+        column,
+        lambda row: f"Duplicate: the same {what} as {label} {first_row[row]}.",
+    )
+
+
+# --- References -------------------------------------------------------------------------------
+
+
+def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
+    """external_id (and, for applications, whether it is a hire) of an engagement's records."""
+    table = KINDS[kind_name].model._meta.db_table
+    hire = ", started_on IS NOT NULL" if kind_name == "applications" else ""
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(
+            f"COPY (SELECT external_id{hire} FROM {table} WHERE engagement_id = %s) "  # noqa: S608
+            "TO STDOUT (FORMAT csv)",
+            [engagement_id],
+        )
+        cursor.copy_expert(query.decode(), buffer)
+    buffer.seek(0)
+    names = ["external_id", "hire"] if hire else ["external_id"]
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+    return pd.read_csv(buffer, header=None, names=names, dtype=str, keep_default_na=False)
+
+
+def references_check(
+    validated: Validated,
+    errors: Errors,
+    engagement_id: int,
+    upload: dict[str, Validated],
+) -> None:
+    """Every `*_id` names a record of the same engagement, in this upload or imported before."""
+    cache: dict[str, pd.DataFrame] = {}
+    for column in validated.kind.columns:
+        if column.type != "ref":
+            continue
+        values = validated.frame[column.name]
+        present = values.notna()
+        if not present.any():
+            continue
+        known = pd.Series(False, index=values.index)
+        hire = pd.Series(False, index=values.index)
+        target = upload.get(column.ref)
+        if target is not None:
+            ids = target.frame["external_id"]
+            known |= _mask(values.isin(ids.dropna()))
+            if column.ref == "applications":
+                hires = ids[target.frame["started_on"].notna()]
+                hire |= _mask(values.isin(hires.dropna()))
+        if not known[present].all() or (
+            validated.kind.name == "quality" and not hire[present].all()
+        ):
+            stored = cache.setdefault(column.ref, engagement_ids(engagement_id, column.ref))
+            # A record in this upload replaces the stored one: its hire status wins.
+            in_upload = known.copy()
+            known |= _mask(values.isin(stored["external_id"]))
+            if column.ref == "applications":
+                stored_hires = stored["external_id"][stored["hire"] == "t"]
+                hire |= ~in_upload & _mask(values.isin(stored_hires))
+        singular = column.ref.removesuffix("s")
+        missing = present & ~known
+        errors.add_mask(
+            missing,
+            column.name,
+            lambda row, c=column.name, s=singular: (
+                f"No {s} {validated.frame.loc[row, c]!r} in this engagement."
+            ),
+        )
+        if validated.kind.name == "quality":
+            errors.add_mask(
+                present & known & ~hire,
+                column.name,
+                "The application is not a hire (it has no started_on).",
+            )
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+_SQL_TYPES = {
+    "text": "text",
+    "email": "text",
+    "enum": "text",
+    "ref": "text",
+    "date": "date",
+    "month": "date",
+    "bool": "boolean",
+    "int": "bigint",
+    "decimal": "numeric",
+}
+
+
+def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
+    """Upsert the rows: (created, updated, unchanged). Run inside a transaction."""
+    kind = validated.kind
+    model = kind.model
+    table = model._meta.db_table
+    staging = f"import_{kind.name}"
+    columns = kind.columns
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {staging} ("  # noqa: S608
+            + ", ".join(f"{c.name} {_SQL_TYPES[c.type]}" for c in columns)
+            + ") ON COMMIT DROP"
+        )
+        buffer = io.StringIO()
+        validated.frame[kind.column_names].to_csv(
+            buffer, header=False, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+        )
+        buffer.seek(0)
+        cursor.copy_expert(
+            f"COPY {staging} ({', '.join(kind.column_names)}) FROM STDIN (FORMAT csv)", buffer
+        )
+        targets, selects, joins = [], [], []
+        for c in columns:
+            if c.type == "ref":
+                alias = c.name.removesuffix("_id")
+                ref_table = KINDS[c.ref].model._meta.db_table
+                join = "JOIN" if c.required else "LEFT JOIN"
+                joins.append(
+                    f"{join} {ref_table} {alias} ON {alias}.engagement_id = %(engagement)s "
+                    f"AND {alias}.external_id = s.{c.name}"
+                )
+                targets.append(c.name)
+                selects.append(f"{alias}.id")
+            elif model._meta.get_field(c.name).null or c.type not in ("text", "email", "enum"):
+                targets.append(c.name)
+                selects.append(f"s.{c.name}")
+            else:
+                targets.append(c.name)
+                selects.append(f"coalesce(s.{c.name}, '')")
+        key = ", ".join(("engagement_id", *kind.key))
+        changing = [t for t, c in zip(targets, columns, strict=True) if c.name not in kind.key]
+        query = (
+            f"WITH upserted AS (INSERT INTO {table} "  # noqa: S608
+            f"(engagement_id, {', '.join(targets)}, created_at, updated_at) "
+            f"SELECT %(engagement)s, {', '.join(selects)}, now(), now() FROM {staging} s "
+            + " ".join(joins)
+            + f" ON CONFLICT ({key}) DO UPDATE SET "
+            + ", ".join(f"{t} = EXCLUDED.{t}" for t in changing)
+            + ", updated_at = EXCLUDED.updated_at"
+            + f" WHERE ({', '.join(f'{table}.{t}' for t in changing)}) IS DISTINCT FROM "
+            + f"({', '.join(f'EXCLUDED.{t}' for t in changing)})"
+            + " RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FROM upserted"
+        )
+        cursor.execute(query, {"engagement": engagement_id})
+        created, written = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {staging}")
+    return created, written - created, len(validated.frame) - written
