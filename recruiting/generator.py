@@ -609,23 +609,17 @@ def generated_data_import(*, actor, engagement, spec: DataSpec, source: str = "c
     All files or none: a rejected file rolls back the ones imported before it. Returns the
     importer's result per kind; importing the same spec again leaves every row unchanged.
     """
-    from recruiting.services import file_import
+    from recruiting.services import files_import
 
-    results = {}
     with tempfile.TemporaryDirectory() as directory, transaction.atomic():
         write_csv(spec, Path(directory))
-        for kind in KINDS:
-            path = Path(directory) / f"{kind}.csv"
-            with open(path, "rb") as file:
-                result = file_import(
-                    actor=actor,
-                    engagement=engagement,
-                    file=file,
-                    file_name=path.name,
-                    kind=kind,
-                    source=source,
-                )
+        results = files_import(
+            actor=actor,
+            engagement=engagement,
+            files=[(f"{kind}.csv", Path(directory) / f"{kind}.csv", kind) for kind in KINDS],
+            source=source,
+        )
+        for result in results:
             if not result.ok:
-                raise GeneratedDataRejected(kind, result.errors)
-            results[kind] = result
-    return results
+                raise GeneratedDataRejected(result.kind, result.errors)
+    return {result.kind: result for result in results}

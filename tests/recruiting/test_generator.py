@@ -19,9 +19,12 @@ from recruiting.generator import (
     DataSpec,
     Scope,
     generate_rows,
+    generated_data_import,
     scope_for,
     write_csv,
 )
+from recruiting.models import Application, Requisition
+from recruiting.services import records_import
 
 END = date(2026, 6, 15)
 COST_CATEGORIES = {
@@ -298,3 +301,47 @@ def test_generate_data_refuses_bad_arguments(engagement):
         generate_data("--engagement", engagement.slug, "--requisitions", "3", "--end", "2026-13-01")
     with pytest.raises(CommandError, match="months >= 1"):
         generate_data("--engagement", engagement.slug, "--requisitions", "3", "--months", "0")
+
+
+def test_generated_files_pass_the_importer_and_import_again_unchanged(engagement):
+    spec = DataSpec(requisitions=60, seed=4, end=END, scope=scope_for(engagement))
+    rows = generate_rows(spec)
+    first = generated_data_import(actor=None, engagement=engagement, spec=spec)
+    assert {kind: r.errors for kind, r in first.items()} == {kind: [] for kind in KINDS}
+    assert {kind: r.created for kind, r in first.items()} == {k: len(rows[k]) for k in KINDS}
+    assert Application.objects.filter(engagement=engagement).count() == len(rows["applications"])
+    assert Application.objects.filter(
+        engagement=engagement, started_on__isnull=False
+    ).count() == sum(1 for a in rows["applications"] if a["started_on"])
+    again = generated_data_import(actor=None, engagement=engagement, spec=spec)
+    assert {kind: (r.created, r.updated) for kind, r in again.items()} == dict.fromkeys(
+        KINDS, (0, 0)
+    )
+    assert {kind: r.unchanged for kind, r in again.items()} == {k: len(rows[k]) for k in KINDS}
+
+
+def test_records_import_takes_the_rows_as_they_are(engagement):
+    rows = generate_rows(DataSpec(requisitions=20, seed=9, end=END))
+    for kind in KINDS:
+        result = records_import(
+            actor=None, engagement=engagement, kind=kind, rows=rows[kind], source="command"
+        )
+        assert result.errors == [], kind
+        assert result.created == len(rows[kind])
+
+
+def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, other_engagement):
+    args = ("--engagement", engagement.slug, "--requisitions", "25", "--seed", "8")
+    args += ("--end", "2026-06-15", "--months", "12")
+    printed = generate_data(*args)
+    rows = generate_rows(
+        DataSpec(requisitions=25, seed=8, months=12, end=END, scope=scope_for(engagement))
+    )
+    assert f"applications: {len(rows['applications'])} created, 0 updated" in printed
+    assert Requisition.objects.filter(engagement=engagement).count() == 25
+    assert not Requisition.objects.filter(engagement=other_engagement).exists()
+    printed = generate_data(*args)
+    for kind in KINDS:
+        assert f"{kind}: 0 created, 0 updated, {len(rows[kind])} unchanged" in printed
+    engagement.refresh_from_db()
+    assert engagement.data_changed_at is not None
