@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Membership, Organization, User
+from accounts.models import ApiKey, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,3 +42,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__email", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Read-only: keys are created and revoked by organization admins in the app."""
+
+    list_display = ["name", "organization", "role", "prefix", "created_at", "last_used_at"]
+    list_filter = ["role"]
+    search_fields = ["name", "prefix", "organization__name"]
+    readonly_fields = [f.name for f in ApiKey._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -120,3 +120,58 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": f"{self.role} is not a role of a {self.organization.kind} organization."}
             )
+
+
+def default_api_key_role(kind: str) -> str:
+    """The role a new key gets unless the admin picks another: enough to import data."""
+    return Role.ACCOUNT_MANAGER if kind == OrganizationKind.PROVIDER else Role.CLIENT_ADMIN
+
+
+class ApiKey(models.Model):
+    """An organization's key for integrations (the ATS), acting with one of its roles.
+
+    The key is `rpo_<prefix>_<secret>`. The prefix is stored in clear to find the row; only
+    the SHA-256 of the 256-bit random secret is stored. A slow password hash buys nothing for a
+    secret that cannot be guessed, and it would cost every API request (and invite a cheap
+    denial of service); SHA-256 compared in constant time is what the key's entropy calls for.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100, help_text="What the key is for, e.g. “Workday sync”.")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="api_key_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.organization_id and self.role not in ROLES_BY_KIND[self.organization.kind]:
+            raise ValidationError(
+                {"role": f"{self.role} is not a role of a {self.organization.kind} organization."}
+            )

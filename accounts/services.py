@@ -1,10 +1,22 @@
 """Writes for users, organizations and memberships."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Membership, Organization, OrganizationKind, User
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    OrganizationKind,
+    User,
+    default_api_key_role,
+)
 
 
 @transaction.atomic
@@ -61,3 +73,52 @@ def organization_kind_for_role(role: str) -> str:
     from accounts.models import CLIENT_ROLES
 
     return OrganizationKind.CLIENT if role in CLIENT_ROLES else OrganizationKind.PROVIDER
+
+
+API_KEY_PREFIX = "rpo"
+
+
+def api_key_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *, actor: User, organization: Organization, name: str, role: str | None = None
+) -> tuple[ApiKey, str]:
+    """A new key for `organization`, and the full key text: the only time it is known."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)  # 256 bits
+    api_key = ApiKey(
+        organization=organization,
+        name=name.strip(),
+        role=role or default_api_key_role(organization.kind),
+        prefix=prefix,
+        secret_hash=api_key_hash(secret),
+        created_by=actor,
+    )
+    api_key.full_clean()
+    api_key.save()
+    return api_key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
+    """Stop the key working from the next request on. Revoking twice keeps the first time."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.revoked_by = actor
+        api_key.save(update_fields=["revoked_at", "revoked_by"])
+    return api_key
+
+
+# Recording every use would write a row per request; a minute's precision is enough to see
+# whether a key is still in use.
+API_KEY_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def api_key_record_use(*, api_key: ApiKey) -> None:
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_USE_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

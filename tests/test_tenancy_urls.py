@@ -25,7 +25,8 @@ def engagement_url_patterns(patterns=None, prefix="", namespace=None):
             yield from engagement_url_patterns(pattern.url_patterns, prefix + _route(pattern), ns)
         elif isinstance(pattern, URLPattern):
             route = prefix + _route(pattern)
-            if not route.startswith(ENGAGEMENT_PREFIXES):
+            # The prefixes themselves are the lists of engagements the caller may see.
+            if not route.startswith(ENGAGEMENT_PREFIXES) or route in ENGAGEMENT_PREFIXES:
                 continue
             kwargs = set(pattern.pattern.regex.groupindex)
             if "format" in kwargs:  # DRF's .json suffix twins of the same view

@@ -1,0 +1,79 @@
+"""REST endpoints of engagements: those the caller may see, and one of them."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from accounts.models import Organization
+from engagements.access import VIEW, get_engagement_for
+from engagements.models import Engagement
+from engagements.selectors import engagement_list_for
+
+
+class EngagementGate:
+    """For DRF views under /api/v1/engagements/<engagement_id>/: the tenancy gate runs first.
+
+    It runs once authentication has, for every method, so an outsider gets 404 even for a
+    method the endpoint does not offer, and learns nothing. The view finds the engagement in
+    `self.engagement`; `engagement_perm` is the permission the endpoint needs.
+    """
+
+    engagement_perm = VIEW
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.engagement = get_engagement_for(
+            request.user, kwargs["engagement_id"], self.engagement_perm
+        )
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "kind"]
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    client = OrganizationSerializer(read_only=True)
+    provider = OrganizationSerializer(read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "client",
+            "provider",
+            "model",
+            "status",
+            "start_date",
+            "end_date",
+            "currency",
+            "monthly_fee",
+            "regions",
+            "departments",
+            "job_families",
+            "exclude_on_hold",
+            "data_changed_at",
+            "metrics_computed_at",
+        ]
+
+
+@extend_schema(tags=["Engagements"], summary="Engagements you may see")
+class EngagementList(generics.ListAPIView):
+    serializer_class = EngagementSerializer
+
+    def get_queryset(self):
+        return engagement_list_for(self.request.user)
+
+
+@extend_schema(tags=["Engagements"], summary="One engagement")
+class EngagementDetail(EngagementGate, generics.RetrieveAPIView):
+    serializer_class = EngagementSerializer
+
+    def get_object(self):
+        return self.engagement
+
+
+engagement_list = EngagementList.as_view()
+engagement_detail = EngagementDetail.as_view()

@@ -1,0 +1,206 @@
+"""REST endpoints of the recruiting records: list, detail and bulk upsert per kind.
+
+Every view resolves the engagement first through the tenancy gate; records are then fetched
+with the engagement in the filter. Writes go through the importer's service, so the API and
+file uploads share one set of rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, pagination, status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import BulkRateThrottle, PrincipalRateThrottle
+from engagements.api import EngagementGate
+from recruiting import filters, serializers
+from recruiting.models import (
+    Application,
+    Cost,
+    HiringPlanLine,
+    QualityReview,
+    Requisition,
+    Survey,
+)
+
+VIEW_DATA = "recruiting.view_data"
+IMPORT_DATA = "recruiting.import_data"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What the three endpoints of one kind need to know."""
+
+    kind: str
+    label: str
+    model: type
+    serializer: type
+    filterset: type
+    related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("external_id",)
+    lookup: str = "external_id"  # the model field a detail URL names
+    url_kwarg: str = "external_id"
+
+
+KINDS = {
+    spec.kind: spec
+    for spec in (
+        RecordKind(
+            "requisitions",
+            "Requisitions",
+            Requisition,
+            serializers.RequisitionSerializer,
+            filters.RequisitionFilter,
+        ),
+        RecordKind(
+            "applications",
+            "Applications",
+            Application,
+            serializers.ApplicationSerializer,
+            filters.ApplicationFilter,
+            related=("requisition",),
+        ),
+        RecordKind(
+            "surveys",
+            "Surveys",
+            Survey,
+            serializers.SurveySerializer,
+            filters.SurveyFilter,
+            related=("requisition", "application"),
+        ),
+        RecordKind(
+            "quality",
+            "Quality reviews",
+            QualityReview,
+            serializers.QualityReviewSerializer,
+            filters.QualityReviewFilter,
+            related=("application",),
+        ),
+        RecordKind("costs", "Costs", Cost, serializers.CostSerializer, filters.CostFilter),
+        RecordKind(
+            "hiring_plan",
+            "Hiring plan",
+            HiringPlanLine,
+            serializers.HiringPlanLineSerializer,
+            filters.HiringPlanFilter,
+            ordering=("month", "department", "location", "job_family"),
+            lookup="pk",
+            url_kwarg="line_id",
+        ),
+    )
+}
+
+
+class RecordPagination(pagination.PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def records_of(spec: RecordKind, engagement):
+    """One kind's records of the engagement, with what their representation reads."""
+    return (
+        spec.model.objects.filter(engagement=engagement)
+        .select_related(*spec.related)
+        .order_by(*spec.ordering)
+    )
+
+
+class RecordList(EngagementGate, generics.ListAPIView):
+    spec: RecordKind
+    engagement_perm = VIEW_DATA
+    pagination_class = RecordPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request data
+            return self.spec.model.objects.none()
+        return records_of(self.spec, self.engagement)
+
+
+class RecordDetail(EngagementGate, generics.RetrieveAPIView):
+    spec: RecordKind
+    engagement_perm = VIEW_DATA
+
+    def get_object(self):
+        key = self.kwargs[self.spec.url_kwarg]
+        # PostgreSQL text cannot hold NUL: such an id names no record.
+        if isinstance(key, str) and "\x00" in key:
+            raise Http404("No such record.")
+        return get_object_or_404(records_of(self.spec, self.engagement), **{self.spec.lookup: key})
+
+
+def bulk_error(error: dict) -> dict:
+    """An importer error in the API's terms: the row's 0-based index in the list."""
+    return {
+        "index": error.get("index", error.get("row")),
+        "field": error.get("field", error.get("column")),
+        "reason": error["reason"],
+    }
+
+
+class RecordBulk(EngagementGate, APIView):
+    spec: RecordKind
+    engagement_perm = IMPORT_DATA
+    parser_classes = [JSONParser]
+    throttle_classes = [PrincipalRateThrottle, BulkRateThrottle]
+
+    def post(self, request, engagement_id):
+        from recruiting.services import records_import
+
+        try:
+            rows = request.data
+        except ParseError as error:
+            errors = [{"index": None, "field": None, "reason": str(error.detail)}]
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        # The importer checks the body's shape too (a list of objects of cells), so the API
+        # and file uploads answer bad input with the same reasons.
+        result = records_import(
+            actor=request.user,
+            engagement=self.engagement,
+            kind=self.spec.kind,
+            rows=rows,
+            source="api",
+        )
+        if not result.ok:
+            return Response(
+                {"errors": [bulk_error(e) for e in result.errors]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {
+                "kind": self.spec.kind,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+        )
+
+
+def record_views(spec: RecordKind) -> tuple:
+    """The list, detail and bulk views of one kind, documented under its own tag."""
+    name = "".join(part.title() for part in spec.kind.split("_"))
+    attrs = {"spec": spec, "serializer_class": spec.serializer}
+    listing = type(f"{name}List", (RecordList,), {**attrs, "filterset_class": spec.filterset})
+    detail = type(f"{name}Detail", (RecordDetail,), attrs)
+    bulk = type(f"{name}Bulk", (RecordBulk,), {"spec": spec})
+    listing = extend_schema(tags=[spec.label], summary=f"{spec.label} of the engagement")(listing)
+    detail = extend_schema(tags=[spec.label], summary=f"One record by its {spec.url_kwarg}")(detail)
+    bulk = extend_schema(
+        tags=[spec.label],
+        summary=f"Create or update {spec.label.lower()} (all or nothing)",
+        request=serializers.ROW_SERIALIZERS[spec.kind](many=True),
+        responses={
+            200: serializers.BulkResultSerializer,
+            400: serializers.BulkErrorsSerializer,
+            403: OpenApiResponse(description="Your role may not import data."),
+            404: OpenApiResponse(description="No such engagement (or not yours)."),
+        },
+    )(bulk)
+    return listing.as_view(), detail.as_view(), bulk.as_view()

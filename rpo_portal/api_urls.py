@@ -1,0 +1,53 @@
+"""Every endpoint under /api/v1/. Engagement routes take `engagement_id` and pass the gate."""
+
+import base64
+import hashlib
+import re
+
+from csp.decorators import csp_update
+from django.template.loader import get_template
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from engagements import api as engagements_api
+from recruiting.api import KINDS, record_views
+
+app_name = "api"
+
+
+def inline_style_hashes(template_name: str) -> list[str]:
+    """CSP hashes of a template's inline <style> blocks, so only those may run."""
+    source = get_template(template_name).template.source
+    blocks = re.findall(r"<style>(.*?)</style>", source, re.DOTALL)
+    digests = [base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() for b in blocks]
+    return [f"'sha256-{digest}'" for digest in digests]
+
+
+# The split view serves Swagger UI's start-up script as a file, so the page needs no inline
+# script; its few inline style rules are allowed by hash.
+api_docs = csp_update(
+    {"style-src": inline_style_hashes(SpectacularSwaggerSplitView.template_name)}
+)(SpectacularSwaggerSplitView.as_view(url_name="api:schema", title="RPO Portal API"))
+
+
+def recruiting_patterns():
+    for spec in KINDS.values():
+        listing, detail, bulk = record_views(spec)
+        base = f"v1/engagements/<int:engagement_id>/{spec.kind}/"
+        key = "<int:line_id>" if spec.url_kwarg == "line_id" else "<path:external_id>"
+        yield path(base, listing, name=f"{spec.kind}-list")
+        yield path(f"{base}bulk", bulk, name=f"{spec.kind}-bulk")
+        yield path(f"{base}{key}/", detail, name=f"{spec.kind}-detail")
+
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", api_docs, name="docs"),
+    path("v1/engagements/", engagements_api.engagement_list, name="engagement-list"),
+    path(
+        "v1/engagements/<int:engagement_id>/",
+        engagements_api.engagement_detail,
+        name="engagement-detail",
+    ),
+    *recruiting_patterns(),
+]
