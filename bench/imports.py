@@ -1,0 +1,136 @@
+"""Importing applications with their requisitions from CSV, against PostgreSQL's own COPY.
+
+Generates the two files (100,000 requisitions, 1,000,000 applications by default), imports them
+into an empty engagement through the real importer (`recruiting.services.file_import`), imports
+them again unchanged, then times `COPY ... FROM STDIN` of the same files into bare tables with
+the same columns and no constraints. Target: the importer within 4x COPY.
+
+Smaller runs: `BENCH_REQUISITIONS=2000 .venv/bin/python -m bench.imports` (or `--requisitions`).
+"""
+
+import argparse
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from bench._setup import bench_database, django_setup, record, timed
+
+END = date(2026, 9, 30)
+KINDS = ("requisitions", "applications")
+# The contract's columns with the types they hold once read; no keys, no constraints.
+BARE_TABLES = {
+    "requisitions": """
+        external_id text, title text, department text, location text, job_family text,
+        priority text, openings integer, opened_on date, on_hold_days integer, filled_on date,
+        cancelled_on date, hiring_manager text, recruiter text""",
+    "applications": """
+        external_id text, requisition_id text, candidate_id text, source text, applied_on date,
+        screened_on date, interviewed_on date, offered_on date, offer_outcome text,
+        offer_decided_on date, started_on date, rejected_on date, withdrawn_on date,
+        diverse boolean""",
+}
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--requisitions", type=int, default=int(os.environ.get("BENCH_REQUISITIONS", 100_000))
+    )
+    parser.add_argument("--applications-per-requisition", type=int, default=10)
+    return parser.parse_args()
+
+
+def file_import_timed(engagement, directory: Path, figures: dict, label: str) -> dict:
+    from recruiting.services import file_import
+
+    results = {}
+    with timed(label, figures):
+        for kind in KINDS:
+            path = directory / f"{kind}.csv"
+            with timed(f"{label}_{kind}", figures), open(path, "rb") as file:
+                result = file_import(
+                    actor=None,
+                    engagement=engagement,
+                    file=file,
+                    file_name=path.name,
+                    kind=kind,
+                    source="command",
+                )
+            if not result.ok:
+                raise SystemExit(f"{kind}: the importer refused the file: {result.errors[:5]}")
+            results[kind] = result
+    return results
+
+
+def copy_timed(connection, directory: Path, figures: dict) -> None:
+    with connection.cursor() as cursor:
+        for kind, columns in BARE_TABLES.items():
+            cursor.execute(f"CREATE TABLE bare_{kind} ({columns})")
+        connection.commit()
+        with timed("copy", figures):
+            for kind in KINDS:
+                with timed(f"copy_{kind}", figures), open(directory / f"{kind}.csv") as file:
+                    cursor.copy_expert(
+                        f"COPY bare_{kind} FROM STDIN WITH (FORMAT csv, HEADER true)", file
+                    )
+                    connection.commit()
+
+
+def main() -> None:
+    args = arguments()
+    django_setup()
+    from django.conf import settings
+    from django.db import transaction
+
+    # A million applications are a file of about 100 MB, over the upload limit of the web.
+    settings.RPO_IMPORT_MAX_BYTES = 4 * 1024**3
+
+    from recruiting.generator import DataSpec, write_csv
+    from recruiting.models import Application, Requisition
+    from tests.factories import EngagementFactory
+
+    spec = DataSpec(
+        requisitions=args.requisitions,
+        seed=1,
+        end=END,
+        applications_per_requisition=args.applications_per_requisition,
+    )
+    figures: dict = {}
+    with tempfile.TemporaryDirectory() as tmp, bench_database() as connection:
+        directory = Path(tmp)
+        with timed("generate", figures):
+            counts = write_csv(spec, directory)
+        engagement = EngagementFactory()
+        with transaction.atomic():
+            first = file_import_timed(engagement, directory, figures, "import")
+        with transaction.atomic():
+            again = file_import_timed(engagement, directory, figures, "reimport")
+        stored = {
+            "requisitions": Requisition.objects.filter(engagement=engagement).count(),
+            "applications": Application.objects.filter(engagement=engagement).count(),
+        }
+        if any(
+            stored[kind] != counts[kind]
+            or first[kind].created != counts[kind]
+            or again[kind].unchanged != counts[kind]
+            for kind in KINDS
+        ):
+            raise SystemExit(f"wrong counts: {counts} generated, {stored} stored, {first}, {again}")
+        csv_mb = sum((directory / f"{kind}.csv").stat().st_size for kind in KINDS) / 1e6
+        copy_timed(connection, directory, figures)
+    record(
+        "imports",
+        {
+            "requisitions": counts["requisitions"],
+            "applications": counts["applications"],
+            "csv_mb": round(csv_mb, 1),
+            **{k: round(v, 2) for k, v in figures.items()},
+            "import_over_copy": round(figures["import"] / figures["copy"], 2),
+            "reimport_over_copy": round(figures["reimport"] / figures["copy"], 2),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
