@@ -16,6 +16,7 @@ from accounts.models import OrganizationKind, Role, User
 from accounts.services import membership_set, organization_get_or_create, user_create
 from engagements.models import Engagement
 from engagements.services import engagement_create
+from recruiting.demo import seed_recruiting_data
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -136,6 +137,7 @@ def seed_engagements(log: Callable[[str], None]) -> None:
 DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_organizations_and_people,
     seed_engagements,
+    seed_recruiting_data,
 ]
 
 

@@ -345,3 +345,22 @@ def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, othe
         assert f"{kind}: 0 created, 0 updated, {len(rows[kind])} unchanged" in printed
     engagement.refresh_from_db()
     assert engagement.data_changed_at is not None
+
+
+def test_demo_engagements_get_two_years_of_data_once(db):
+    from engagements.demo import seed_demo
+    from engagements.models import Engagement
+    from recruiting.demo import DEMO_REQUISITIONS
+
+    log = []
+    seed_demo(log.append)
+    for slug, requisitions in DEMO_REQUISITIONS.items():
+        engagement = Engagement.objects.get(slug=slug)
+        stored = Requisition.objects.filter(engagement=engagement)
+        assert stored.count() == requisitions
+        assert set(stored.values_list("department", flat=True)) <= {*engagement.departments, ""}
+        assert Application.objects.filter(engagement=engagement, started_on__isnull=False).exists()
+    counts = Application.objects.count()
+    seed_demo(log.append)
+    assert Application.objects.count() == counts
+    assert sum("already there" in line for line in log) == len(DEMO_REQUISITIONS)
