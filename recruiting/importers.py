@@ -243,6 +243,8 @@ class Table:
     frame: pd.DataFrame
     errors: Errors
     from_file: bool = True
+    # XLSX formula cells (already reported), by column: their blank is not a second error.
+    formula_rows: dict[str, set[int]] = field(default_factory=dict)
 
 
 def _empty_table(errors: Errors, from_file: bool = True) -> Table:
@@ -317,7 +319,7 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
         errors.add(None, None, "The file is empty.")
         return _empty_table(errors)
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
-        message = str(exc).replace("Error tokenizing data. C error: ", "")
+        message = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         found = re.search(r"(?:line|row) (\d+)", message)
         errors.add(int(found.group(1)) if found else None, None, f"Not valid CSV: {message}")
         return _empty_table(errors)
@@ -361,15 +363,12 @@ def _xlsx_table(data: bytes, errors: Errors) -> Table:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers record a wrong used range
         rows: list[list[str | None]] = []
+        formulas: list[tuple[int, int]] = []
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             values = []
-            for position, cell in enumerate(cells, start=1):
+            for position, cell in enumerate(cells):
                 if getattr(cell, "data_type", None) == "f":
-                    errors.add(
-                        number,
-                        get_column_letter(position),
-                        "Formula cells are not accepted: paste the values instead.",
-                    )
+                    formulas.append((number, position))
                     values.append(None)
                 else:
                     values.append(_xlsx_cell_text(cell.value))
@@ -388,13 +387,21 @@ def _xlsx_table(data: bytes, errors: Errors) -> Table:
     while header and not header[-1].strip():
         header.pop()
     width = len(header)
+    names = [h.strip().lower() for h in header]
+    formula_rows: dict[str, set[int]] = {}
+    for number, position in formulas:
+        name = (
+            names[position] if position < width and number > 1 else get_column_letter(position + 1)
+        )
+        errors.add(number, name, "Formula cells are not accepted: paste the values instead.")
+        formula_rows.setdefault(name, set()).add(number)
     for number, values in enumerate(rows[1:], start=2):
         if any(v not in (None, "") for v in values[width:]):
             errors.add(number, None, "A value is in a column that has no header.")
     body = [(values + [None] * width)[:width] for values in rows[1:]]
-    frame = pd.DataFrame(body, columns=[h.strip().lower() for h in header], dtype=object)
+    frame = pd.DataFrame(body, columns=names, dtype=object)
     frame.index = pd.RangeIndex(2, len(rows) + 1)
-    return Table(header, frame, errors)
+    return Table(header, frame, errors, formula_rows=formula_rows)
 
 
 def _record_text(value: Any) -> str | None:
@@ -418,12 +425,14 @@ def table_from_records(records: Iterable[Any]) -> Table:
     if isinstance(records, dict | str | bytes) or not isinstance(records, Iterable):
         errors.add(None, None, "Expected a list of records.")
         return _empty_table(errors, from_file=False)
+    positions: list[int] = []
+    count = 0
     for index, record in enumerate(records):
-        row: dict[str, str | None] = {}
+        count += 1
         if not isinstance(record, dict):
             errors.add(index, None, "Each record must be an object of column: value.")
-            rows.append(row)
             continue
+        row: dict[str, str | None] = {}
         for key, value in record.items():
             name = str(key).strip().lower()
             if name not in seen:
@@ -435,11 +444,12 @@ def table_from_records(records: Iterable[Any]) -> Table:
                 errors.add(index, name, "Must be a string, number, boolean or null.")
                 row[name] = None
         rows.append(row)
-    if not rows:
+        positions.append(index)
+    if not count:
         errors.add(None, None, "There are no records.")
         return _empty_table(errors, from_file=False)
     columns = [h.strip().lower() for h in header]
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns, index=positions)
     frame = frame.astype(object).where(frame.notna(), None)
     table = Table(header, frame, errors, from_file=False)
     _header_check(table)
@@ -500,7 +510,8 @@ def _column_parse(
     errors.add_mask(nul, column.name, "Contains a NUL character.")
     bad_cell = injection | nul
     if column.required:
-        errors.add_mask(blank, column.name, "Required: this cell is blank.")
+        formula = raw.index.isin(list(table.formula_rows.get(column.name, ())))
+        errors.add_mask(blank & ~formula, column.name, "Required: this cell is blank.")
     value = stripped.where(~blank & ~bad_cell)
     present = _mask(value.notna())
     dates = None
@@ -549,7 +560,7 @@ def _column_parse(
         errors.add_mask(present & ~shaped, column.name, "Not a decimal number (e.g. 1234.50).")
         parts = value.where(shaped).str.lstrip("-").str.split(".", n=1)
         whole = parts.str[0].str.lstrip("0")
-        fraction = parts.str[1].fillna("")
+        fraction = parts.str[1].astype("string").fillna("")
         too_precise = shaped & _mask(fraction.str.rstrip("0").str.len() > 2)
         errors.add_mask(too_precise, column.name, "At most 2 decimal places.")
         too_big = shaped & _mask(whole.str.len() > DECIMAL_INTEGER_DIGITS)

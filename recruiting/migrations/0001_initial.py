@@ -7,208 +7,583 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('engagements', '0001_initial'),
+        ("engagements", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Requisition',
+            name="Requisition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(max_length=100)),
-                ('title', models.CharField(max_length=300)),
-                ('department', models.CharField(blank=True, max_length=200)),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('job_family', models.CharField(blank=True, max_length=200)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('critical', 'Critical')], default='normal', max_length=10)),
-                ('openings', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('opened_on', models.DateField()),
-                ('on_hold_days', models.PositiveIntegerField(default=0)),
-                ('filled_on', models.DateField(blank=True, null=True)),
-                ('cancelled_on', models.DateField(blank=True, null=True)),
-                ('hiring_manager', models.EmailField(blank=True, max_length=254)),
-                ('recruiter', models.CharField(blank=True, max_length=200)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("external_id", models.CharField(max_length=100)),
+                ("title", models.CharField(max_length=300)),
+                ("department", models.CharField(blank=True, max_length=200)),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("job_family", models.CharField(blank=True, max_length=200)),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "openings",
+                    models.PositiveIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("on_hold_days", models.PositiveIntegerField(default=0)),
+                ("filled_on", models.DateField(blank=True, null=True)),
+                ("cancelled_on", models.DateField(blank=True, null=True)),
+                ("hiring_manager", models.EmailField(blank=True, max_length=254)),
+                ("recruiter", models.CharField(blank=True, max_length=200)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(max_length=100)),
-                ('candidate_id', models.CharField(max_length=100)),
-                ('source', models.CharField(choices=[('job_board', 'Job board'), ('career_site', 'Career site'), ('referral', 'Referral'), ('sourced', 'Sourced'), ('agency', 'Agency'), ('internal', 'Internal'), ('other', 'Other')], max_length=20)),
-                ('applied_on', models.DateField()),
-                ('screened_on', models.DateField(blank=True, null=True)),
-                ('interviewed_on', models.DateField(blank=True, null=True)),
-                ('offered_on', models.DateField(blank=True, null=True)),
-                ('offer_outcome', models.CharField(blank=True, choices=[('accepted', 'Accepted'), ('declined', 'Declined')], max_length=10)),
-                ('offer_decided_on', models.DateField(blank=True, null=True)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('rejected_on', models.DateField(blank=True, null=True)),
-                ('withdrawn_on', models.DateField(blank=True, null=True)),
-                ('diverse', models.BooleanField(blank=True, null=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
-                ('requisition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='recruiting.requisition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("external_id", models.CharField(max_length=100)),
+                ("candidate_id", models.CharField(max_length=100)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("job_board", "Job board"),
+                            ("career_site", "Career site"),
+                            ("referral", "Referral"),
+                            ("sourced", "Sourced"),
+                            ("agency", "Agency"),
+                            ("internal", "Internal"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("applied_on", models.DateField()),
+                ("screened_on", models.DateField(blank=True, null=True)),
+                ("interviewed_on", models.DateField(blank=True, null=True)),
+                ("offered_on", models.DateField(blank=True, null=True)),
+                (
+                    "offer_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("accepted", "Accepted"), ("declined", "Declined")],
+                        max_length=10,
+                    ),
+                ),
+                ("offer_decided_on", models.DateField(blank=True, null=True)),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("rejected_on", models.DateField(blank=True, null=True)),
+                ("withdrawn_on", models.DateField(blank=True, null=True)),
+                ("diverse", models.BooleanField(blank=True, null=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "requisition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="recruiting.requisition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(max_length=100)),
-                ('respondent', models.CharField(choices=[('candidate', 'Candidate'), ('hiring_manager', 'Hiring manager')], max_length=20)),
-                ('responded_on', models.DateField()),
-                ('score', models.SmallIntegerField()),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='recruiting.application')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
-                ('requisition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='recruiting.requisition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("external_id", models.CharField(max_length=100)),
+                (
+                    "respondent",
+                    models.CharField(
+                        choices=[("candidate", "Candidate"), ("hiring_manager", "Hiring manager")],
+                        max_length=20,
+                    ),
+                ),
+                ("responded_on", models.DateField()),
+                ("score", models.SmallIntegerField()),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="recruiting.application",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "requisition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="recruiting.requisition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Cost',
+            name="Cost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(max_length=100)),
-                ('month', models.DateField(help_text='The first day of the month the cost belongs to.')),
-                ('category', models.CharField(choices=[('advertising', 'Advertising'), ('agency_fees', 'Agency fees'), ('rpo_fees', 'RPO fees'), ('assessment', 'Assessment'), ('background_checks', 'Background checks'), ('travel', 'Travel'), ('relocation', 'Relocation'), ('signing_bonus', 'Signing bonus'), ('referral_bonus', 'Referral bonus'), ('recruiter_compensation', 'Recruiter compensation'), ('recruiting_tools', 'Recruiting tools'), ('hiring_manager_time', 'Hiring manager time'), ('overhead', 'Overhead')], max_length=30)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)])),
-                ('note', models.TextField(blank=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("external_id", models.CharField(max_length=100)),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month the cost belongs to."),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("advertising", "Advertising"),
+                            ("agency_fees", "Agency fees"),
+                            ("rpo_fees", "RPO fees"),
+                            ("assessment", "Assessment"),
+                            ("background_checks", "Background checks"),
+                            ("travel", "Travel"),
+                            ("relocation", "Relocation"),
+                            ("signing_bonus", "Signing bonus"),
+                            ("referral_bonus", "Referral bonus"),
+                            ("recruiter_compensation", "Recruiter compensation"),
+                            ("recruiting_tools", "Recruiting tools"),
+                            ("hiring_manager_time", "Hiring manager time"),
+                            ("overhead", "Overhead"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('engagement', 'external_id'), name='cost_external_id_unique'), models.CheckConstraint(condition=models.Q(('category__in', ['advertising', 'agency_fees', 'rpo_fees', 'assessment', 'background_checks', 'travel', 'relocation', 'signing_bonus', 'referral_bonus', 'recruiter_compensation', 'recruiting_tools', 'hiring_manager_time', 'overhead'])), name='cost_category_valid'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='cost_amount_not_negative'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='cost_month_first_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("engagement", "external_id"), name="cost_external_id_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "category__in",
+                                [
+                                    "advertising",
+                                    "agency_fees",
+                                    "rpo_fees",
+                                    "assessment",
+                                    "background_checks",
+                                    "travel",
+                                    "relocation",
+                                    "signing_bonus",
+                                    "referral_bonus",
+                                    "recruiter_compensation",
+                                    "recruiting_tools",
+                                    "hiring_manager_time",
+                                    "overhead",
+                                ],
+                            )
+                        ),
+                        name="cost_category_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)), name="cost_amount_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="cost_month_first_day"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HiringPlanLine',
+            name="HiringPlanLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('month', models.DateField(help_text='The first day of the planned month.')),
-                ('department', models.CharField(blank=True, max_length=200)),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('job_family', models.CharField(blank=True, max_length=200)),
-                ('planned_hires', models.PositiveIntegerField()),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("month", models.DateField(help_text="The first day of the planned month.")),
+                ("department", models.CharField(blank=True, max_length=200)),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("job_family", models.CharField(blank=True, max_length=200)),
+                ("planned_hires", models.PositiveIntegerField()),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('engagement', 'month', 'department', 'location', 'job_family'), name='hiring_plan_key_unique'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='hiring_plan_month_first_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("engagement", "month", "department", "location", "job_family"),
+                        name="hiring_plan_key_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="hiring_plan_month_first_day"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QualityReview',
+            name="QualityReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(max_length=100)),
-                ('reviewed_on', models.DateField()),
-                ('meets_expectations', models.BooleanField()),
-                ('rating', models.SmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('retained_90d', models.BooleanField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quality_reviews', to='recruiting.application')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("external_id", models.CharField(max_length=100)),
+                ("reviewed_on", models.DateField()),
+                ("meets_expectations", models.BooleanField()),
+                (
+                    "rating",
+                    models.SmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                ("retained_90d", models.BooleanField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quality_reviews",
+                        to="recruiting.application",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('engagement', 'external_id'), name='quality_external_id_unique'), models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='quality_rating_in_scale')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("engagement", "external_id"), name="quality_external_id_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rating__isnull", True),
+                            models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="quality_rating_in_scale",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='requisition',
-            index=models.Index(fields=['engagement', 'opened_on'], name='recruiting__engagem_5bdc80_idx'),
+            model_name="requisition",
+            index=models.Index(
+                fields=["engagement", "opened_on"], name="recruiting__engagem_5bdc80_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.UniqueConstraint(fields=('engagement', 'external_id'), name='requisition_external_id_unique'),
+            model_name="requisition",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "external_id"), name="requisition_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', ['low', 'normal', 'high', 'critical'])), name='requisition_priority_valid'),
+            model_name="requisition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__in", ["low", "normal", "high", "critical"])),
+                name="requisition_priority_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(('openings__gte', 1)), name='requisition_openings_min'),
+            model_name="requisition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("openings__gte", 1)), name="requisition_openings_min"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(('filled_on__isnull', True), ('filled_on__gte', models.F('opened_on')), _connector='OR'), name='requisition_filled_after_opened'),
+            model_name="requisition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("filled_on__isnull", True),
+                    ("filled_on__gte", models.F("opened_on")),
+                    _connector="OR",
+                ),
+                name="requisition_filled_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(('cancelled_on__isnull', True), ('cancelled_on__gte', models.F('opened_on')), _connector='OR'), name='requisition_cancelled_after_opened'),
+            model_name="requisition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cancelled_on__isnull", True),
+                    ("cancelled_on__gte", models.F("opened_on")),
+                    _connector="OR",
+                ),
+                name="requisition_cancelled_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requisition',
-            constraint=models.CheckConstraint(condition=models.Q(('filled_on__isnull', True), ('cancelled_on__isnull', True), _connector='OR'), name='requisition_not_filled_and_cancelled'),
+            model_name="requisition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("filled_on__isnull", True), ("cancelled_on__isnull", True), _connector="OR"
+                ),
+                name="requisition_not_filled_and_cancelled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(fields=('engagement', 'external_id'), name='application_external_id_unique'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "external_id"), name="application_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['job_board', 'career_site', 'referral', 'sourced', 'agency', 'internal', 'other'])), name='application_source_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "source__in",
+                        [
+                            "job_board",
+                            "career_site",
+                            "referral",
+                            "sourced",
+                            "agency",
+                            "internal",
+                            "other",
+                        ],
+                    )
+                ),
+                name="application_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('offer_outcome', ''), ('offer_outcome__in', ['accepted', 'declined']), _connector='OR'), name='application_offer_outcome_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offer_outcome", ""),
+                    ("offer_outcome__in", ["accepted", "declined"]),
+                    _connector="OR",
+                ),
+                name="application_offer_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('screened_on__isnull', True), ('screened_on__gte', models.F('applied_on')), _connector='OR'), name='application_screened_in_order'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("screened_on__isnull", True),
+                    ("screened_on__gte", models.F("applied_on")),
+                    _connector="OR",
+                ),
+                name="application_screened_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('interviewed_on__isnull', True), ('interviewed_on__gte', django.db.models.functions.comparison.Coalesce('screened_on', 'applied_on')), _connector='OR'), name='application_interviewed_in_order'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("interviewed_on__isnull", True),
+                    (
+                        "interviewed_on__gte",
+                        django.db.models.functions.comparison.Coalesce("screened_on", "applied_on"),
+                    ),
+                    _connector="OR",
+                ),
+                name="application_interviewed_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('offered_on__isnull', True), ('offered_on__gte', django.db.models.functions.comparison.Coalesce('interviewed_on', 'screened_on', 'applied_on')), _connector='OR'), name='application_offered_in_order'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offered_on__isnull", True),
+                    (
+                        "offered_on__gte",
+                        django.db.models.functions.comparison.Coalesce(
+                            "interviewed_on", "screened_on", "applied_on"
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="application_offered_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('offer_outcome', ''), ('offered_on__isnull', False), _connector='OR'), name='application_outcome_needs_offer'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offer_outcome", ""), ("offered_on__isnull", False), _connector="OR"
+                ),
+                name="application_outcome_needs_offer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('offer_outcome', ''), ('offer_decided_on__isnull', True)), models.Q(models.Q(('offer_outcome', ''), _negated=True), ('offer_decided_on__gte', models.F('offered_on'))), _connector='OR'), name='application_decision_date_with_outcome'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("offer_outcome", ""), ("offer_decided_on__isnull", True)),
+                    models.Q(
+                        models.Q(("offer_outcome", ""), _negated=True),
+                        ("offer_decided_on__gte", models.F("offered_on")),
+                    ),
+                    _connector="OR",
+                ),
+                name="application_decision_date_with_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), models.Q(('offer_outcome', 'accepted'), ('started_on__gte', models.F('offer_decided_on'))), _connector='OR'), name='application_start_needs_accepted_offer'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True),
+                    models.Q(
+                        ("offer_outcome", "accepted"),
+                        ("started_on__gte", models.F("offer_decided_on")),
+                    ),
+                    _connector="OR",
+                ),
+                name="application_start_needs_accepted_offer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('rejected_on__isnull', True), ('rejected_on__gte', models.F('applied_on')), _connector='OR'), name='application_rejected_after_applied'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rejected_on__isnull", True),
+                    ("rejected_on__gte", models.F("applied_on")),
+                    _connector="OR",
+                ),
+                name="application_rejected_after_applied",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_on__isnull', True), ('withdrawn_on__gte', models.F('applied_on')), _connector='OR'), name='application_withdrawn_after_applied'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn_on__isnull", True),
+                    ("withdrawn_on__gte", models.F("applied_on")),
+                    _connector="OR",
+                ),
+                name="application_withdrawn_after_applied",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.UniqueConstraint(fields=('engagement', 'external_id'), name='survey_external_id_unique'),
+            model_name="survey",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "external_id"), name="survey_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('respondent__in', ['candidate', 'hiring_manager'])), name='survey_respondent_valid'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("respondent__in", ["candidate", "hiring_manager"])),
+                name="survey_respondent_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('respondent', 'candidate'), ('score__gte', 0), ('score__lte', 10)), models.Q(('respondent', 'hiring_manager'), ('score__gte', 1), ('score__lte', 5)), _connector='OR'), name='survey_score_in_scale'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("respondent", "candidate"), ("score__gte", 0), ("score__lte", 10)),
+                    models.Q(
+                        ("respondent", "hiring_manager"), ("score__gte", 1), ("score__lte", 5)
+                    ),
+                    _connector="OR",
+                ),
+                name="survey_score_in_scale",
+            ),
         ),
     ]

@@ -6,41 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0001_initial'),
-        ('recruiting', '0001_initial'),
+        ("engagements", "0001_initial"),
+        ("recruiting", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(help_text='Who imported: e-mail or API key.', max_length=300)),
-                ('kind', models.CharField(blank=True, choices=[('requisitions', 'Requisitions'), ('applications', 'Applications'), ('surveys', 'Surveys'), ('quality', 'Quality reviews'), ('costs', 'Costs'), ('hiring_plan', 'Hiring plan')], max_length=20)),
-                ('source', models.CharField(choices=[('web', 'Web upload'), ('api', 'API'), ('command', 'Command line')], max_length=10)),
-                ('file_name', models.CharField(blank=True, max_length=255)),
-                ('stored_file', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('preview', 'Awaiting confirmation'), ('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Imported'), ('failed', 'Rejected')], max_length=10)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='The first errors, in order.')),
-                ('preview', models.JSONField(blank=True, default=dict, help_text='Header and first rows.')),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration', models.DurationField(blank=True, null=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagements.engagement')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(help_text="Who imported: e-mail or API key.", max_length=300),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("requisitions", "Requisitions"),
+                            ("applications", "Applications"),
+                            ("surveys", "Surveys"),
+                            ("quality", "Quality reviews"),
+                            ("costs", "Costs"),
+                            ("hiring_plan", "Hiring plan"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web upload"),
+                            ("api", "API"),
+                            ("command", "Command line"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=255)),
+                ("stored_file", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Awaiting confirmation"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Imported"),
+                            ("failed", "Rejected"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The first errors, in order."
+                    ),
+                ),
+                (
+                    "preview",
+                    models.JSONField(blank=True, default=dict, help_text="Header and first rows."),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration", models.DurationField(blank=True, null=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['engagement', '-started_at'], name='recruiting__engagem_96bbea_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='import_run_progress_pct')],
+                "indexes": [
+                    models.Index(
+                        fields=["engagement", "-started_at"], name="recruiting__engagem_96bbea_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)), name="import_run_progress_pct"
+                    )
+                ],
             },
         ),
     ]

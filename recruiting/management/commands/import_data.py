@@ -69,10 +69,10 @@ class Command(BaseCommand):
                         " more errors"
                     )
             raise CommandError(f"Nothing imported: {total:,} errors.")
-        verb = "would be" if dry_run else ""
+        note = " (dry run: nothing written)" if dry_run else ""
         for result in results:
             self.stdout.write(
                 f"{result.file_name}: {result.kind}, {result.rows:,} rows: "
                 f"{result.created:,} created, {result.updated:,} updated, "
-                f"{result.unchanged:,} unchanged" + (f" ({verb.strip()} - dry run)" if verb else "")
+                f"{result.unchanged:,} unchanged{note}"
             )
