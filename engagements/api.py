@@ -1,12 +1,28 @@
 """REST endpoints of engagements: those the caller may see, and one of them."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, pagination, serializers
 
 from accounts.models import Organization
 from engagements.access import VIEW, get_engagement_for
 from engagements.models import Engagement
 from engagements.selectors import engagement_list_for
+
+
+class ApiPagination(pagination.PageNumberPagination):
+    """`?page=` (from 1) and `?page_size=` (up to 1000; default 100)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 class EngagementGate:
@@ -62,6 +78,7 @@ class EngagementSerializer(serializers.ModelSerializer):
 @extend_schema(tags=["Engagements"], summary="Engagements you may see")
 class EngagementList(generics.ListAPIView):
     serializer_class = EngagementSerializer
+    pagination_class = ApiPagination
 
     def get_queryset(self):
         return engagement_list_for(self.request.user)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, pagination, status
+from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import BulkRateThrottle, PrincipalRateThrottle
-from engagements.api import EngagementGate
+from engagements.api import ApiPagination, EngagementGate
 from recruiting import filters, serializers
 from recruiting.models import (
     Application,
@@ -29,6 +29,7 @@ from recruiting.models import (
     Requisition,
     Survey,
 )
+from recruiting.services import records_import
 
 VIEW_DATA = "recruiting.view_data"
 IMPORT_DATA = "recruiting.import_data"
@@ -98,12 +99,6 @@ KINDS = {
 }
 
 
-class RecordPagination(pagination.PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
 def records_of(spec: RecordKind, engagement):
     """One kind's records of the engagement, with what their representation reads."""
     return (
@@ -116,7 +111,7 @@ def records_of(spec: RecordKind, engagement):
 class RecordList(EngagementGate, generics.ListAPIView):
     spec: RecordKind
     engagement_perm = VIEW_DATA
-    pagination_class = RecordPagination
+    pagination_class = ApiPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request data
@@ -137,12 +132,8 @@ class RecordDetail(EngagementGate, generics.RetrieveAPIView):
 
 
 def bulk_error(error: dict) -> dict:
-    """An importer error in the API's terms: the row's 0-based index in the list."""
-    return {
-        "index": error.get("index", error.get("row")),
-        "field": error.get("field", error.get("column")),
-        "reason": error["reason"],
-    }
+    """An importer error as the API documents it: the row's 0-based index, field, reason."""
+    return {"index": error["index"], "field": error["field"], "reason": error["reason"]}
 
 
 class RecordBulk(EngagementGate, APIView):
@@ -152,13 +143,13 @@ class RecordBulk(EngagementGate, APIView):
     throttle_classes = [PrincipalRateThrottle, BulkRateThrottle]
 
     def post(self, request, engagement_id):
-        from recruiting.services import records_import
-
         try:
             rows = request.data
         except ParseError as error:
             errors = [{"index": None, "field": None, "reason": str(error.detail)}]
-            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": errors, "error_count": 1}, status=status.HTTP_400_BAD_REQUEST
+            )
         # The importer checks the body's shape too (a list of objects of cells), so the API
         # and file uploads answer bad input with the same reasons.
         result = records_import(
@@ -169,8 +160,9 @@ class RecordBulk(EngagementGate, APIView):
             source="api",
         )
         if not result.ok:
+            errors = [bulk_error(e) for e in result.errors]
             return Response(
-                {"errors": [bulk_error(e) for e in result.errors]},
+                {"errors": errors, "error_count": max(result.error_count, len(errors))},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(

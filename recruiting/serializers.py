@@ -8,6 +8,7 @@ the row serializers only describe the columns for the schema.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from recruiting import importers
 from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
@@ -133,114 +134,48 @@ class HiringPlanLineSerializer(serializers.ModelSerializer):
 
 
 # --- Bulk upload: documentation of the row format ------------------------------------------
+# The importer validates the rows; these serializers only describe its columns for the schema.
+
+CELL_SCHEMAS = {
+    "text": {"type": "string"},
+    "ref": {"type": "string", "description": "Another record's external_id in this engagement."},
+    "email": {"type": "string", "format": "email"},
+    "enum": {"type": "string"},
+    "date": {"type": "string", "format": "date"},
+    "month": {"type": "string", "pattern": MONTH_PATTERN},
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    "decimal": {"type": "number"},
+}
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}],
-        "nullable": True,
-    }
-)
-class CellField(serializers.Field):
-    """One cell: text as in a CSV file; numbers and booleans are accepted too; null is blank."""
+def cell_schema(column: importers.Column) -> dict:
+    """A column's cell: its JSON type, or text as in a CSV file; null means blank."""
+    typed = dict(CELL_SCHEMAS[column.type])
+    if column.choices:
+        typed["enum"] = list(column.choices)
+    if column.max_length:
+        typed["maxLength"] = column.max_length
+    if column.minimum is not None:
+        typed["minimum"] = column.minimum
+    if column.maximum is not None:
+        typed["maximum"] = column.maximum
+    schema = typed if typed["type"] == "string" else {"oneOf": [typed, {"type": "string"}]}
+    return schema if column.required else {**schema, "nullable": True}
 
 
-def row_serializer(name: str, columns: dict[str, str], required: set[str]):
-    """A serializer that documents one kind's columns (the importer validates the values)."""
-    fields = {
-        column: CellField(required=column in required, help_text=rule)
-        for column, rule in columns.items()
-    }
+def row_serializer(kind: importers.Kind) -> type[serializers.Serializer]:
+    name = "".join(part.title() for part in kind.name.split("_")) + "Row"
+    fields = {}
+    for column in kind.columns:
+        cell = type(f"{name}{column.name.title()}Cell", (serializers.Field,), {})
+        fields[column.name] = extend_schema_field(cell_schema(column))(cell)(
+            required=column.required
+        )
     return type(name, (serializers.Serializer,), fields)
 
 
-ROW_SERIALIZERS = {
-    "requisitions": row_serializer(
-        "RequisitionRow",
-        {
-            "external_id": "Text, at most 100 characters.",
-            "title": "Text.",
-            "department": "Text; a segment dimension.",
-            "location": "Text; a segment dimension.",
-            "job_family": "Text; a segment dimension.",
-            "priority": "low, normal (default), high or critical.",
-            "openings": "Integer >= 1, default 1.",
-            "opened_on": "Date YYYY-MM-DD.",
-            "on_hold_days": "Integer >= 0, default 0.",
-            "filled_on": "Date >= opened_on.",
-            "cancelled_on": "Date >= opened_on; not together with filled_on.",
-            "hiring_manager": "E-mail address.",
-            "recruiter": "Text.",
-        },
-        {"external_id", "title", "opened_on"},
-    ),
-    "applications": row_serializer(
-        "ApplicationRow",
-        {
-            "external_id": "Text, at most 100 characters.",
-            "requisition_id": "A requisition of the same engagement.",
-            "candidate_id": "Pseudonymous candidate key (no names, no e-mails).",
-            "source": "job_board, career_site, referral, sourced, agency, internal or other.",
-            "applied_on": "Date YYYY-MM-DD.",
-            "screened_on": "Date >= applied_on.",
-            "interviewed_on": "Date >= the previous stage given.",
-            "offered_on": "Date >= the previous stage given.",
-            "offer_outcome": "accepted or declined; needs offered_on.",
-            "offer_decided_on": "Date >= offered_on; required with offer_outcome.",
-            "started_on": "Hire's start date; needs an accepted offer; >= offer_decided_on.",
-            "rejected_on": "Date >= applied_on.",
-            "withdrawn_on": "Date >= applied_on.",
-            "diverse": "Boolean: true/false, yes/no, 1/0.",
-        },
-        {"external_id", "requisition_id", "candidate_id", "source", "applied_on"},
-    ),
-    "surveys": row_serializer(
-        "SurveyRow",
-        {
-            "external_id": "Text, at most 100 characters.",
-            "respondent": "candidate or hiring_manager.",
-            "requisition_id": "A requisition of the same engagement.",
-            "application_id": "An application of the same engagement.",
-            "responded_on": "Date YYYY-MM-DD.",
-            "score": "candidate: integer 0-10; hiring_manager: integer 1-5.",
-        },
-        {"external_id", "respondent", "responded_on", "score"},
-    ),
-    "quality": row_serializer(
-        "QualityReviewRow",
-        {
-            "external_id": "Text, at most 100 characters.",
-            "application_id": "An application of the same engagement that is a hire.",
-            "reviewed_on": "Date YYYY-MM-DD.",
-            "meets_expectations": "Boolean.",
-            "rating": "Integer 1-5.",
-            "retained_90d": "Boolean.",
-        },
-        {"external_id", "application_id", "reviewed_on", "meets_expectations"},
-    ),
-    "costs": row_serializer(
-        "CostRow",
-        {
-            "external_id": "Text, at most 100 characters.",
-            "month": "Month YYYY-MM.",
-            "category": "A cost category of the data contract.",
-            "amount": "Decimal >= 0, in the engagement's currency.",
-            "note": "Text.",
-        },
-        {"external_id", "month", "category", "amount"},
-    ),
-    "hiring_plan": row_serializer(
-        "HiringPlanRow",
-        {
-            "month": "Month YYYY-MM.",
-            "department": "Blank: not split by department.",
-            "location": "Blank: not split by location.",
-            "job_family": "Blank: not split by job family.",
-            "planned_hires": "Integer >= 0.",
-        },
-        {"month", "planned_hires"},
-    ),
-}
+ROW_SERIALIZERS = {name: row_serializer(kind) for name, kind in importers.KINDS.items()}
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -259,4 +194,5 @@ class BulkErrorSerializer(serializers.Serializer):
 
 
 class BulkErrorsSerializer(serializers.Serializer):
-    errors = BulkErrorSerializer(many=True)
+    errors = BulkErrorSerializer(many=True, help_text="The first errors, by row.")
+    error_count = serializers.IntegerField(help_text="How many errors there are in all.")
