@@ -71,5 +71,15 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
 
 
 def engagement_mark_data_changed(*, engagement: Engagement) -> None:
-    """Record that recruiting data changed, so the next KPI recompute picks it up."""
+    """Record that recruiting data changed, so the next KPI recompute picks it up.
+
+    Once the change commits, a recompute of this engagement is enqueued shortly after
+    (debounced: a burst of imports enqueues one run).
+    """
+    from kpis.services import metrics_recompute_schedule
+
     Engagement.objects.filter(pk=engagement.pk).update(data_changed_at=timezone.now())
+    engagement_id = engagement.pk
+    transaction.on_commit(
+        lambda: metrics_recompute_schedule(engagement_id=engagement_id), robust=True
+    )

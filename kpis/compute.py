@@ -125,7 +125,8 @@ def normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             )
             frame[column] = mapped.astype("boolean")
         elif column in TEXT_COLUMNS:
-            frame[column] = frame[column].fillna("").astype(str)
+            text = frame[column].astype(object)
+            frame[column] = text.where(text.notna(), "").astype(str)
     return frame
 
 
@@ -339,9 +340,10 @@ def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) 
             _open_requisition_age(requisitions, as_of_ts, grain),
             _plan_attainment(plan, hires, grain),
         ]
-    out = pd.concat([r for r in results if len(r)], ignore_index=True)
-    if out.empty:
+    results = [r for r in results if len(r)]
+    if not results:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    out = pd.concat(results, ignore_index=True)
     bounds = {label: period_bounds(label) for label in out["period"].unique()}
     out["period_start"] = out["period"].map(lambda p: bounds[p][0])
     out["period_end"] = out["period"].map(lambda p: bounds[p][1])
@@ -429,11 +431,12 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
         first.to_period("M" if grain == "month" else "Q").start_time, as_of, freq=freq
     )
     ends = starts + (pd.offsets.MonthEnd(0) if grain == "month" else pd.offsets.QuarterEnd(0))
-    at = np.minimum(ends.to_numpy(), as_of.to_datetime64())
+    at = np.minimum(ends.to_numpy(dtype="datetime64[ns]"), as_of.to_datetime64())
     closed = requisitions[["filled_on", "cancelled_on"]].min(axis=1)
-    open_from = np.searchsorted(at, requisitions["opened_on"].to_numpy(), side="left")
-    closed_values = closed.fillna(pd.Timestamp.max).to_numpy()
-    open_until = np.searchsorted(at, closed_values, side="left")
+    opened = requisitions["opened_on"].to_numpy(dtype="datetime64[ns]")
+    open_from = np.searchsorted(at, opened, side="left")
+    # NaT (never closed) sorts after every date: open until the last period.
+    open_until = np.searchsorted(at, closed.to_numpy(dtype="datetime64[ns]"), side="left")
     spans = np.maximum(open_until - open_from, 0)
     rows = np.repeat(np.arange(len(requisitions)), spans)
     offsets = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)

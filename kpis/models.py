@@ -203,3 +203,26 @@ class TargetEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MetricRun(models.Model):
+    """One recompute of an engagement: as of which date, when, and what it wrote.
+
+    The drill-down reads the latest run's `as_of` to show exactly the records it counted.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    value_count = models.PositiveIntegerField()
+    inserted = models.PositiveIntegerField()
+    updated = models.PositiveIntegerField()
+    deleted = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["engagement", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id} as of {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from engagements.models import Engagement
-from kpis.models import KpiTarget, MetricValue, TargetEvent
+from kpis.models import KpiTarget, MetricRun, MetricValue, TargetEvent
 from kpis.registry import DEFINITION_VERSION, KPIS
 
 FILTERS = ("kpi", "grain", "period", "dimension", "segment")
@@ -51,11 +51,17 @@ def latest_values(
     return [(kpi, by_kpi.get(kpi.key)) for kpi in KPIS]
 
 
-def segments_of(*, engagement: Engagement, grain: str) -> list[tuple[str, str]]:
-    """(dimension, segment) pairs that have values, for the overview's segment filter."""
+def segments_of(
+    *, engagement: Engagement, grain: str, kpi: str | None = None
+) -> list[tuple[str, str]]:
+    """(dimension, segment) pairs that have values, for the segment filters."""
+    values = MetricValue.objects.filter(
+        engagement=engagement, version=DEFINITION_VERSION, grain=grain
+    )
+    if kpi:
+        values = values.filter(kpi=kpi)
     return list(
-        MetricValue.objects.filter(engagement=engagement, version=DEFINITION_VERSION, grain=grain)
-        .exclude(dimension="all")
+        values.exclude(dimension="all")
         .values_list("dimension", "segment")
         .distinct()
         .order_by("dimension", "segment")
@@ -81,3 +87,7 @@ def target_history(*, target: KpiTarget) -> QuerySet[TargetEvent]:
         .select_related("actor", "target")
         .order_by("at", "id")
     )
+
+
+def last_run(*, engagement: Engagement) -> MetricRun | None:
+    return MetricRun.objects.filter(engagement=engagement).first()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from engagements.access import party_of
 from engagements.models import Engagement
 from kpis import compute
-from kpis.models import KpiTarget, TargetEvent, TargetState
+from kpis.models import KpiTarget, MetricRun, TargetEvent, TargetState
 from kpis.registry import DEFINITION_VERSION
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,16 @@ def engagement_metrics_recompute(
         report("Saving KPI values")
         inserted, updated, deleted = _write_values(engagement.pk, values, started)
         Engagement.objects.filter(pk=engagement.pk).update(metrics_computed_at=started)
+        MetricRun.objects.create(
+            engagement=engagement,
+            as_of=as_of,
+            started_at=started,
+            finished_at=timezone.now(),
+            value_count=len(values),
+            inserted=inserted,
+            updated=updated,
+            deleted=deleted,
+        )
     result = RecomputeResult(
         engagement_id=engagement.pk,
         computed=True,

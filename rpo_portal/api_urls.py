@@ -10,6 +10,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagements import api as engagements_api
+from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 
 app_name = "api"
@@ -50,4 +51,9 @@ urlpatterns = [
         name="engagement-detail",
     ),
     *recruiting_patterns(),
+    path(
+        "v1/engagements/<int:engagement_id>/metrics/",
+        metric_value_list,
+        name="metric-list",
+    ),
 ]

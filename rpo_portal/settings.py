@@ -130,6 +130,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
+    "recompute-kpis": {
+        "task": "kpis.tasks.recompute_stale_metrics",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),

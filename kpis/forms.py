@@ -1,0 +1,38 @@
+from django import forms
+
+from kpis.models import KpiTarget
+
+TARGET_FORM_FIELDS = [
+    "kpi",
+    "grain",
+    "dimension",
+    "segment",
+    "effective_from",
+    "effective_to",
+    "target_value",
+    "at_risk_threshold",
+    "breach_threshold",
+    "min_sample_size",
+]
+
+
+class TargetForm(forms.ModelForm):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = KpiTarget
+        fields = TARGET_FORM_FIELDS
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_to": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "dimension": "Blank: the target applies to every segment without its own target.",
+            "at_risk_threshold": "Read in the KPI's direction.",
+            "breach_threshold": "Past this value the status is off track.",
+        }
+
+
+class ResponseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("agree", "Agree"), ("reject", "Reject")])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from kpis import views
+
+app_name = "kpis"
+base = "engagements/<int:engagement_id>/kpis/"
+urlpatterns = [
+    path(base, views.overview, name="overview"),
+    path(f"{base}definitions/", views.definitions, name="definitions"),
+    path(f"{base}recompute/", views.recompute, name="recompute"),
+    path(f"{base}recompute/status/", views.recompute_status, name="recompute_status"),
+    path(f"{base}targets/", views.targets, name="targets"),
+    path(f"{base}targets/<int:target_id>/", views.target_detail, name="target_detail"),
+    path(f"{base}values/<int:value_id>/", views.value_detail, name="value_detail"),
+    path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
+]

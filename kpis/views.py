@@ -1,0 +1,230 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+from engagements.access import get_engagement_for, party_of
+from kpis import selectors, services
+from kpis.drilldown import median_check, value_drilldown
+from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
+from kpis.models import Grain, KpiTarget, MetricValue, TargetState
+from kpis.registry import KPI_BY_KEY, KPIS
+
+PROPOSE = "kpis.propose_target"
+AGREE = "kpis.agree_target"
+RECOMPUTE = "kpis.recompute"
+
+
+def _grain(request) -> str:
+    grain = request.GET.get("grain", Grain.MONTH)
+    return grain if grain in Grain.values else Grain.MONTH
+
+
+def _segment(request) -> tuple[str, str]:
+    """`?segment=department:Sales`; anything else is segment all."""
+    dimension, _, segment = request.GET.get("segment", "").partition(":")
+    return (dimension, segment) if dimension and segment else ("all", "all")
+
+
+def _render(request, template: str, partial: str, context: dict):
+    if request.htmx and not request.htmx.boosted:
+        template += f"#{partial}"
+    return render(request, template, context)
+
+
+@login_required
+def overview(request, engagement_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    grain = _grain(request)
+    dimension, segment = _segment(request)
+    context = {
+        "engagement": engagement,
+        "grain": grain,
+        "dimension": dimension,
+        "segment": segment,
+        "segment_param": f"{dimension}:{segment}" if dimension != "all" else "",
+        "rows": selectors.latest_values(
+            engagement=engagement, grain=grain, dimension=dimension, segment=segment
+        ),
+        "segments": selectors.segments_of(engagement=engagement, grain=grain),
+        "progress": services.recompute_progress(engagement_id=engagement.pk),
+        "last_run": selectors.last_run(engagement=engagement),
+        "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
+    }
+    return _render(request, "kpis/overview.html", "values", context)
+
+
+@login_required
+def definitions(request, engagement_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    return render(request, "kpis/definitions.html", {"engagement": engagement, "kpis": KPIS})
+
+
+@login_required
+def kpi_detail(request, engagement_id: int, kpi: str):
+    engagement = get_engagement_for(request.user, engagement_id)
+    definition = KPI_BY_KEY.get(kpi)
+    if definition is None:
+        raise Http404("No such KPI.")
+    grain = _grain(request)
+    dimension, segment = _segment(request)
+    values = selectors.metric_values(
+        engagement=engagement, kpi=kpi, grain=grain, dimension=dimension, segment=segment
+    ).order_by("-period")
+    context = {
+        "engagement": engagement,
+        "kpi": definition,
+        "grain": grain,
+        "dimension": dimension,
+        "segment": segment,
+        "segment_param": f"{dimension}:{segment}" if dimension != "all" else "",
+        "values": values,
+        "segments": selectors.segments_of(engagement=engagement, grain=grain, kpi=kpi),
+    }
+    return _render(request, "kpis/kpi_detail.html", "values", context)
+
+
+@login_required
+def value_detail(request, engagement_id: int, value_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    value = get_object_or_404(
+        MetricValue.objects.select_related("target"), pk=value_id, engagement=engagement
+    )
+    drilldown = value_drilldown(value=value)
+    context = {
+        "engagement": engagement,
+        "value": value,
+        "kpi": value.definition,
+        "drilldown": drilldown,
+        "median": median_check(drilldown.median_inputs),
+    }
+    return render(request, "kpis/value_detail.html", context)
+
+
+@login_required
+def recompute(request, engagement_id: int):
+    engagement = get_engagement_for(request.user, engagement_id, RECOMPUTE)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.metrics_recompute_now(actor=request.user, engagement=engagement)
+    if request.htmx:
+        return recompute_status(request, engagement_id)
+    messages.info(request, "Recompute started: the values update in a moment.")
+    return redirect("kpis:overview", engagement_id=engagement.pk)
+
+
+@login_required
+def recompute_status(request, engagement_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    context = {
+        "engagement": engagement,
+        "progress": services.recompute_progress(engagement_id=engagement.pk),
+        "last_run": selectors.last_run(engagement=engagement),
+        "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
+    }
+    return render(request, "kpis/overview.html#recompute", context)
+
+
+@login_required
+def targets(request, engagement_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    can_propose = request.user.has_perm(PROPOSE, engagement)
+    form = TargetForm(initial={"grain": Grain.MONTH, "min_sample_size": 5})
+    if request.method == "POST":
+        engagement = get_engagement_for(request.user, engagement_id, PROPOSE)
+        form = TargetForm(request.POST)
+        if form.is_valid():
+            terms = {f: form.cleaned_data[f] for f in TARGET_FORM_FIELDS}
+            try:
+                target = services.target_propose(
+                    actor=request.user,
+                    engagement=engagement,
+                    note=form.cleaned_data["note"],
+                    **terms,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Target proposed: the other party can now respond.")
+                url = target_url(target)
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = {
+        "engagement": engagement,
+        "targets": selectors.targets_of(engagement=engagement),
+        "form": form,
+        "can_propose": can_propose,
+        "my_party": party_of(request.user, engagement),
+    }
+    return render(request, "kpis/targets.html", context)
+
+
+def target_url(target: KpiTarget) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "kpis:target_detail",
+        kwargs={"engagement_id": target.engagement_id, "target_id": target.pk},
+    )
+
+
+@login_required
+def target_detail(request, engagement_id: int, target_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    target = get_object_or_404(
+        selectors.targets_of(engagement=engagement), pk=target_id, engagement=engagement
+    )
+    my_party = party_of(request.user, engagement)
+    can_respond = (
+        target.state == TargetState.PROPOSED
+        and my_party != target.proposed_by_party
+        and request.user.has_perm(AGREE, engagement)
+    )
+    response_form = ResponseForm()
+    counter_form = TargetForm(instance=target, prefix="counter", initial={"note": ""})
+    if request.method == "POST":
+        engagement = get_engagement_for(request.user, engagement_id, AGREE)
+        try:
+            if "counter" in request.POST:
+                counter_form = TargetForm(request.POST, prefix="counter")
+                if counter_form.is_valid():
+                    terms = {f: counter_form.cleaned_data[f] for f in TARGET_FORM_FIELDS}
+                    counter = services.target_counter(
+                        actor=request.user,
+                        target=target,
+                        note=counter_form.cleaned_data["note"],
+                        **terms,
+                    )
+                    messages.success(request, "Counter-proposal sent.")
+                    return redirect(target_url(counter))
+            else:
+                response_form = ResponseForm(request.POST)
+                if response_form.is_valid():
+                    respond = (
+                        services.target_agree
+                        if response_form.cleaned_data["decision"] == "agree"
+                        else services.target_reject
+                    )
+                    respond(
+                        actor=request.user,
+                        target=target,
+                        note=response_form.cleaned_data["note"],
+                    )
+                    messages.success(request, "Response recorded.")
+                    return redirect(target_url(target))
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(target_url(target))
+    context = {
+        "engagement": engagement,
+        "target": target,
+        "history": selectors.target_history(target=target),
+        "can_respond": can_respond,
+        "response_form": response_form,
+        "counter_form": counter_form,
+        "my_party": my_party,
+    }
+    return render(request, "kpis/target_detail.html", context)

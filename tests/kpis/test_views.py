@@ -1,0 +1,189 @@
+"""KPI pages and the metrics endpoint: tenancy, roles, drill-down, query counts."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kpis.models import MetricValue
+from kpis.services import engagement_metrics_recompute, target_propose
+from tests.kpis.conftest import AS_OF
+from tests.kpis.sample import import_sample
+
+
+def value_of(engagement, **lookup) -> MetricValue:
+    return MetricValue.objects.get(engagement=engagement, **lookup)
+
+
+def page_urls(engagement, value=None, target=None):
+    e = engagement.pk
+    urls = [
+        reverse("kpis:overview", args=[e]),
+        reverse("kpis:overview", args=[e]) + "?grain=quarter&segment=department:Sales",
+        reverse("kpis:definitions", args=[e]),
+        reverse("kpis:kpi_detail", args=[e, "time_to_fill"]),
+        reverse("kpis:targets", args=[e]),
+        reverse("kpis:recompute_status", args=[e]),
+        reverse("api:metric-list", kwargs={"engagement_id": e}),
+    ]
+    if value:
+        urls.append(reverse("kpis:value_detail", args=[e, value.pk]))
+    if target:
+        urls.append(reverse("kpis:target_detail", args=[e, target.pk]))
+    return urls
+
+
+def test_every_member_reads_every_page_and_outsiders_get_404(
+    sample_engagement, client_viewer, outsider, login
+):
+    value = value_of(
+        sample_engagement, kpi="time_to_fill", grain="month", period="2025-07", dimension="all"
+    )
+    for url in page_urls(sample_engagement, value):
+        assert login(client_viewer).get(url).status_code == 200, url
+    for url in page_urls(sample_engagement, value):
+        assert login(outsider).get(url).status_code == 404, url
+
+
+def test_a_value_of_another_engagement_is_404(sample_engagement, other_engagement, login):
+    from tests.factories import member
+
+    stranger_value = value_of(
+        sample_engagement, kpi="hires", grain="quarter", period="2025-Q3", dimension="all"
+    )
+    user = member(other_engagement.client, "hr_lead")
+    url = reverse("kpis:value_detail", args=[other_engagement.pk, stranger_value.pk])
+    assert login(user).get(url).status_code == 404
+
+
+def test_recompute_button_needs_the_permission(engagement, client_viewer, recruiter, login):
+    url = reverse("kpis:recompute", args=[engagement.pk])
+    assert login(client_viewer).post(url).status_code == 403
+    assert login(recruiter).post(url).status_code == 403
+
+
+def test_recompute_button_enqueues_and_reports_progress(
+    engagement, account_manager, login, django_capture_on_commit_callbacks
+):
+    client = login(account_manager)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("kpis:recompute", args=[engagement.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert len(callbacks) == 1
+    assert b"queued" in response.content
+    assert b'hx-trigger="load delay:2s"' in response.content  # keeps polling
+    # The worker's side of the same task, run here: progress ends as done.
+    from kpis.services import metrics_recompute_task_run
+
+    metrics_recompute_task_run(engagement_id=engagement.pk)
+    status = client.get(reverse("kpis:recompute_status", args=[engagement.pk]))
+    assert b"done" in status.content
+    assert b"load delay" not in status.content
+
+
+def test_drilldown_shows_the_records_behind_a_median(sample_engagement, hr_lead, login):
+    value = value_of(
+        sample_engagement, kpi="time_to_fill", grain="month", period="2025-07", dimension="all"
+    )
+    from recruiting.models import Requisition
+
+    filled = list(
+        Requisition.objects.filter(
+            engagement=sample_engagement, filled_on__year=2025, filled_on__month=7
+        ).values_list("external_id", flat=True)
+    )
+    assert len(filled) == value.n
+    response = login(hr_lead).get(
+        reverse("kpis:value_detail", args=[sample_engagement.pk, value.pk])
+    )
+    body = response.content.decode()
+    for external_id in filled:
+        assert f"<td>{external_id}</td>" in body
+    assert response.context["median"] == value.value
+    assert len(response.context["drilldown"].median_inputs) == value.n
+
+
+def test_drilldown_of_segmented_survey_values_counts_n_records(sample_engagement, hr_lead, login):
+    client = login(hr_lead)
+    for kpi in (
+        "candidate_nps",
+        "quality_of_hire",
+        "offer_acceptance_rate",
+        "plan_attainment",
+        "interview_to_offer_rate",
+        "open_requisition_age",
+        "cost_per_hire",
+    ):
+        for value in MetricValue.objects.filter(
+            engagement=sample_engagement, kpi=kpi, grain="quarter"
+        ):
+            response = client.get(
+                reverse("kpis:value_detail", args=[sample_engagement.pk, value.pk])
+            )
+            sections = response.context["drilldown"].sections
+            counted = sections[-1].total if kpi != "plan_attainment" else sections[0].total
+            if kpi == "plan_attainment":
+                planned = sum(row[-1] for row in sections[0].rows)
+                assert planned == value.n, (kpi, value)
+                assert sections[1].total == value.numerator, (kpi, value)
+            else:
+                assert counted == value.n, (kpi, value.dimension, value.segment, value.period)
+
+
+def test_suppressed_values_reveal_no_records(sample_engagement, hr_lead, login):
+    value = MetricValue.objects.filter(
+        engagement=sample_engagement, kpi="diversity_hire_rate", suppressed=True
+    ).first()
+    assert value.value is None and value.status == "suppressed"
+    response = login(hr_lead).get(
+        reverse("kpis:value_detail", args=[sample_engagement.pk, value.pk])
+    )
+    assert response.status_code == 200
+    assert response.context["drilldown"].sections == []
+    assert b"A-0" not in response.content
+
+
+def test_api_filters_and_paginates(sample_engagement, hr_lead, login):
+    url = reverse("api:metric-list", kwargs={"engagement_id": sample_engagement.pk})
+    response = login(hr_lead).get(
+        url, {"kpi": "cost_per_hire", "grain": "quarter", "period": "2025-Q2"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    assert body["results"][0]["value"] == pytest.approx(4647.3288)
+    assert body["results"][0]["n"] == 25
+    everything = login(hr_lead).get(url).json()
+    assert everything["count"] == MetricValue.objects.filter(engagement=sample_engagement).count()
+    assert len(everything["results"]) == 100 and everything["next"]
+
+
+def test_list_views_run_a_constant_number_of_queries(engagement, hr_lead, login, count_queries):
+    """Few values and targets, then many: the pages run the same number of queries."""
+    import_sample(engagement)
+    client = login(hr_lead)
+    urls = page_urls(engagement)
+
+    def propose(kpi):
+        target_propose(
+            actor=hr_lead,
+            engagement=engagement,
+            kpi=kpi,
+            grain="month",
+            effective_from=date(2025, 1, 1),
+            target_value=Decimal(5),
+            at_risk_threshold=Decimal(3),
+            breach_threshold=Decimal(1),
+        )
+
+    engagement_metrics_recompute(engagement=engagement, as_of=date(2025, 1, 31))
+    propose("hires")
+    few = [count_queries(lambda u=u: client.get(u)) for u in urls]
+    engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    propose("requisitions_filled")
+    propose("hires")
+    many = [count_queries(lambda u=u: client.get(u)) for u in urls]
+    assert many == few
