@@ -483,7 +483,11 @@ def with_status(values: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         return values
     targets = targets.copy()
     targets["specific"] = targets["dimension"] != ""
-    pairs = values.reset_index().merge(targets, on=["kpi", "grain"], suffixes=("", "_target"))
+    pairs = (
+        values.drop(columns=["status", "target_id"])
+        .reset_index()
+        .merge(targets, on=["kpi", "grain"], suffixes=("", "_target"))
+    )
     period_end = pd.to_datetime(pairs["period_end"])
     applies = (
         (pd.to_datetime(pairs["effective_from"]) <= period_end)

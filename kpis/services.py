@@ -295,7 +295,7 @@ TARGET_FIELDS = (
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize())
+        return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
     return value
