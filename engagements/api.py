@@ -26,12 +26,9 @@ class ApiPagination(pagination.PageNumberPagination):
 
 
 class EngagementGate:
-    """For DRF views under /api/v1/engagements/<engagement_id>/: the tenancy gate runs first.
-
-    It runs once authentication has, for every method, so an outsider gets 404 even for a
-    method the endpoint does not offer, and learns nothing. The view finds the engagement in
-    `self.engagement`; `engagement_perm` is the permission the endpoint needs.
-    """
+    """For views under /api/v1/engagements/<engagement_id>/: the tenancy gate, before the
+    handler, with the permission the endpoint needs (404 for outsiders, 403 for a role
+    without `engagement_perm`). The view finds the engagement in `self.engagement`."""
 
     engagement_perm = VIEW
 

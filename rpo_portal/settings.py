@@ -206,7 +206,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and a party of the engagement in the URL (404 otherwise), for every method.
+    "DEFAULT_PERMISSION_CLASSES": ["engagements.api_permissions.IsEngagementParty"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.authentication.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": env.str("API_THROTTLE_RATE", default="1200/minute"),

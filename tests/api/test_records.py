@@ -202,3 +202,12 @@ def test_engagement_list_query_count(api, hr_lead, count_queries, engagement):
     for _ in range(5):
         EngagementFactory(client=engagement.client)
     assert count_queries(lambda: api.get(url)) == few
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "post"])
+def test_outsider_gets_404_for_any_method_members_405(api, engagement, outsider, hr_lead, method):
+    url = list_url(engagement, "requisitions")
+    api.force_login(outsider)
+    assert getattr(api, method)(url, {}, format="json").status_code == 404
+    api.force_login(hr_lead)
+    assert getattr(api, method)(url, {}, format="json").status_code == 405
