@@ -248,13 +248,24 @@ def _parts_import(
     return results
 
 
+def _storable(value: Any) -> Any:
+    """JSON for PostgreSQL, which cannot store NUL characters (a bad file may hold them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\0")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
 def _run_finish(run: ImportRun, result: ImportResult, *, duration, dry_run: bool) -> None:
     run.kind = result.kind
     run.rows = result.rows
     run.created, run.updated, run.unchanged = result.created, result.updated, result.unchanged
     run.error_count = result.error_count
-    run.errors = result.errors
-    run.preview = {"header": result.header, "rows": result.sample}
+    run.errors = _storable(result.errors)
+    run.preview = _storable({"header": result.header, "rows": result.sample})
     if dry_run and result.ok:
         run.status = ImportStatus.PREVIEW
         run.progress = 0
@@ -420,7 +431,7 @@ def import_run_execute(*, run_id: int) -> ImportRun:
     """Import a confirmed upload (in the request or a worker). Safe to run again."""
     with transaction.atomic():
         run = (
-            ImportRun.objects.select_for_update()
+            ImportRun.objects.select_for_update(of=("self",))
             .select_related("engagement", "user")
             .get(pk=run_id)
         )

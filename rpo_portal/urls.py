@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("engagements.urls")),
+    path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("rpo_portal.api_urls")),

@@ -1,0 +1,77 @@
+"""Reads of recruiting data; always given the engagement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+from engagements.models import Engagement
+from recruiting import importers
+from recruiting.models import ImportRun, ImportStatus
+
+RECORDS_PER_PAGE = 50
+RUNS_PER_PAGE = 25
+
+
+def record_counts(*, engagement: Engagement) -> dict[str, int]:
+    """How many records of each kind the engagement holds, in the contract's order."""
+    return {
+        name: kind.model.objects.filter(engagement=engagement).count()
+        for name, kind in importers.KINDS.items()
+    }
+
+
+def _lookup(column: importers.Column) -> str:
+    """The ORM path of a column: references show the other record's external_id."""
+    if column.type == "ref":
+        return column.name.removesuffix("_id") + "__external_id"
+    return column.name
+
+
+def _cell(column: importers.Column, value) -> str:
+    if value is None:
+        return ""
+    if column.type == "month" and isinstance(value, dt.date):
+        return f"{value:%Y-%m}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return str(value)
+
+
+def records_page(*, engagement: Engagement, kind: str, page: int | str | None) -> Page:
+    """One page of an engagement's records of a kind, as rows of text in the file's columns.
+
+    One query for the count and one for the page, whatever the page holds.
+    """
+    spec = importers.KINDS[kind]
+    ordering = list(spec.key) if kind == "hiring_plan" else ["external_id"]
+    values = (
+        spec.model.objects.filter(engagement=engagement)
+        .order_by(*ordering)
+        .values_list(*[_lookup(c) for c in spec.columns])
+    )
+    paginator = Paginator(values, RECORDS_PER_PAGE)
+    current = paginator.get_page(page)
+    current.object_list = [
+        [_cell(c, v) for c, v in zip(spec.columns, row, strict=True)] for row in current.object_list
+    ]
+    return current
+
+
+def import_runs(*, engagement: Engagement) -> QuerySet[ImportRun]:
+    """The engagement's import history, newest first (previews awaiting confirmation excluded)."""
+    return (
+        ImportRun.objects.filter(engagement=engagement)
+        .exclude(status=ImportStatus.PREVIEW)
+        .defer("errors", "preview")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def import_runs_page(*, engagement: Engagement, page: int | str | None) -> Page:
+    return Paginator(import_runs(engagement=engagement), RUNS_PER_PAGE).get_page(page)

@@ -1,0 +1,16 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from recruiting import services
+
+
+@shared_task(
+    ignore_result=True,
+    time_limit=60 * 60,
+    soft_time_limit=55 * 60,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_run_execute_task(run_id: int) -> None:
+    services.import_run_execute(run_id=run_id)
