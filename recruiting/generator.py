@@ -29,60 +29,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-# In the order they must be imported: references point only to earlier kinds.
-KINDS = ("requisitions", "applications", "surveys", "quality", "costs", "hiring_plan")
+from recruiting import importers
 
-COLUMNS = {
-    "requisitions": [
-        "external_id",
-        "title",
-        "department",
-        "location",
-        "job_family",
-        "priority",
-        "openings",
-        "opened_on",
-        "on_hold_days",
-        "filled_on",
-        "cancelled_on",
-        "hiring_manager",
-        "recruiter",
-    ],
-    "applications": [
-        "external_id",
-        "requisition_id",
-        "candidate_id",
-        "source",
-        "applied_on",
-        "screened_on",
-        "interviewed_on",
-        "offered_on",
-        "offer_outcome",
-        "offer_decided_on",
-        "started_on",
-        "rejected_on",
-        "withdrawn_on",
-        "diverse",
-    ],
-    "surveys": [
-        "external_id",
-        "respondent",
-        "requisition_id",
-        "application_id",
-        "responded_on",
-        "score",
-    ],
-    "quality": [
-        "external_id",
-        "application_id",
-        "reviewed_on",
-        "meets_expectations",
-        "rating",
-        "retained_90d",
-    ],
-    "costs": ["external_id", "month", "category", "amount", "note"],
-    "hiring_plan": ["month", "department", "location", "job_family", "planned_hires"],
-}
+# In the order they must be imported (references point only to earlier kinds), with the
+# contract's columns in its order.
+KINDS = tuple(importers.KIND_ORDER)
+COLUMNS = {kind: importers.KINDS[kind].column_names for kind in KINDS}
 
 Row = dict[str, str | None]
 

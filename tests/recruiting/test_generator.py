@@ -9,8 +9,10 @@ import io
 import re
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from recruiting.generator import (
@@ -181,6 +183,26 @@ def contract_errors(rows, end: date) -> list[str]:
     return errors
 
 
+def contract_columns() -> dict[str, list[str]]:
+    """The column tables of METRICS.md section 1, read from the contract itself."""
+    text = (Path(settings.BASE_DIR).parent / "shared" / "METRICS.md").read_text()
+    section = text.split("## 1. Input files")[1].split("## 2.")[0]
+    columns = {}
+    for block in section.split("### ")[1:]:
+        kind = block.split()[0]
+        columns[kind] = [
+            name.strip()
+            for line in block.splitlines()[3:]
+            if line.startswith("| ")
+            for name in line.split("|")[1].split(",")
+        ]
+    return columns
+
+
+def test_columns_are_the_contracts():
+    assert contract_columns() == COLUMNS
+
+
 @pytest.fixture(scope="module")
 def rows():
     return generate_rows(DataSpec(requisitions=600, seed=7, end=END))
@@ -348,12 +370,14 @@ def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, othe
 
 
 def test_demo_engagements_get_two_years_of_data_once(db):
-    from engagements.demo import seed_demo
+    from engagements.demo import seed_engagements, seed_organizations_and_people
     from engagements.models import Engagement
-    from recruiting.demo import DEMO_REQUISITIONS
+    from recruiting.demo import DEMO_REQUISITIONS, seed_recruiting_data
 
     log = []
-    seed_demo(log.append)
+    seed_organizations_and_people(log.append)
+    seed_engagements(log.append)
+    seed_recruiting_data(log.append)
     for slug, requisitions in DEMO_REQUISITIONS.items():
         engagement = Engagement.objects.get(slug=slug)
         stored = Requisition.objects.filter(engagement=engagement)
@@ -361,6 +385,6 @@ def test_demo_engagements_get_two_years_of_data_once(db):
         assert set(stored.values_list("department", flat=True)) <= {*engagement.departments, ""}
         assert Application.objects.filter(engagement=engagement, started_on__isnull=False).exists()
     counts = Application.objects.count()
-    seed_demo(log.append)
+    seed_recruiting_data(log.append)
     assert Application.objects.count() == counts
     assert sum("already there" in line for line in log) == len(DEMO_REQUISITIONS)
