@@ -180,6 +180,11 @@ def _weighted(pairs):
     return values, cumulative
 
 
+def _by_rank(values: tuple[str, ...]):
+    """Earlier-listed segments are bigger, as in most organizations."""
+    return _weighted([(value, 1 / math.sqrt(rank)) for rank, value in enumerate(values, 1)])
+
+
 def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
@@ -189,26 +194,21 @@ class _Generator:
         self.spec = spec
         self.rng = random.Random(spec.seed)  # noqa: S311 - synthetic data, not secrets
         self.text = _Dates()
-        self.start = spec.start.toordinal()
         self.end = spec.end.toordinal()
         self.month_starts = _month_starts(spec)
-        # Hiring grows a little over the window and peaks in spring and autumn.
+        # Hiring grows a little over the window and peaks in spring and autumn; the last
+        # month counts only its days up to the end.
+        ends = [*self.month_starts[1:], self.end + 1]
         self.month_weights = [
             (1 + 0.3 * i / max(1, spec.months - 1))
             * (1 + 0.2 * math.sin(2 * math.pi * (date.fromordinal(m).month - 3) / 6))
+            * (ends[i] - m)
             for i, m in enumerate(self.month_starts)
         ]
         scope = spec.scope
-        # Earlier-listed segments are bigger, as in most organizations.
-        self.departments = _weighted(
-            [(d, 1 / math.sqrt(i + 1)) for i, d in enumerate(scope.departments)]
-        )
-        self.locations = _weighted(
-            [(x, 1 / math.sqrt(i + 1)) for i, x in enumerate(scope.locations)]
-        )
-        self.job_families = _weighted(
-            [(j, 1 / math.sqrt(i + 1)) for i, j in enumerate(scope.job_families)]
-        )
+        self.departments = _by_rank(scope.departments)
+        self.locations = _by_rank(scope.locations)
+        self.job_families = _by_rank(scope.job_families)
         self.priorities = _weighted(PRIORITIES)
         self.sources = _weighted(SOURCES)
         self.hire_sources = _weighted(HIRE_SOURCES)
