@@ -16,6 +16,7 @@ from accounts.models import OrganizationKind, Role, User
 from accounts.services import membership_set, organization_get_or_create, user_create
 from engagements.models import Engagement
 from engagements.services import engagement_create
+from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
@@ -138,6 +139,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_organizations_and_people,
     seed_engagements,
     seed_recruiting_data,
+    seed_kpi_targets,
 ]
 
 
