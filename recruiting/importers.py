@@ -308,7 +308,7 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
         raw = pd.read_csv(
             io.BytesIO(data),
             header=None,
-            dtype=str,
+            dtype=object,
             encoding="utf-8",
             keep_default_na=False,
             na_filter=False,
@@ -492,90 +492,155 @@ def _mask(series: pd.Series) -> pd.Series:
     return series.fillna(False).astype(bool)
 
 
+_INJECTION = "Starts with =, +, @, a tab or a carriage return, which spreadsheets run as a formula."
+_DATE_RE = re.compile(_DATE)
+_MONTH_RE = re.compile(_MONTH)
+_INT_RE = re.compile(_INT)
+_DECIMAL_RE = re.compile(_DECIMAL)
+_EMAIL_RE = re.compile(_EMAIL)
+
+
+@dataclass
+class Cell:
+    """What one distinct cell text means in a column."""
+
+    value: str | None = None  # normalised text for COPY
+    blank: bool = False
+    reason: str | None = None
+    date: dt.date | None = None
+
+
+def _cell_check(column: Column, text: str) -> Cell:
+    """Check one distinct cell text against its column: the rules of one cell."""
+    if text.startswith(FORMULA_PREFIXES):
+        return Cell(reason=_INJECTION)
+    value = text.strip()
+    if not value:
+        return Cell(blank=True)
+    if "\x00" in value:
+        return Cell(reason="Contains a NUL character.")
+    kind = column.type
+    if kind in ("text", "ref", "email"):
+        if column.max_length and len(value) > column.max_length:
+            return Cell(reason=f"At most {column.max_length} characters.")
+        if kind == "email" and not _EMAIL_RE.fullmatch(value):
+            return Cell(reason="Not an e-mail address.")
+        return Cell(value=value)
+    if kind == "enum":
+        value = value.lower()
+        if value not in column.choices:
+            return Cell(reason="Must be one of: " + ", ".join(column.choices) + ".")
+        return Cell(value=value)
+    if kind in ("date", "month"):
+        pattern, suffix, shape = (
+            (_DATE_RE, "", "YYYY-MM-DD") if kind == "date" else (_MONTH_RE, "-01", "YYYY-MM")
+        )
+        try:
+            if not pattern.fullmatch(value):
+                raise ValueError
+            day = dt.date.fromisoformat(value + suffix)
+        except ValueError:
+            return Cell(reason=f"Not a valid {kind}: expected {shape}.")
+        return Cell(value=value + suffix, date=day)
+    if kind == "bool":
+        flag = _BOOLEANS.get(value.lower())
+        if flag is None:
+            return Cell(reason="Not a boolean: use true/false, yes/no or 1/0.")
+        return Cell(value=flag)
+    if kind == "int":
+        if not _INT_RE.fullmatch(value):
+            return Cell(reason="Not a whole number.")
+        number = int(value)
+        low = column.minimum if column.minimum is not None else -INT_MAX
+        high = column.maximum if column.maximum is not None else INT_MAX
+        if not low <= number <= high:
+            return Cell(reason=_range_reason(low, high))
+        return Cell(value=str(number))
+    if kind == "decimal":
+        if not _DECIMAL_RE.fullmatch(value):
+            return Cell(reason="Not a decimal number (e.g. 1234.50).")
+        whole, _, fraction = value.lstrip("-").partition(".")
+        if len(fraction.rstrip("0")) > 2:
+            return Cell(reason="At most 2 decimal places.")
+        if len(whole.lstrip("0")) > DECIMAL_INTEGER_DIGITS:
+            return Cell(reason=f"At most {DECIMAL_INTEGER_DIGITS} digits before the point.")
+        if float(value) < (column.minimum or 0):
+            return Cell(reason=f"Must be at least {column.minimum or 0}.")
+        return Cell(value=value)
+    raise ValueError(column.type)  # pragma: no cover - the column table names every type
+
+
+_TEXT_NEEDS_A_LOOK = re.compile(r"\x00[\s=+@]|\s\x00")
+
+
+def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Table) -> None:
+    if column.required:
+        formula = blank.index.isin(list(table.formula_rows.get(column.name, ())))
+        errors.add_mask(blank & ~formula, column.name, "Required: this cell is blank.")
+
+
+def _plain_text_column(
+    column: Column, raw: pd.Series, errors: Errors, table: Table
+) -> tuple[pd.Series, pd.Series, None] | None:
+    """The common case of an id or text column, checked at once; None if a cell needs a look.
+
+    Joined with NUL (which no valid cell holds), one scan finds every cell that starts with a
+    formula character or whitespace, ends with whitespace, or holds a NUL; without any, and
+    none too long, the cells are their own values.
+    """
+    values = raw.to_numpy(dtype=object)
+    present = pd.notna(values)
+    texts = values[present]
+    if not all(isinstance(t, str) for t in texts[:1]):
+        return None
+    try:
+        joined = "\x00" + "\x00".join(texts) + "\x00"
+    except TypeError:
+        return None
+    if joined.count("\x00") != len(texts) + 1 or _TEXT_NEEDS_A_LOOK.search(joined):
+        return None
+    if column.max_length and len(texts) and max(map(len, texts)) > column.max_length:
+        return None
+    blank = pd.Series(~present | (values == ""), index=raw.index)
+    _required_check(column, blank, errors, table)
+    return pd.Series(values, index=raw.index, dtype=object).where(~blank, None), blank, None
+
+
 def _column_parse(
     column: Column, raw: pd.Series, errors: Errors, table: Table
 ) -> tuple[pd.Series, pd.Series, pd.Series | None]:
-    """(normalised text, blank mask, parsed dates or None) of one column, adding its errors."""
-    text = raw.astype(object).where(raw.notna(), None)
-    as_str = text.astype("string")
-    injection = _mask(as_str.str.startswith(FORMULA_PREFIXES))
-    errors.add_mask(
-        injection,
-        column.name,
-        "Starts with =, +, @, a tab or a carriage return, which spreadsheets run as a formula.",
-    )
-    stripped = as_str.str.strip()
-    blank = _mask(stripped.isna() | (stripped == ""))
-    nul = _mask(stripped.str.contains("\x00", regex=False))
-    errors.add_mask(nul, column.name, "Contains a NUL character.")
-    bad_cell = injection | nul
-    if column.required:
-        formula = raw.index.isin(list(table.formula_rows.get(column.name, ())))
-        errors.add_mask(blank & ~formula, column.name, "Required: this cell is blank.")
-    value = stripped.where(~blank & ~bad_cell)
-    present = _mask(value.notna())
+    """(normalised text, blank mask, parsed dates or None) of one column, adding its errors.
+
+    Each distinct text is checked once (dates, enums and flags repeat a lot), and the
+    outcome is spread back to the rows by their codes.
+    """
+    if column.type in ("text", "ref"):
+        clean = _plain_text_column(column, raw, errors, table)
+        if clean is not None:
+            return clean
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    cells = [_cell_check(column, str(u)) for u in uniques]
+    cells.append(Cell(blank=True))  # code -1: no value at all
+    index = raw.index
+
+    def spread(values: list, dtype=object) -> np.ndarray:
+        return np.asarray(values, dtype=dtype)[codes]
+
+    value = pd.Series(spread([c.value for c in cells]), index=index, dtype=object)
+    blank = pd.Series(spread([c.blank for c in cells], bool), index=index)
+    reasons = {c.reason for c in cells if c.reason}
+    if reasons:
+        reason_of = pd.Series(spread([c.reason for c in cells]), index=index, dtype=object)
+        for reason in sorted(reasons):
+            errors.add_mask(reason_of == reason, column.name, reason)
+    _required_check(column, blank, errors, table)
     dates = None
-    kind = column.type
-    if kind in ("text", "ref", "email"):
-        if column.max_length:
-            long = present & _mask(value.str.len() > column.max_length)
-            errors.add_mask(long, column.name, f"At most {column.max_length} characters.")
-        if kind == "email":
-            bad = present & ~_mask(value.str.fullmatch(_EMAIL))
-            errors.add_mask(bad, column.name, "Not an e-mail address.")
-        out = value
-    elif kind == "enum":
-        value = value.str.lower()
-        bad = present & ~_mask(value.isin(column.choices))
-        errors.add_mask(bad, column.name, "Must be one of: " + ", ".join(column.choices) + ".")
-        out = value
-    elif kind in ("date", "month"):
-        pattern, suffix, shape = (
-            (_DATE, "", "YYYY-MM-DD") if kind == "date" else (_MONTH, "-01", "YYYY-MM")
-        )
-        shaped = present & _mask(value.str.fullmatch(pattern))
-        parsed = pd.to_datetime(
-            (value.where(shaped) + suffix).astype(object), format="%Y-%m-%d", errors="coerce"
-        )
-        bad = present & _mask(parsed.isna())
-        what = "date" if kind == "date" else "month"
-        errors.add_mask(bad, column.name, f"Not a valid {what}: expected {shape}.")
-        dates = parsed
-        out = (value + suffix).where(~bad)
-    elif kind == "bool":
-        out = value.str.lower().map(_BOOLEANS)
-        bad = present & _mask(out.isna())
-        errors.add_mask(bad, column.name, "Not a boolean: use true/false, yes/no or 1/0.")
-    elif kind == "int":
-        shaped = present & _mask(value.str.fullmatch(_INT))
-        errors.add_mask(present & ~shaped, column.name, "Not a whole number.")
-        number = pd.to_numeric(value.where(shaped), errors="coerce")
-        low = column.minimum if column.minimum is not None else -INT_MAX
-        high = column.maximum if column.maximum is not None else INT_MAX
-        out_of_range = shaped & _mask((number < low) | (number > high))
-        errors.add_mask(out_of_range, column.name, _range_reason(low, high))
-        out = value.where(shaped & ~out_of_range)
-    elif kind == "decimal":
-        shaped = present & _mask(value.str.fullmatch(_DECIMAL))
-        errors.add_mask(present & ~shaped, column.name, "Not a decimal number (e.g. 1234.50).")
-        parts = value.where(shaped).str.lstrip("-").str.split(".", n=1)
-        whole = parts.str[0].str.lstrip("0")
-        fraction = parts.str[1].astype("string").fillna("")
-        too_precise = shaped & _mask(fraction.str.rstrip("0").str.len() > 2)
-        errors.add_mask(too_precise, column.name, "At most 2 decimal places.")
-        too_big = shaped & _mask(whole.str.len() > DECIMAL_INTEGER_DIGITS)
-        errors.add_mask(
-            too_big, column.name, f"At most {DECIMAL_INTEGER_DIGITS} digits before the point."
-        )
-        number = pd.to_numeric(value.where(shaped), errors="coerce")
-        negative = shaped & _mask(number < (column.minimum or 0))
-        errors.add_mask(negative, column.name, f"Must be at least {column.minimum or 0}.")
-        out = value.where(shaped & ~too_precise & ~too_big & ~negative)
-    else:  # pragma: no cover - the column table above names every type
-        raise ValueError(column.type)
+    if column.type in ("date", "month"):
+        days = [np.datetime64(c.date, "D") if c.date else np.datetime64("NaT") for c in cells]
+        dates = pd.Series(spread(days, "datetime64[D]"), index=index)
     if column.default is not None:
-        out = out.where(~blank, column.default)
-    return out.astype(object).where(out.notna(), None), blank, dates
+        value = value.where(~blank, column.default)
+    return value, blank, dates
 
 
 def _range_reason(low: int, high: int) -> str:
@@ -610,8 +675,8 @@ def table_validate(kind_name: str, table: Table) -> Validated | None:
     frame = frame.loc[:, ~frame.columns.duplicated()]
     # Rows with no value at all (blank lines, empty spreadsheet rows) are not records.
     if table.from_file and len(frame.columns):
-        filled = frame.apply(lambda s: s.notna() & (s.astype("string").str.strip() != ""))
-        frame = frame[_mask(filled.any(axis=1))]
+        empty_cells = frame.isna() | (frame == "")
+        frame = frame[~empty_cells.all(axis=1).to_numpy()]
     if frame.shape[0] == 0:
         what = "The file has a header but no rows." if table.from_file else "There are no records."
         errors.add(None, None, what)
