@@ -187,3 +187,25 @@ def test_list_views_run_a_constant_number_of_queries(engagement, hr_lead, login,
     propose("hires")
     many = [count_queries(lambda u=u: client.get(u)) for u in urls]
     assert many == few
+
+
+def test_filters_answer_htmx_with_the_fragment_and_plain_get_with_the_page(
+    sample_engagement, hr_lead, login
+):
+    client = login(hr_lead)
+    url = reverse("kpis:overview", args=[sample_engagement.pk])
+    params = {"grain": "quarter", "segment": "department:Sales"}
+    fragment = client.get(url, params, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="kpi-values">')
+    assert "<html" not in fragment
+    assert "2025-Q3" in fragment and "department = Sales" in fragment
+    page = client.get(url, params).content.decode()
+    assert "<html" in page and 'id="kpi-values"' in page
+    detail = reverse("kpis:kpi_detail", args=[sample_engagement.pk, "hires"])
+    fragment = client.get(detail, params, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "2025-Q1" in fragment
+
+
+def test_unknown_kpi_is_404(engagement, hr_lead, login):
+    url = reverse("kpis:kpi_detail", args=[engagement.pk, "no_such_kpi"])
+    assert login(hr_lead).get(url).status_code == 404
