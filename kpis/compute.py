@@ -161,9 +161,19 @@ def load_frames(engagement_id: int) -> Frames:
 
 
 def period_labels(dates: pd.Series, grain: str) -> pd.Series:
+    """`2026-03` or `2026-Q1` for each date, formatting each distinct period once."""
+    if dates.empty:
+        return pd.Series([], index=dates.index, dtype=object)
+    year = dates.dt.year.to_numpy()
     if grain == "month":
-        return dates.dt.strftime("%Y-%m")
-    return dates.dt.year.astype(str) + "-Q" + dates.dt.quarter.astype(str)
+        codes = year * 100 + dates.dt.month.to_numpy()
+        labels = {code: f"{code // 100}-{code % 100:02d}" for code in np.unique(codes)}
+    else:
+        codes = year * 10 + dates.dt.quarter.to_numpy()
+        labels = {code: f"{code // 10}-Q{code % 10}" for code in np.unique(codes)}
+    unique = np.unique(codes)
+    names = np.array([labels[code] for code in unique], dtype=object)
+    return pd.Series(names[np.searchsorted(unique, codes)], index=dates.index)
 
 
 def period_bounds(label: str) -> tuple[date, date]:
@@ -202,10 +212,12 @@ def _long(events: pd.DataFrame, dimensions: tuple[str, ...]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _grouped(events: pd.DataFrame, date_column: str, dimensions, grain: str):
-    long = _long(events, dimensions)
-    long["period"] = period_labels(long[date_column], grain)
-    return long.groupby(["period", "dimension", "segment"], sort=True)
+def _grouped(events: pd.DataFrame, date_column: str, dimensions, grain: str, column=None):
+    """Events grouped by (period, dimension, segment); only the columns the KPI reads."""
+    keep = list(dimensions) + ([column] if column else [])
+    events = events[keep].assign(period=period_labels(events[date_column], grain))
+    grouped = _long(events, dimensions).groupby(["period", "dimension", "segment"], sort=True)
+    return grouped[column] if column else grouped
 
 
 def _finish(result: pd.DataFrame, key: str, grain: str) -> pd.DataFrame:
@@ -222,7 +234,7 @@ def _finish(result: pd.DataFrame, key: str, grain: str) -> pd.DataFrame:
 
 def _median(events, date_column, value_column, key, grain):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain)[value_column].agg(
+    agg = _grouped(events, date_column, kpi.dimensions, grain, value_column).agg(
         value="median", n="size"
     )
     return _finish(agg, key, grain)
@@ -230,7 +242,7 @@ def _median(events, date_column, value_column, key, grain):
 
 def _ratio(events, date_column, flag_column, key, grain, scale=100.0):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain)[flag_column].agg(
+    agg = _grouped(events, date_column, kpi.dimensions, grain, flag_column).agg(
         numerator="sum", n="size"
     )
     agg["numerator"] = agg["numerator"].astype(float)
@@ -371,7 +383,7 @@ def _survey_segments(surveys, segments, app_segments) -> pd.DataFrame:
 
 def _mean(events, date_column, value_column, key, grain):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain)[value_column].agg(
+    agg = _grouped(events, date_column, kpi.dimensions, grain, value_column).agg(
         value="mean", numerator="sum", n="size"
     )
     agg["denominator"] = agg["n"].astype(float)
@@ -441,7 +453,7 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
     rows = np.repeat(np.arange(len(requisitions)), spans)
     offsets = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
     period_index = np.repeat(open_from, spans) + offsets
-    expanded = requisitions.iloc[rows].reset_index(drop=True)
+    expanded = requisitions[[*DIMENSIONS, "opened_on"]].iloc[rows].reset_index(drop=True)
     expanded["at"] = at[period_index]
     expanded["age"] = (expanded["at"] - expanded["opened_on"]).dt.days
     labels = period_labels(pd.Series(starts), grain).to_numpy()

@@ -114,6 +114,12 @@ def _write_values(engagement_id: int, values: pd.DataFrame, now) -> tuple[int, i
             "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
             buffer,
         )
+        # The planner needs the temporary table's key and size to join it with the values.
+        cursor.execute(
+            "ALTER TABLE kpis_recompute ADD PRIMARY KEY (kpi, version, grain, period, dimension,"
+            " segment)"
+        )
+        cursor.execute("ANALYZE kpis_recompute")
         cursor.execute(
             f"INSERT INTO kpis_metricvalue AS m (engagement_id, {columns}, computed_at) "  # noqa: S608 - column names are constants
             f"SELECT %s, {columns}, %s FROM kpis_recompute "
