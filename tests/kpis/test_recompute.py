@@ -131,3 +131,15 @@ def test_the_nightly_schedule_runs_the_stale_recompute():
     entry = settings.CELERY_BEAT_SCHEDULE["recompute-kpis"]
     assert entry["task"] == "kpis.tasks.recompute_stale_metrics"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {0}
+
+
+def test_the_tasks_run_the_recompute(engagement, other_engagement):
+    from kpis.tasks import recompute_engagement_metrics, recompute_stale_metrics
+
+    import_sample(engagement)
+    recompute_engagement_metrics.apply(args=[engagement.pk])
+    assert MetricRun.objects.filter(engagement=engagement).count() == 1
+    assert services.recompute_progress(engagement_id=engagement.pk)["state"] == "done"
+    recompute_stale_metrics.apply()
+    assert MetricRun.objects.filter(engagement=other_engagement).count() == 1
+    assert MetricRun.objects.filter(engagement=engagement).count() == 1  # unchanged since
