@@ -915,13 +915,29 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             else:
                 targets.append(c.name)
                 selects.append(f"coalesce(s.{c.name}, '')")
-        key = ", ".join(("engagement_id", *kind.key))
-        changing = [t for t, c in zip(targets, columns, strict=True) if c.name not in kind.key]
-        query = (
-            f"WITH upserted AS (INSERT INTO {table} "  # noqa: S608
+        insert = (
+            f"INSERT INTO {table} "  # noqa: S608
             f"(engagement_id, {', '.join(targets)}, created_at, updated_at) "
             f"SELECT %(engagement)s, {', '.join(selects)}, now(), now() FROM {staging} s "
             + " ".join(joins)
+        )
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
+            [engagement_id],
+        )
+        if not cursor.fetchone()[0]:
+            # The engagement's first import of this kind (imports of an engagement take turns):
+            # nothing to compare with, so a plain insert, without the per-row conflict probe.
+            cursor.execute(insert, {"engagement": engagement_id})
+            created = cursor.rowcount
+            cursor.execute(f"DROP TABLE {staging}")
+            return created, 0, len(validated.frame) - created
+        key = ", ".join(("engagement_id", *kind.key))
+        changing = [t for t, c in zip(targets, columns, strict=True) if c.name not in kind.key]
+        # Identifiers only, all from the column table above; values go as parameters.
+        query = (
+            "WITH upserted AS ("  # noqa: S608
+            + insert
             + f" ON CONFLICT ({key}) DO UPDATE SET "
             + ", ".join(f"{t} = EXCLUDED.{t}" for t in changing)
             + ", updated_at = EXCLUDED.updated_at"

@@ -364,6 +364,11 @@ def import_upload_preview(
 
     Counts in the result are what a confirmation would do (created, updated, unchanged).
     """
+    # A new upload replaces the uploader's unconfirmed ones, so held files do not pile up.
+    for stale in ImportRun.objects.filter(
+        engagement=engagement, user=actor, status=ImportStatus.PREVIEW
+    ):
+        import_run_discard(actor=actor, engagement=engagement, run=stale)
     part = _file_part(file, file_name, kind)
     part.run = _run_new(
         actor=actor,

@@ -292,3 +292,12 @@ def test_confirm_and_discard_need_post(login, engagement, account_manager):
         assert client.get(reverse(name, args=[engagement.pk, run.pk])).status_code == 405
     run.refresh_from_db()
     assert run.status == ImportStatus.PREVIEW
+
+
+def test_a_new_upload_replaces_an_unconfirmed_one(login, engagement, account_manager):
+    client = login(account_manager)
+    first = upload(client, engagement).context["result"].run
+    second = upload(client, engagement).context["result"].run
+    assert not ImportRun.objects.filter(pk=first.pk).exists()
+    assert not default_storage.exists(first.stored_file)
+    assert default_storage.exists(second.stored_file)
