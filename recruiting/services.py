@@ -12,6 +12,7 @@ for a Celery worker when the file is large) -> `import_run_execute`.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ from recruiting import importers
 from recruiting.models import ImportRun, ImportSource, ImportStatus
 
 SAMPLE_ROWS = 10
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -105,7 +107,10 @@ def import_progress(run: ImportRun) -> int:
 def _progress_set(parts: list[_Part], percent: int) -> None:
     for part in parts:
         if part.run is not None and part.run.pk:
-            cache.set(progress_key(part.run.pk), percent, timeout=60 * 60 * 6)
+            try:
+                cache.set(progress_key(part.run.pk), percent, timeout=60 * 60 * 6)
+            except Exception:  # the progress bar is a nicety: an import never fails for it
+                logger.warning("import progress not recorded", exc_info=True)
 
 
 def _error_dicts(part: _Part) -> list[dict]:
@@ -414,11 +419,19 @@ def import_run_confirm(*, actor: User, engagement: Engagement, run: ImportRun) -
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
         if run.rows > settings.RPO_IMPORT_ASYNC_ROWS:
-            from recruiting.tasks import import_run_execute_task
-
-            transaction.on_commit(lambda: import_run_execute_task.delay(run.pk))
+            transaction.on_commit(lambda: _import_run_enqueue(run.pk))
             return run
     return import_run_execute(run_id=run.pk)
+
+
+def _import_run_enqueue(run_id: int) -> None:
+    from recruiting.tasks import import_run_execute_task
+
+    try:
+        import_run_execute_task.delay(run_id)
+    except Exception:  # no broker: import now rather than leave the run queued forever
+        logger.exception("could not queue import run %s; running it in the request", run_id)
+        import_run_execute(run_id=run_id)
 
 
 def import_run_discard(*, actor: User, engagement: Engagement, run: ImportRun) -> None:
