@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from engagements.access import get_engagement_for, party_of
@@ -161,8 +162,6 @@ def targets(request, engagement_id: int):
 
 
 def target_url(target: KpiTarget) -> str:
-    from django.urls import reverse
-
     return reverse(
         "kpis:target_detail",
         kwargs={"engagement_id": target.engagement_id, "target_id": target.pk},
@@ -213,8 +212,6 @@ def target_detail(request, engagement_id: int, target_id: int):
                     )
                     messages.success(request, "Response recorded.")
                     return redirect(target_url(target))
-        except PermissionDenied:
-            raise
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(target_url(target))

@@ -3,7 +3,6 @@
 import pytest
 
 from kpis.services import engagement_metrics_recompute
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
 from tests.factories import PASSWORD
 from tests.kpis.conftest import AS_OF
 from tests.kpis.sample import import_sample
@@ -11,7 +10,7 @@ from tests.kpis.sample import import_sample
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, user):  # noqa: F811
+def sign_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -21,7 +20,7 @@ def sign_in(page, live_server, user):  # noqa: F811
 
 def test_overview_filters_swap_the_table_and_values_drill_down(
     live_server,
-    page,  # noqa: F811
+    page,
     engagement,
     hr_lead,
 ):
@@ -30,17 +29,20 @@ def test_overview_filters_swap_the_table_and_values_drill_down(
     sign_in(page, live_server, hr_lead)
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/kpis/")
     page.get_by_text("Latest month with a value").wait_for()
-    page.get_by_label("Grain").select_option("quarter")
+    page.wait_for_function("() => window.htmx !== undefined")
+    with page.expect_response(lambda r: "grain=quarter" in r.url):
+        page.get_by_label("Grain").select_option("quarter")
     page.get_by_text("Latest quarter with a value").wait_for()
     assert "grain=quarter" in page.url
-    page.get_by_label("Segment").select_option("department:Sales")
+    with page.expect_response(lambda r: "department" in r.url):
+        page.get_by_label("Segment").select_option("department:Sales")
     page.get_by_text("Latest quarter with a value, department = Sales").wait_for()
     page.locator("#kpi-values tbody tr").first.locator("a").nth(1).click()
     page.get_by_role("heading", name="Time to fill, 2025-Q3, department = Sales").wait_for()
     assert "Requisitions filled in the period" in page.content()
 
 
-def test_overview_reads_at_phone_width(live_server, browser, engagement, hr_lead):  # noqa: F811
+def test_overview_reads_at_phone_width(live_server, browser, engagement, hr_lead):
     import_sample(engagement)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
     context = browser.new_context(viewport={"width": 390, "height": 844})
