@@ -875,6 +875,55 @@ _SQL_TYPES = {
 }
 
 
+def _stored_as_text(kind: Kind, engagement_id: int, cursor) -> pd.DataFrame:
+    """The engagement's records of a kind in the file's columns, as the importer writes them."""
+    table = kind.model._meta.db_table
+    selects, joins = [], []
+    for c in kind.columns:
+        if c.type == "ref":
+            alias = f"ref_{c.name}"
+            ref_table = KINDS[c.ref].model._meta.db_table
+            joins.append(f"LEFT JOIN {ref_table} {alias} ON {alias}.id = t.{c.name}")
+            selects.append(f"{alias}.external_id")
+        else:
+            selects.append(f"t.{c.name}")
+    buffer = io.BytesIO()
+    query = cursor.mogrify(
+        f"COPY (SELECT {', '.join(selects)} FROM {table} t {' '.join(joins)} "  # noqa: S608
+        "WHERE t.engagement_id = %s) TO STDOUT (FORMAT csv)",
+        [engagement_id],
+    )
+    cursor.copy_expert(query.decode(), buffer)
+    buffer.seek(0)
+    return pd.read_csv(
+        buffer,
+        header=None,
+        names=kind.column_names,
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+    )
+
+
+def _unchanged(validated: Validated, engagement_id: int, cursor) -> np.ndarray:
+    """Rows whose stored record already holds exactly these values: they need no write.
+
+    Only a shortcut: a row it misses (say `1234.5` against a stored `1234.50`) still goes
+    through the upsert, whose `IS DISTINCT FROM` leaves it alone and counts it unchanged.
+    """
+    kind = validated.kind
+    ours = validated.frame[kind.column_names].fillna("")
+    stored = _stored_as_text(kind, engagement_id, cursor)
+    merged = ours.merge(
+        stored, on=list(kind.key), how="left", suffixes=("", "__stored"), indicator=True
+    )
+    same = (merged["_merge"] == "both").to_numpy()
+    for name in kind.column_names:
+        if name not in kind.key:
+            same = same & (merged[name].to_numpy() == merged[f"{name}__stored"].to_numpy())
+    return same
+
+
 def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
     """Upsert the rows: (created, updated, unchanged). Run inside a transaction."""
     kind = validated.kind
@@ -882,7 +931,18 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
     table = model._meta.db_table
     staging = f"import_{kind.name}"
     columns = kind.columns
+    total = len(validated.frame)
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
+            [engagement_id],
+        )
+        first_import = not cursor.fetchone()[0]
+        frame = validated.frame
+        if not first_import:
+            frame = frame[~_unchanged(validated, engagement_id, cursor)]
+            if frame.empty:
+                return 0, 0, total
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
         cursor.execute(
             f"CREATE TEMP TABLE {staging} ("  # noqa: S608
@@ -890,7 +950,7 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             + ") ON COMMIT DROP"
         )
         buffer = io.StringIO()
-        validated.frame[kind.column_names].to_csv(
+        frame[kind.column_names].to_csv(
             buffer, header=False, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
         )
         buffer.seek(0)
@@ -921,17 +981,13 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             f"SELECT %(engagement)s, {', '.join(selects)}, now(), now() FROM {staging} s "
             + " ".join(joins)
         )
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
-            [engagement_id],
-        )
-        if not cursor.fetchone()[0]:
+        if first_import:
             # The engagement's first import of this kind (imports of an engagement take turns):
             # nothing to compare with, so a plain insert, without the per-row conflict probe.
             cursor.execute(insert, {"engagement": engagement_id})
             created = cursor.rowcount
             cursor.execute(f"DROP TABLE {staging}")
-            return created, 0, len(validated.frame) - created
+            return created, 0, total - created
         key = ", ".join(("engagement_id", *kind.key))
         changing = [t for t, c in zip(targets, columns, strict=True) if c.name not in kind.key]
         # Identifiers only, all from the column table above; values go as parameters.
@@ -949,4 +1005,4 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
         cursor.execute(query, {"engagement": engagement_id})
         created, written = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
-    return created, written - created, len(validated.frame) - written
+    return created, written - created, total - written

@@ -617,3 +617,20 @@ def test_records_import_unknown_field(engagement):
         source="api",
     )
     assert reasons(result) == [(None, "x", result.errors[0]["reason"])]
+
+
+def test_reimport_of_values_written_differently_is_unchanged(engagement):
+    """`1234.5` is stored as 1234.50 and text with quotes and newlines round-trips."""
+    data = csv_bytes(
+        "external_id,month,category,amount,note",
+        'K1,2025-01,rpo_fees,1234.5,"a ""quoted"", note\nover two lines"',
+        "K2,2025-01,travel,7,",
+    )
+    first = import_bytes(engagement, data, "costs.csv")
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    again = import_bytes(engagement, data, "costs.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    changed = data.replace(b"7,", b"8,")
+    last = import_bytes(engagement, changed, "costs.csv")
+    assert (last.created, last.updated, last.unchanged) == (0, 1, 1)
+    assert str(Cost.objects.get(external_id="K2").amount) == "8.00"
