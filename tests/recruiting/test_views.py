@@ -301,3 +301,13 @@ def test_a_new_upload_replaces_an_unconfirmed_one(login, engagement, account_man
     assert not ImportRun.objects.filter(pk=first.pk).exists()
     assert not default_storage.exists(first.stored_file)
     assert default_storage.exists(second.stored_file)
+
+
+def test_the_uploader_can_come_back_to_a_preview(login, engagement, account_manager):
+    client = login(account_manager)
+    run = upload(client, engagement).context["result"].run
+    page = client.get(reverse("recruiting:import-run", args=[engagement.pk, run.pk]))
+    confirm = reverse("recruiting:import-confirm", args=[engagement.pk, run.pk])
+    assert confirm.encode() in page.content and b"hx-trigger" not in page.content
+    client.post(confirm)
+    assert Requisition.objects.filter(engagement=engagement).count() == 2
