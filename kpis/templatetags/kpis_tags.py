@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from kpis.registry import KPI_BY_KEY
@@ -22,3 +24,11 @@ def number(value) -> str:
     if value is None:
         return "—"
     return str(int(value)) if float(value).is_integer() else f"{value:,.4f}".rstrip("0")
+
+
+@register.filter
+def plain(value) -> str:
+    """A threshold as entered: 3.7, not 3.7000."""
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")
