@@ -950,8 +950,9 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             + ") ON COMMIT DROP"
         )
         buffer = io.StringIO()
-        frame[kind.column_names].to_csv(
-            buffer, header=False, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+        # The csv module writes None as an empty field (NULL to COPY), faster than to_csv.
+        csv.writer(buffer, lineterminator="\n").writerows(
+            zip(*(frame[name].to_numpy() for name in kind.column_names), strict=True)
         )
         buffer.seek(0)
         cursor.copy_expert(
