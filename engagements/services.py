@@ -62,11 +62,17 @@ def engagement_create(
 @transaction.atomic
 def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Engagement:
     """Change an engagement's contract; the history trigger records who changed what."""
+    # The metric policy changes KPI values: recompute them like after an import.
+    policy_changed = (
+        "exclude_on_hold" in changes and changes["exclude_on_hold"] != engagement.exclude_on_hold
+    )
     for field, value in changes.items():
         setattr(engagement, field, value)
     engagement.full_clean()
     with pghistory.context(user=actor.pk):
         engagement.save()
+    if policy_changed:
+        engagement_mark_data_changed(engagement=engagement)
     return engagement
 
 

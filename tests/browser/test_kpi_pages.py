@@ -33,6 +33,8 @@ def test_overview_filters_swap_the_table_and_values_drill_down(
     with page.expect_response(lambda r: "grain=quarter" in r.url):
         page.get_by_label("Grain").select_option("quarter")
     page.get_by_text("Latest quarter with a value").wait_for()
+    # htmx binds the swapped-in form when the swap settles; a user is never that quick.
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
     assert "grain=quarter" in page.url
     with page.expect_response(lambda r: "department" in r.url):
         page.get_by_label("Segment").select_option("department:Sales")

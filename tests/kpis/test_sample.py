@@ -4,7 +4,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from kpis.models import MetricValue
@@ -106,23 +105,21 @@ def test_values_that_lose_their_data_are_removed(sample_engagement):
     ).exists()
 
 
-@pytest.mark.parametrize("exclude_on_hold", [True])
-def test_exclude_on_hold_policy_subtracts_on_hold_days(sample_engagement, exclude_on_hold):
-    before = MetricValue.objects.get(
-        engagement=sample_engagement,
-        kpi="time_to_fill",
-        grain="quarter",
-        period="2025-Q3",
-        dimension="all",
-    ).value
-    sample_engagement.exclude_on_hold = exclude_on_hold
-    sample_engagement.save()
+def test_changing_the_on_hold_policy_recomputes_time_to_fill(sample_engagement, client_admin):
+    from engagements.services import engagement_update
+    from kpis.services import engagements_to_recompute
+
+    def q3():
+        return MetricValue.objects.get(
+            engagement=sample_engagement,
+            kpi="time_to_fill",
+            grain="quarter",
+            period="2025-Q3",
+            dimension="all",
+        ).value
+
+    before = q3()
+    engagement_update(actor=client_admin, engagement=sample_engagement, exclude_on_hold=True)
+    assert sample_engagement in engagements_to_recompute()
     engagement_metrics_recompute(engagement=sample_engagement, as_of=AS_OF)
-    after = MetricValue.objects.get(
-        engagement=sample_engagement,
-        kpi="time_to_fill",
-        grain="quarter",
-        period="2025-Q3",
-        dimension="all",
-    ).value
-    assert after < before
+    assert q3() < before
