@@ -457,14 +457,26 @@ def table_from_records(records: Iterable[Any]) -> Table:
 
 
 def _header_check(table: Table) -> None:
-    """Header-level problems shared by files and records: blank and repeated names."""
+    """Header-level problems shared by files and records: blank and repeated names.
+
+    A column with neither a name nor a value (the trailing commas some spreadsheets write) is
+    dropped; one with values but no name is an error.
+    """
     names = [h.strip().lower() for h in table.header]
     row = 1 if table.from_file else None
+    keep = []
     for position, name in enumerate(names):
         if not name:
+            cells = table.frame.iloc[:, position]
+            if not (cells.notna() & (cells.astype(object) != "")).any():
+                continue
             table.errors.add(row, None, f"Column {position + 1} has no name in the header row.")
         elif names.index(name) != position:
             table.errors.add(row, name, "This column appears more than once in the header.")
+        keep.append(position)
+    if len(keep) < len(names):
+        table.header = [table.header[p] for p in keep]
+        table.frame = table.frame.iloc[:, keep]
 
 
 # --- Validation -----------------------------------------------------------------------------

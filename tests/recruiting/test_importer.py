@@ -634,3 +634,11 @@ def test_reimport_of_values_written_differently_is_unchanged(engagement):
     last = import_bytes(engagement, changed, "costs.csv")
     assert (last.created, last.updated, last.unchanged) == (0, 1, 1)
     assert str(Cost.objects.get(external_id="K2").amount) == "8.00"
+
+
+def test_nameless_empty_columns_are_ignored_but_nameless_values_are_not(engagement):
+    trailing = csv_bytes("external_id,title,opened_on,,", "R1,Engineer,2025-01-10,,")
+    assert import_bytes(engagement, trailing, "requisitions.csv").ok
+    valued = csv_bytes("external_id,title,opened_on,", "R2,Engineer,2025-01-10,x")
+    result = import_bytes(engagement, valued, "requisitions.csv")
+    assert only_error(result) == (1, None, "Column 4 has no name in the header row.")
