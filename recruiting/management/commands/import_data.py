@@ -68,11 +68,12 @@ class Command(BaseCommand):
                         f"{result.file_name}: ... and {result.error_count - len(result.errors):,}"
                         " more errors"
                     )
-            raise CommandError(f"Nothing imported: {total:,} errors.")
+            raise CommandError(f"Nothing imported: {total:,} error{'s' if total != 1 else ''}.")
         note = " (dry run: nothing written)" if dry_run else ""
         for result in results:
             self.stdout.write(
-                f"{result.file_name}: {result.kind}, {result.rows:,} rows: "
+                f"{result.file_name}: {result.kind}, {result.rows:,} row"
+                f"{'s' if result.rows != 1 else ''}: "
                 f"{result.created:,} created, {result.updated:,} updated, "
                 f"{result.unchanged:,} unchanged{note}"
             )
