@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 
 from engagements.models import Engagement
 from recruiting import importers
@@ -75,3 +77,11 @@ def import_runs(*, engagement: Engagement) -> QuerySet[ImportRun]:
 
 def import_runs_page(*, engagement: Engagement, page: int | str | None) -> Page:
     return Paginator(import_runs(engagement=engagement), RUNS_PER_PAGE).get_page(page)
+
+
+def import_run_for(*, actor: Any, engagement: Engagement, run_id: int) -> ImportRun:
+    """A run of this engagement (else 404); a preview only for the person who uploaded it."""
+    run = ImportRun.objects.filter(pk=run_id, engagement=engagement).first()
+    if run is None or (run.status == ImportStatus.PREVIEW and run.user_id != actor.pk):
+        raise Http404("No such import.")
+    return run

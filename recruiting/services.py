@@ -397,16 +397,6 @@ def import_upload_preview(
     return result
 
 
-def import_run_for(*, actor: User, engagement: Engagement, run_id: int) -> ImportRun:
-    """A run of this engagement; previews only for the person who uploaded them."""
-    run = ImportRun.objects.filter(pk=run_id, engagement=engagement).first()
-    if run is None or (run.status == ImportStatus.PREVIEW and run.user_id != actor.pk):
-        from django.http import Http404
-
-        raise Http404("No such import.")
-    return run
-
-
 def import_run_confirm(*, actor: User, engagement: Engagement, run: ImportRun) -> ImportRun:
     """Commit a previewed upload: at once, or in a worker when it has many rows."""
     if run.engagement_id != engagement.pk or run.user_id != actor.pk:

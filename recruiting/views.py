@@ -96,7 +96,7 @@ def import_confirm(request, engagement_id: int, run_id: int):
     engagement = get_engagement_for(request.user, engagement_id, IMPORT)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    run = services.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
+    run = selectors.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
     run = services.import_run_confirm(actor=request.user, engagement=engagement, run=run)
     if run.status == ImportStatus.SUCCEEDED:
         messages.success(
@@ -112,7 +112,7 @@ def import_discard(request, engagement_id: int, run_id: int):
     engagement = get_engagement_for(request.user, engagement_id, IMPORT)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    run = services.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
+    run = selectors.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
     services.import_run_discard(actor=request.user, engagement=engagement, run=run)
     messages.info(request, f"Discarded {run.file_name}; nothing was imported.")
     return _redirect(request, reverse("recruiting:import", args=[engagement.pk]))
@@ -122,7 +122,7 @@ def import_discard(request, engagement_id: int, run_id: int):
 def import_run_detail(request, engagement_id: int, run_id: int):
     """One import: its progress while it runs (the fragment polls), then its counts and errors."""
     engagement = get_engagement_for(request.user, engagement_id, VIEW)
-    run = services.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
+    run = selectors.import_run_for(actor=request.user, engagement=engagement, run_id=run_id)
     context = {
         "engagement": engagement,
         "run": run,
