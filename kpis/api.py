@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from engagements.api import ApiPagination, EngagementGate
+from kpis.compute import OUTPUT_COLUMNS
 from kpis.models import MetricValue
 from kpis.selectors import metric_values
 
@@ -14,23 +15,7 @@ from kpis.selectors import metric_values
 class MetricValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = MetricValue
-        fields = [
-            "kpi",
-            "version",
-            "grain",
-            "period",
-            "period_start",
-            "period_end",
-            "dimension",
-            "segment",
-            "value",
-            "n",
-            "numerator",
-            "denominator",
-            "suppressed",
-            "status",
-            "computed_at",
-        ]
+        fields = [*OUTPUT_COLUMNS, "status", "computed_at"]
 
 
 class MetricValueFilter(filters.FilterSet):

@@ -1,19 +1,10 @@
 from django import forms
 
 from kpis.models import KpiTarget
+from kpis.services import TARGET_FIELDS
 
-TARGET_FORM_FIELDS = [
-    "kpi",
-    "grain",
-    "dimension",
-    "segment",
-    "effective_from",
-    "effective_to",
-    "target_value",
-    "at_risk_threshold",
-    "breach_threshold",
-    "min_sample_size",
-]
+# The terms of a target are the ones the service records in its history.
+TARGET_FORM_FIELDS = list(TARGET_FIELDS)
 
 
 class TargetForm(forms.ModelForm):
