@@ -23,13 +23,14 @@ def django_setup() -> None:
 
 
 @contextmanager
-def bench_database():
-    """Create a fresh test database, migrate it, and drop it afterwards."""
+def bench_database(name: str):
+    """Create a fresh database `bench_<name>`, migrate it, and drop it afterwards."""
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    # Its own name, so a benchmark never touches the test suite's (reused) database.
-    connection.settings_dict["TEST"]["NAME"] = "bench_rpo_portal"
+    # Its own name, so a benchmark never touches the test suite's (reused) database, and two
+    # benchmarks can run side by side.
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{name}"
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         yield connection

@@ -10,7 +10,7 @@ CALLS = 2000
 
 def main() -> None:
     django_setup()
-    with bench_database():
+    with bench_database("access"):
         from accounts.models import Role
         from engagements.access import engagements_for, get_engagement_for
         from tests.factories import EngagementFactory, ProviderFactory, member

@@ -137,7 +137,7 @@ def main() -> None:
         applications_per_requisition=args.applications_per_requisition,
     )
     figures: dict = {}
-    with tempfile.TemporaryDirectory() as tmp, bench_database() as connection:
+    with tempfile.TemporaryDirectory() as tmp, bench_database("imports") as connection:
         directory = Path(tmp)
         with timed("generate", figures):
             counts = write_csv(spec, directory)

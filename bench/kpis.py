@@ -222,7 +222,7 @@ def main() -> None:
     args = arguments()
     django_setup()
     figures: dict = {}
-    with bench_database() as connection:
+    with bench_database("kpis") as connection:
         from kpis.models import MetricValue
         from kpis.services import metrics_recompute_stale
         from tests.factories import EngagementFactory, ProviderFactory
