@@ -7,15 +7,15 @@ Three steps, each over a whole file at once (pandas), never row by row:
 2. `table_validate`: every rule of the contract for the table's kind (columns, types, enums,
    ranges, date order, defaults, duplicate keys, references to the same engagement) gives a
    normalised frame and every error, each with its row, column and reason.
-3. `frame_write`: the normalised rows go into a temporary table with `COPY` and from there into
-   the records with one `INSERT ... ON CONFLICT DO UPDATE ... WHERE ... IS DISTINCT FROM`, so
-   unchanged rows are not rewritten and references are resolved by joins.
+3. `frame_write`: references become ids (one read of the engagement's ids per referenced kind)
+   and the rows go to the table with `COPY`: straight in on the engagement's first import of
+   the kind, else through a temporary table and one `INSERT ... ON CONFLICT DO UPDATE ...
+   WHERE ... IS DISTINCT FROM`, so unchanged rows are not rewritten.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import io
 import re
@@ -27,8 +27,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from recruiting import models as m
 
@@ -802,23 +805,28 @@ def _duplicates(v: Validated, errors: Errors) -> None:
 # --- References -------------------------------------------------------------------------------
 
 
+def _copy_out(cursor, select: str, params: list) -> bytes:
+    """The rows of a query as CSV, through COPY (much faster than fetching tuples)."""
+    buffer = io.BytesIO()
+    query = cursor.mogrify(f"COPY ({select}) TO STDOUT (FORMAT csv)", params)
+    cursor.copy_expert(query.decode(), buffer)
+    return buffer.getvalue()
+
+
 def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
     """external_id (and, for applications, whether it is a hire) of an engagement's records."""
     table = KINDS[kind_name].model._meta.db_table
     hire = ", started_on IS NOT NULL" if kind_name == "applications" else ""
-    buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        query = cursor.mogrify(
-            f"COPY (SELECT external_id{hire} FROM {table} WHERE engagement_id = %s) "  # noqa: S608
-            "TO STDOUT (FORMAT csv)",
+        data = _copy_out(
+            cursor,
+            f"SELECT external_id{hire} FROM {table} WHERE engagement_id = %s",  # noqa: S608
             [engagement_id],
         )
-        cursor.copy_expert(query.decode(), buffer)
-    buffer.seek(0)
     names = ["external_id", "hire"] if hire else ["external_id"]
-    if not buffer.getbuffer().nbytes:
+    if not data:
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-    return pd.read_csv(buffer, header=None, names=names, dtype=str, keep_default_na=False)
+    return pd.read_csv(io.BytesIO(data), header=None, names=names, dtype=str, keep_default_na=False)
 
 
 def references_check(
@@ -878,7 +886,7 @@ _SQL_TYPES = {
     "text": "text",
     "email": "text",
     "enum": "text",
-    "ref": "text",
+    "ref": "bigint",
     "date": "date",
     "month": "date",
     "bool": "boolean",
@@ -899,16 +907,14 @@ def _stored_as_text(kind: Kind, engagement_id: int, cursor) -> pd.DataFrame:
             selects.append(f"{alias}.external_id")
         else:
             selects.append(f"t.{c.name}")
-    buffer = io.BytesIO()
-    query = cursor.mogrify(
-        f"COPY (SELECT {', '.join(selects)} FROM {table} t {' '.join(joins)} "  # noqa: S608
-        "WHERE t.engagement_id = %s) TO STDOUT (FORMAT csv)",
+    data = _copy_out(
+        cursor,
+        f"SELECT {', '.join(selects)} FROM {table} t {' '.join(joins)} "  # noqa: S608
+        "WHERE t.engagement_id = %s",
         [engagement_id],
     )
-    cursor.copy_expert(query.decode(), buffer)
-    buffer.seek(0)
     return pd.read_csv(
-        buffer,
+        io.BytesIO(data),
         header=None,
         names=kind.column_names,
         dtype=object,
@@ -936,13 +942,70 @@ def _unchanged(validated: Validated, engagement_id: int, cursor) -> np.ndarray:
     return same
 
 
+def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> pa.Array:
+    """The database ids of the records a reference column names (null where it is blank)."""
+    table = KINDS[column.ref].model._meta.db_table
+    data = _copy_out(
+        cursor,
+        f"SELECT external_id, id FROM {table} WHERE engagement_id = %s",  # noqa: S608
+        [engagement_id],
+    )
+    stored = pa_csv.read_csv(
+        io.BytesIO(data or b"\n"),
+        read_options=pa_csv.ReadOptions(column_names=["external_id", "id"]),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"external_id": pa.string(), "id": pa.int64()},
+            strings_can_be_null=False,
+        ),
+    )
+    position = pd.Index(stored["external_id"].to_numpy(zero_copy_only=False)).get_indexer(
+        values.to_numpy(dtype=object)
+    )
+    missing = position < 0
+    if (missing & values.notna().to_numpy()).any():
+        # The references were checked under the engagement's import lock: a bug if it happens.
+        raise IntegrityError(f"{column.name}: a reference no longer resolves.")
+    ids = stored["id"].to_numpy()[np.where(missing, 0, position)] if len(stored) else position
+    return pa.array(ids, type=pa.int64(), mask=missing)
+
+
+def _copy_payload(validated: Validated, frame: pd.DataFrame, engagement_id: int, cursor):
+    """(columns, CSV bytes) of the rows as the table stores them, for COPY.
+
+    References become the ids of the records they name; a blank text cell of a column that
+    is not nullable becomes "" (quoted: COPY reads an unquoted empty field as NULL).
+    """
+    model = validated.kind.model
+    names = ["engagement_id"]
+    arrays = [pa.array(np.full(len(frame), engagement_id, dtype=np.int64))]
+    for c in validated.kind.columns:
+        values = frame[c.name]
+        if c.type == "ref":
+            array = _ref_ids(c, values, engagement_id, cursor)
+        else:
+            array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            if not model._meta.get_field(c.name).null:
+                array = pa_compute.fill_null(array, "")
+        names.append(c.name)
+        arrays.append(array)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(
+        pa.Table.from_arrays(arrays, names=names),
+        buffer,
+        pa_csv.WriteOptions(include_header=False),
+    )
+    return names, buffer.getvalue()
+
+
 def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
-    """Upsert the rows: (created, updated, unchanged). Run inside a transaction."""
+    """Upsert the rows: (created, updated, unchanged). Run inside a transaction.
+
+    The engagement's first import of a kind is COPYed straight into the table (nothing to
+    compare with, and the duplicate check has proved every key new). Later imports COPY the
+    rows that differ from the stored ones into a temporary table and upsert from there.
+    """
     kind = validated.kind
-    model = kind.model
-    table = model._meta.db_table
-    staging = f"import_{kind.name}"
-    columns = kind.columns
+    table = kind.model._meta.db_table
     total = len(validated.frame)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -955,59 +1018,30 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             frame = frame[~_unchanged(validated, engagement_id, cursor)]
             if frame.empty:
                 return 0, 0, total
+        names, payload = _copy_payload(validated, frame, engagement_id, cursor)
+        columns = ", ".join(names)
+        if first_import:
+            # created_at and updated_at: the columns' default, now() of this transaction.
+            cursor.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
+            )
+            return total, 0, 0
+        staging = f"import_{kind.name}"
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
         cursor.execute(
-            f"CREATE TEMP TABLE {staging} ("  # noqa: S608
-            + ", ".join(f"{c.name} {_SQL_TYPES[c.type]}" for c in columns)
+            f"CREATE TEMP TABLE {staging} (engagement_id bigint, "  # noqa: S608
+            + ", ".join(f"{c.name} {_SQL_TYPES[c.type]}" for c in kind.columns)
             + ") ON COMMIT DROP"
         )
-        buffer = io.StringIO()
-        # The csv module writes None as an empty field (NULL to COPY), faster than to_csv.
-        csv.writer(buffer, lineterminator="\n").writerows(
-            zip(*(frame[name].to_numpy() for name in kind.column_names), strict=True)
-        )
-        buffer.seek(0)
         cursor.copy_expert(
-            f"COPY {staging} ({', '.join(kind.column_names)}) FROM STDIN (FORMAT csv)", buffer
+            f"COPY {staging} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
         )
-        targets, selects, joins = [], [], []
-        for c in columns:
-            if c.type == "ref":
-                alias = c.name.removesuffix("_id")
-                ref_table = KINDS[c.ref].model._meta.db_table
-                join = "JOIN" if c.required else "LEFT JOIN"
-                joins.append(
-                    f"{join} {ref_table} {alias} ON {alias}.engagement_id = %(engagement)s "
-                    f"AND {alias}.external_id = s.{c.name}"
-                )
-                targets.append(c.name)
-                selects.append(f"{alias}.id")
-            elif model._meta.get_field(c.name).null or c.type not in ("text", "email", "enum"):
-                targets.append(c.name)
-                selects.append(f"s.{c.name}")
-            else:
-                targets.append(c.name)
-                selects.append(f"coalesce(s.{c.name}, '')")
-        insert = (
-            f"INSERT INTO {table} "  # noqa: S608
-            f"(engagement_id, {', '.join(targets)}, created_at, updated_at) "
-            f"SELECT %(engagement)s, {', '.join(selects)}, now(), now() FROM {staging} s "
-            + " ".join(joins)
-        )
-        if first_import:
-            # The engagement's first import of this kind (imports of an engagement take turns):
-            # nothing to compare with, so a plain insert, without the per-row conflict probe.
-            cursor.execute(insert, {"engagement": engagement_id})
-            created = cursor.rowcount
-            cursor.execute(f"DROP TABLE {staging}")
-            return created, 0, total - created
-        key = ", ".join(("engagement_id", *kind.key))
-        changing = [t for t, c in zip(targets, columns, strict=True) if c.name not in kind.key]
-        # Identifiers only, all from the column table above; values go as parameters.
-        query = (
-            "WITH upserted AS ("  # noqa: S608
-            + insert
-            + f" ON CONFLICT ({key}) DO UPDATE SET "
+        changing = [name for name in kind.column_names if name not in kind.key]
+        # Identifiers only, all from the column table above.
+        cursor.execute(
+            f"WITH upserted AS (INSERT INTO {table} ({columns}, created_at, updated_at) "  # noqa: S608
+            f"SELECT {columns}, now(), now() FROM {staging} "
+            f"ON CONFLICT ({', '.join(('engagement_id', *kind.key))}) DO UPDATE SET "
             + ", ".join(f"{t} = EXCLUDED.{t}" for t in changing)
             + ", updated_at = EXCLUDED.updated_at"
             + f" WHERE ({', '.join(f'{table}.{t}' for t in changing)}) IS DISTINCT FROM "
@@ -1015,7 +1049,6 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             + " RETURNING (xmax = 0) AS inserted) "
             "SELECT count(*) FILTER (WHERE inserted), count(*) FROM upserted"
         )
-        cursor.execute(query, {"engagement": engagement_id})
         created, written = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
     return created, written - created, total - written

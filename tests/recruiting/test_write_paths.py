@@ -1,0 +1,70 @@
+"""The two ways rows reach the tables store the same records.
+
+An engagement's first import of a kind is COPYed straight into the table; later imports go
+through a temporary table and an upsert. Re-imports skip rows whose stored record is the same.
+"""
+
+import pytest
+
+from recruiting import importers
+from recruiting.services import files_import
+from tests.recruiting.helpers import SAMPLE, SAMPLE_FILES, csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+# One record of each kind, so that the sample's files then take the upsert path.
+SEED = {
+    "requisitions.csv": ("external_id,title,opened_on", "SEED-R,Seed,2025-01-02"),
+    "applications.csv": (
+        "external_id,requisition_id,candidate_id,source,applied_on,offered_on,offer_outcome,"
+        "offer_decided_on,started_on",
+        "SEED-A,SEED-R,SEED-C,other,2025-01-03,2025-01-04,accepted,2025-01-05,2025-01-06",
+    ),
+    "surveys.csv": ("external_id,respondent,responded_on,score", "SEED-S,candidate,2025-01-07,9"),
+    "quality.csv": (
+        "external_id,application_id,reviewed_on,meets_expectations",
+        "SEED-Q,SEED-A,2025-04-01,true",
+    ),
+    "costs.csv": ("external_id,month,category,amount", "SEED-K,2024-12,travel,1"),
+    "hiring_plan.csv": ("month,planned_hires", "2024-12,1"),
+}
+
+
+def stored(engagement) -> dict[str, list[tuple]]:
+    """The engagement's records in the file's columns, references as the ids they name."""
+    records = {}
+    for name, kind in importers.KINDS.items():
+        fields = [
+            f"{c.name.removesuffix('_id')}__external_id" if c.type == "ref" else c.name
+            for c in kind.columns
+        ]
+        rows = kind.model.objects.filter(engagement=engagement).values_list(*fields)
+        records[name] = sorted(
+            (row for row in rows if not str(row[0]).startswith(("SEED", "2024-12"))), key=str
+        )
+    return records
+
+
+def sample_import(engagement):
+    results = files_import(
+        actor=None, engagement=engagement, files=[(n, SAMPLE / n, None) for n in SAMPLE_FILES]
+    )
+    assert all(r.ok for r in results), [r.errors[:3] for r in results]
+    return results
+
+
+def test_first_import_copy_and_upsert_store_the_same_records(engagement, other_engagement):
+    copied = sample_import(engagement)
+    assert all(r.created == r.rows for r in copied)
+
+    seeded = files_import(
+        actor=None,
+        engagement=other_engagement,
+        files=[(name, csv_bytes(*lines), None) for name, lines in SEED.items()],
+    )
+    assert all(r.ok and r.created == 1 for r in seeded), [r.errors for r in seeded]
+    upserted = sample_import(other_engagement)
+    assert [r.created for r in upserted] == [r.created for r in copied]
+
+    assert stored(engagement) == stored(other_engagement)
+    assert all(stored(engagement).values())
