@@ -290,6 +290,72 @@ def table_from_bytes(data: bytes, file_name: str = "") -> Table:
     return table
 
 
+# Text columns of pandas 3 (`str`): Arrow strings, whose string methods run in C.
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _csv_cells(data: bytes) -> pd.DataFrame:
+    """Every cell of a CSV file (UTF-8, no BOM, no NUL) as text, the header as the first row.
+
+    pyarrow's reader (several threads, Arrow strings) reads every well-formed file. The files
+    it would read otherwise than pandas' C reader (which every file went through before) are
+    read by pandas: a row with fewer or more cells than the header (pandas fills the first with
+    blanks and refuses the second with its line number), a quoted cell still open at the end
+    (pandas refuses it; pyarrow would close it) and a first line that is blank.
+    """
+    cells = _csv_cells_arrow(data) if not data.startswith((b"\n", b"\r")) else None
+    if cells is not None:
+        return cells
+    return pd.read_csv(
+        io.BytesIO(data),
+        header=None,
+        dtype=object,
+        encoding="utf-8",
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+
+
+def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
+    # A last line of one NUL (which the file cannot hold) after the file: a row of one cell if
+    # the file ends outside quotes, else swallowed by the cell left open.
+    sentinel = b"\x00" if data.endswith((b"\n", b"\r")) else b"\n\x00"
+    refused = []
+
+    def refuse(row) -> str:
+        refused.append(row.text)
+        return "skip"
+
+    # An upper bound of the number of columns, so that none is read as anything but text.
+    width = data.count(b",", 0, data.find(b"\n")) + 1
+    try:
+        cells = pa_csv.read_csv(
+            io.BytesIO(data + sentinel),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=refuse
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                check_utf8=False,
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if any(t != pa.string() for t in cells.schema.types):
+        return None
+    if cells.num_columns == 1 and not refused and cells.column(0)[-1].as_py() == "\x00":
+        cells = cells.slice(0, cells.num_rows - 1)
+    elif refused != ["\x00"]:
+        return None
+    return pd.DataFrame(
+        {i: pd.Series(column, dtype=TEXT) for i, column in enumerate(cells.columns)}
+    )
+
+
 def _csv_table(data: bytes, errors: Errors) -> Table:
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
@@ -308,16 +374,7 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
         errors.add(line, None, "The file contains a NUL byte: it is not a CSV text file.")
         return _empty_table(errors)
     try:
-        raw = pd.read_csv(
-            io.BytesIO(data),
-            header=None,
-            dtype=object,
-            encoding="utf-8",
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
+        raw = _csv_cells(data)
     except pd.errors.EmptyDataError:
         errors.add(None, None, "The file is empty.")
         return _empty_table(errors)
@@ -585,7 +642,11 @@ def _cell_check(column: Column, text: str) -> Cell:
     raise ValueError(column.type)  # pragma: no cover - the column table names every type
 
 
-_TEXT_NEEDS_A_LOOK = re.compile(r"\x00[\s=+@]|\s\x00")
+# Every character str.strip() removes, as an RE2 class (pyarrow's regular expressions).
+_SPACE = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
+# A cell that the text rules would change or refuse: a formula character or whitespace
+# first, whitespace last, or a NUL anywhere.
+_TEXT_NEEDS_A_LOOK = f"^(?:[=+@]|{_SPACE})|{_SPACE}$|\\x00"
 
 
 def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Table) -> None:
@@ -599,26 +660,24 @@ def _plain_text_column(
 ) -> tuple[pd.Series, pd.Series, None] | None:
     """The common case of an id or text column, checked at once; None if a cell needs a look.
 
-    Joined with NUL (which no valid cell holds), one scan finds every cell that starts with a
-    formula character or whitespace, ends with whitespace, or holds a NUL; without any, and
+    One regular expression over the column's Arrow strings finds every cell that starts with
+    a formula character or whitespace, ends with whitespace, or holds a NUL; without any, and
     none too long, the cells are their own values.
     """
-    values = raw.to_numpy(dtype=object)
-    present = pd.notna(values)
-    texts = values[present]
-    if not all(isinstance(t, str) for t in texts[:1]):
-        return None
     try:
-        joined = "\x00" + "\x00".join(texts) + "\x00"
-    except TypeError:
+        texts = pa.array(raw, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # a cell that is not text (records): checked one distinct value at a time
+    if pa_compute.any(pa_compute.match_substring_regex(texts, _TEXT_NEEDS_A_LOOK)).as_py():
         return None
-    if joined.count("\x00") != len(texts) + 1 or _TEXT_NEEDS_A_LOOK.search(joined):
+    longest = pa_compute.max(pa_compute.utf8_length(texts)).as_py() or 0
+    if column.max_length and longest > column.max_length:
         return None
-    if column.max_length and len(texts) and max(map(len, texts)) > column.max_length:
-        return None
-    blank = pd.Series(~present | (values == ""), index=raw.index)
+    is_blank = pa_compute.fill_null(pa_compute.equal(texts, ""), True)
+    blank = pd.Series(is_blank.to_numpy(zero_copy_only=False), index=raw.index)
     _required_check(column, blank, errors, table)
-    return pd.Series(values, index=raw.index, dtype=object).where(~blank, None), blank, None
+    value = pa_compute.if_else(is_blank, pa.scalar(None, pa.large_string()), texts)
+    return pd.Series(value, index=raw.index, dtype=TEXT), blank, None
 
 
 def _column_parse(
@@ -633,15 +692,18 @@ def _column_parse(
         clean = _plain_text_column(column, raw, errors, table)
         if clean is not None:
             return clean
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     cells = [_cell_check(column, str(u)) for u in uniques]
     cells.append(Cell(blank=True))  # code -1: no value at all
+    codes[codes < 0] = len(cells) - 1
     index = raw.index
 
     def spread(values: list, dtype=object) -> np.ndarray:
         return np.asarray(values, dtype=dtype)[codes]
 
-    value = pd.Series(spread([c.value for c in cells]), index=index, dtype=object)
+    # A blank cell takes the column's default (or stays blank, None).
+    values = [column.default if c.blank else c.value for c in cells]
+    value = pd.Series(pa.array(values, pa.large_string()).take(codes), index=index, dtype=TEXT)
     blank = pd.Series(spread([c.blank for c in cells], bool), index=index)
     reasons = {c.reason for c in cells if c.reason}
     if reasons:
@@ -653,8 +715,6 @@ def _column_parse(
     if column.type in ("date", "month"):
         days = [np.datetime64(c.date, "D") if c.date else np.datetime64("NaT") for c in cells]
         dates = pd.Series(spread(days, "datetime64[D]"), index=index)
-    if column.default is not None:
-        value = value.where(~blank, column.default)
     return value, blank, dates
 
 
@@ -983,7 +1043,7 @@ def _copy_payload(validated: Validated, frame: pd.DataFrame, engagement_id: int,
         if c.type == "ref":
             array = _ref_ids(c, values, engagement_id, cursor)
         else:
-            array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            array = pa.array(values, type=pa.large_string(), from_pandas=True)
             if not model._meta.get_field(c.name).null:
                 array = pa_compute.fill_null(array, "")
         names.append(c.name)

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,38 @@ def test_random_bytes_inside_a_zip_never_crash(seeded, data):
         actor=None, engagement=seeded, file=b"PK\x03\x04" + data, file_name="f.xlsx", kind="costs"
     )
     assert not result.ok and record_counts(seeded) == before
+
+
+def pandas_cells(data: bytes) -> list[list[str]] | str:
+    """The cells as pandas' C reader gives them (the reader every file used before pyarrow)."""
+    try:
+        raw = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return "refused"
+    return raw.astype(object).where(raw.notna(), None).to_numpy().tolist()
+
+
+CSV_TEXT = st.text(alphabet=st.sampled_from('ab ,"\n\r=\t\u00a0é'), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=CSV_TEXT)
+def test_pyarrow_reads_every_csv_as_pandas_did(text):
+    data = text.encode()
+    if not data.strip():
+        return
+    try:
+        cells = importers._csv_cells(data)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        assert pandas_cells(data) == "refused"
+        return
+    ours = cells.astype(object).where(cells.notna(), None).to_numpy().tolist()
+    assert ours == pandas_cells(data)
