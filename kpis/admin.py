@@ -13,6 +13,9 @@ class MetricValueAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # computed values change only through a recompute
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a recompute compares with what it wrote last (MetricRun.fingerprint)
+
 
 @admin.register(KpiTarget)
 class KpiTargetAdmin(admin.ModelAdmin):

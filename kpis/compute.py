@@ -13,6 +13,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection
 
 from kpis.registry import (
@@ -98,6 +100,8 @@ OUTPUT_COLUMNS = [
 
 @dataclass
 class Frames:
+    """The recruiting tables of one or more engagements (an `engagement_id` column each)."""
+
     requisitions: pd.DataFrame
     applications: pd.DataFrame
     surveys: pd.DataFrame
@@ -108,71 +112,113 @@ class Frames:
 
 # --- reading -----------------------------------------------------------------------------
 
+TRUE_TEXT = ("t", "true", "yes", "1")
+
+
+def _boolean(column: pd.Series) -> pd.Series:
+    """True/False/NA from booleans or their text forms; blank is NA."""
+    if isinstance(column.dtype, pd.BooleanDtype):
+        return column
+    text = column.astype("str").str.strip().str.lower()
+    blank = column.isna() | (text == "")
+    return pd.Series(
+        pd.array(text.isin(TRUE_TEXT).to_numpy(), dtype="boolean"), index=column.index
+    ).mask(blank.to_numpy())
+
 
 def normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Typed columns: dates as datetime64, booleans as True/False/NA, blank text as ""."""
-    frame = frame.reindex(columns=columns)
+    frame = frame.reindex(columns=[c for c in frame.columns if c == "engagement_id"] + columns)
     for column in columns:
         if column in DATE_COLUMNS:
-            frame[column] = pd.to_datetime(frame[column], errors="coerce")
+            if not pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = pd.to_datetime(frame[column], errors="coerce")
         elif column in BOOL_COLUMNS:
-            mapped = frame[column].map(
-                lambda v: (
-                    None
-                    if v is None or (isinstance(v, float) and np.isnan(v)) or v == ""
-                    else str(v).strip().lower() in ("t", "true", "yes", "1")
-                )
-            )
-            frame[column] = mapped.astype("boolean")
+            frame[column] = _boolean(frame[column])
         elif column in TEXT_COLUMNS:
             text = frame[column].astype(object)
-            frame[column] = text.where(text.notna(), "").astype(str)
+            frame[column] = text.where(text.notna(), "").astype("str")
     return frame
 
 
-def _copy_frame(model, columns: list[str], engagement_id: int) -> pd.DataFrame:
+def _arrow_types(columns: list[str]) -> dict[str, pa.DataType]:
+    types = {}
+    for column in columns:
+        if column in DATE_COLUMNS:
+            types[column] = pa.timestamp("s")
+        elif column in BOOL_COLUMNS:
+            types[column] = pa.bool_()
+        elif column in TEXT_COLUMNS:
+            types[column] = pa.string()
+    return types
+
+
+def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.DataFrame:
     table = model._meta.db_table
-    column_sql = ", ".join(f'"{c}"' for c in columns)
+    column_sql = ", ".join(f'"{c}"' for c in ["engagement_id", *columns])
+    ids = ",".join(str(int(pk)) for pk in engagement_ids)
+    where = f"engagement_id = ANY('{{{ids}}}'::bigint[])"  # ints only
     sql = (
-        f'COPY (SELECT {column_sql} FROM "{table}" WHERE engagement_id = {int(engagement_id)}) '  # noqa: S608 - identifiers from model metadata, id is an int
+        f'COPY (SELECT {column_sql} FROM "{table}" WHERE {where}) '  # noqa: S608 - identifiers from model metadata
         "TO STDOUT WITH (FORMAT csv, HEADER true)"
     )
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     with connection.cursor() as cursor:
         cursor.copy_expert(sql, buffer)
     buffer.seek(0)
-    frame = pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
+    table_ = pacsv.read_csv(
+        buffer,
+        convert_options=pacsv.ConvertOptions(
+            column_types={"engagement_id": pa.int64(), **_arrow_types(columns)},
+            true_values=["t"],
+            false_values=["f"],
+            strings_can_be_null=False,
+        ),
+    )
+    frame = table_.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
     return normalise(frame, columns)
 
 
-def load_frames(engagement_id: int) -> Frames:
-    """One COPY per table, only the columns the KPIs read."""
+def load_frames(engagement_ids: int | list[int]) -> Frames:
+    """One COPY per table for all the engagements, only the columns the KPIs read."""
+    ids = [engagement_ids] if isinstance(engagement_ids, int) else list(engagement_ids)
     return Frames(
-        requisitions=_copy_frame(Requisition, REQUISITION_COLUMNS, engagement_id),
-        applications=_copy_frame(Application, APPLICATION_COLUMNS, engagement_id),
-        surveys=_copy_frame(Survey, SURVEY_COLUMNS, engagement_id),
-        quality=_copy_frame(QualityReview, QUALITY_COLUMNS, engagement_id),
-        costs=_copy_frame(Cost, COST_COLUMNS, engagement_id),
-        plan=_copy_frame(HiringPlanLine, PLAN_COLUMNS, engagement_id),
+        requisitions=_copy_frame(Requisition, REQUISITION_COLUMNS, ids),
+        applications=_copy_frame(Application, APPLICATION_COLUMNS, ids),
+        surveys=_copy_frame(Survey, SURVEY_COLUMNS, ids),
+        quality=_copy_frame(QualityReview, QUALITY_COLUMNS, ids),
+        costs=_copy_frame(Cost, COST_COLUMNS, ids),
+        plan=_copy_frame(HiringPlanLine, PLAN_COLUMNS, ids),
     )
 
 
 # --- periods and segments ----------------------------------------------------------------
+# A period is handled as an integer code until the values are assembled: 202603 is the
+# month 2026-03, 20261 the quarter 2026-Q1 (the two never collide).
+
+
+def period_codes(dates: pd.Series, grain: str) -> np.ndarray:
+    months = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970-01
+    year = months // 12 + 1970
+    month = months % 12 + 1
+    if grain == "month":
+        return year * 100 + month
+    return year * 10 + (month - 1) // 3 + 1
+
+
+def _code_label(code: int) -> str:
+    if code >= 100000:
+        return f"{code // 100}-{code % 100:02d}"
+    return f"{code // 10}-Q{code % 10}"
 
 
 def period_labels(dates: pd.Series, grain: str) -> pd.Series:
     """`2026-03` or `2026-Q1` for each date, formatting each distinct period once."""
     if dates.empty:
         return pd.Series([], index=dates.index, dtype=object)
-    year = dates.dt.year.to_numpy()
-    if grain == "month":
-        codes = year * 100 + dates.dt.month.to_numpy()
-        labels = {code: f"{code // 100}-{code % 100:02d}" for code in np.unique(codes)}
-    else:
-        codes = year * 10 + dates.dt.quarter.to_numpy()
-        labels = {code: f"{code // 10}-Q{code % 10}" for code in np.unique(codes)}
+    codes = period_codes(dates, grain)
     unique = np.unique(codes)
-    names = np.array([labels[code] for code in unique], dtype=object)
+    names = np.array([_code_label(code) for code in unique], dtype=object)
     return pd.Series(names[np.searchsorted(unique, codes)], index=dates.index)
 
 
@@ -198,63 +244,207 @@ def _segment_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Requisition dimensions as segments: blank is (none), blank priority is normal."""
     out = pd.DataFrame({"requisition_id": frame["id"]})
     for dimension in ("department", "location", "job_family"):
-        out[dimension] = frame[dimension].replace("", NONE_SEGMENT)
-    out["priority"] = frame["priority"].replace("", "normal")
+        out[dimension] = frame[dimension].replace("", NONE_SEGMENT).astype("category")
+    out["priority"] = frame["priority"].replace("", "normal").astype("category")
     return out
 
 
-def _long(events: pd.DataFrame, dimensions: tuple[str, ...]) -> pd.DataFrame:
-    """One row per event and segment it counts in: `all`, then each dimension it has a value for."""
-    parts = [events.assign(dimension=ALL, segment=ALL)]
-    for dimension in dimensions:
-        known = events[events[dimension].notna()]
-        parts.append(known.assign(dimension=dimension, segment=known[dimension]))
-    return pd.concat(parts, ignore_index=True)
+KEYS = ["engagement_id", "period", "dimension", "segment"]
 
 
-def _grouped(events: pd.DataFrame, date_column: str, dimensions, grain: str, column=None):
-    """Events grouped by (period, dimension, segment); only the columns the KPI reads."""
-    keep = list(dimensions) + ([column] if column else [])
-    events = events[keep].assign(period=period_labels(events[date_column], grain))
-    grouped = _long(events, dimensions).groupby(["period", "dimension", "segment"], sort=True)
-    return grouped[column] if column else grouped
+@dataclass
+class _Coded:
+    """A label column as integer codes into `categories`, decoded once at the end."""
+
+    codes: np.ndarray
+    categories: list
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, positions: np.ndarray) -> _Coded:
+        return _Coded(self.codes[positions], self.categories)
+
+    def decoded(self) -> np.ndarray:
+        return np.asarray(self.categories, dtype=object)[self.codes]
 
 
-def _finish(result: pd.DataFrame, key: str, grain: str) -> pd.DataFrame:
-    result = result.reset_index()
-    result["kpi"] = key
-    result["grain"] = grain
+def _label(value: str, length: int) -> _Coded:
+    """A column holding one label, without building `length` strings."""
+    return _Coded(np.zeros(length, dtype=np.int64), [value])
+
+
+# A table of values in the making: column name -> numpy array or _Coded, all of one length.
+Table = dict
+
+
+def _length(table: Table) -> int:
+    return len(next(iter(table.values()))) if table else 0
+
+
+def _rows(table: Table, keep: np.ndarray) -> Table:
+    return {
+        name: column.take(np.flatnonzero(keep)) if isinstance(column, _Coded) else column[keep]
+        for name, column in table.items()
+    }
+
+
+def _reduce(codes: np.ndarray, groups: int, values: np.ndarray | None, how: str) -> np.ndarray:
+    """One aggregate per group code, with pandas' meaning (NaN skipped, size counts all)."""
+    if how == "size":
+        return np.bincount(codes, minlength=groups)
+    known = ~np.isnan(values)
+    if how == "sum":
+        return np.bincount(codes, weights=np.where(known, values, 0.0), minlength=groups)
+    if how == "mean":
+        total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=groups)
+        count = np.bincount(codes, weights=known, minlength=groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    if how == "median":
+        codes, values = codes[known], values[known]
+        if not len(values):
+            return np.full(groups, np.nan)
+        order = np.lexsort((values, codes))
+        ordered = values[order]
+        count = np.bincount(codes, minlength=groups)
+        start = np.cumsum(count) - count
+        last = len(ordered) - 1
+        low = np.minimum(start + (count - 1) // 2, last)
+        high = np.minimum(start + count // 2, last)
+        return np.where(count > 0, (ordered[low] + ordered[high]) / 2, np.nan)
+    raise ValueError(f"unknown aggregate {how}")
+
+
+def _group(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """(group code of each row, key of each group) for integer keys in [0, space)."""
+    if space <= 4 * len(key) + 1024:  # a dense count is cheaper than hashing
+        present = np.bincount(key, minlength=space) > 0
+        uniques = np.flatnonzero(present)
+        lookup = np.cumsum(present) - 1
+        return lookup[key], uniques
+    codes, uniques = pd.factorize(key)
+    return codes, uniques
+
+
+def _aggregate(events, date_column, dimensions, grain, column=None, **aggregations) -> Table:
+    """Aggregates of the events per (engagement, period, dimension, segment).
+
+    Each event counts in segment `all` and in the segment of each dimension it has a value
+    for. With no `column`, the aggregate is the count `n`. Aggregations are `name="sum"`,
+    `"size"`, `"mean"` or `"median"`, computed with numpy over one integer group key.
+    """
+    aggregations = aggregations if column else {"n": "size"}
+    if events.empty:
+        return {}
+    engagement_index, engagements = pd.factorize(events["engagement_id"].to_numpy(np.int64))
+    period_index, periods = pd.factorize(period_codes(events[date_column], grain))
+    values = None
+    if column:
+        values = events[column].to_numpy(dtype=float, na_value=np.nan)
+    base = engagement_index.astype(np.int64) * len(periods) + period_index
+    parts = []
+    for dimension in (ALL, *dimensions):
+        if dimension == ALL:
+            segment_codes, categories = np.zeros(len(events), dtype=np.int64), [ALL]
+            keep = None
+        else:
+            segment = events[dimension]
+            if not isinstance(segment.dtype, pd.CategoricalDtype):
+                segment = segment.astype("category")
+            segment_codes = segment.cat.codes.to_numpy().astype(np.int64)
+            categories = [str(c) for c in segment.cat.categories]
+            keep = segment_codes >= 0  # no value for this dimension: not in its segments
+        width = max(len(categories), 1)
+        key = base * width + segment_codes
+        group_values = values
+        if keep is not None:
+            key = key[keep]
+            group_values = None if values is None else values[keep]
+        codes, uniques = _group(key, len(engagements) * len(periods) * width)
+        groups = len(uniques)
+        part = {
+            "engagement_id": engagements[uniques // width // len(periods)],
+            "period": periods[uniques // width % len(periods)],
+            "dimension": _label(dimension, groups),
+            "segment": _Coded(uniques % width, categories),
+        }
+        for name, how in aggregations.items():
+            part[name] = _reduce(codes, groups, group_values, how)
+        parts.append(part)
+    return _concat(parts)
+
+
+def _concat(parts: list[Table]) -> Table:
+    """One table from several; label columns keep codes into one merged list of labels."""
+    parts = [part for part in parts if _length(part)]
+    if not parts:
+        return {}
+    table = {}
+    for name in parts[0]:
+        pieces = [part[name] for part in parts]
+        if isinstance(pieces[0], _Coded):
+            merged: dict = {}
+            codes = []
+            for piece in pieces:
+                mapping = np.array(
+                    [merged.setdefault(label, len(merged)) for label in piece.categories],
+                    dtype=np.int64,
+                )
+                codes.append(mapping[piece.codes] if len(mapping) else piece.codes)
+            table[name] = _Coded(np.concatenate(codes), list(merged))
+        else:
+            table[name] = np.concatenate(pieces)
+    return table
+
+
+def _finish(result: Table, key: str, grain: str) -> Table:
+    length = _length(result)
+    if not length:
+        return {}
+    result = dict(result)
+    result["kpi"] = _label(key, length)
+    result["grain"] = _label(grain, length)
     for column in ("numerator", "denominator"):
         if column not in result:
-            result[column] = np.nan
+            result[column] = np.full(length, np.nan)
     if "suppressed" not in result:
-        result["suppressed"] = False
-    return result
+        result["suppressed"] = np.zeros(length, dtype=bool)
+    return {column: result[column] for column in RESULT_COLUMNS}
+
+
+# The columns of a KPI's table; version and the period's bounds are added at the end.
+RESULT_COLUMNS = [
+    "engagement_id",
+    *(c for c in OUTPUT_COLUMNS if c not in ("version", "period_start", "period_end")),
+]
 
 
 def _median(events, date_column, value_column, key, grain):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain, value_column).agg(
-        value="median", n="size"
+    agg = _aggregate(
+        events, date_column, kpi.dimensions, grain, value_column, value="median", n="size"
     )
     return _finish(agg, key, grain)
 
 
 def _ratio(events, date_column, flag_column, key, grain, scale=100.0):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain, flag_column).agg(
-        numerator="sum", n="size"
+    agg = _aggregate(
+        events, date_column, kpi.dimensions, grain, flag_column, numerator="sum", n="size"
     )
-    agg["numerator"] = agg["numerator"].astype(float)
-    agg["denominator"] = agg["n"].astype(float)
-    agg["value"] = scale * agg["numerator"] / agg["denominator"]
+    if agg:
+        agg["numerator"] = agg["numerator"].astype(float)
+        agg["denominator"] = agg["n"].astype(float)
+        agg["value"] = scale * agg["numerator"] / agg["denominator"]
     return _finish(agg, key, grain)
 
 
 def _count(events, date_column, key, grain):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain).size().to_frame("n")
-    agg["value"] = agg["n"].astype(float)
+    agg = _aggregate(events, date_column, kpi.dimensions, grain)
+    if agg:
+        agg["value"] = agg["n"].astype(float)
     return _finish(agg, key, grain)
 
 
@@ -269,35 +459,62 @@ def _known(frame: pd.DataFrame, as_of: pd.Timestamp, event: str, later: tuple[st
     return frame
 
 
+def _with_engagement(frames: Frames) -> Frames:
+    """Frames of a single engagement built without `engagement_id` (tests) get id 0."""
+    if "engagement_id" in frames.requisitions:
+        return frames
+    parts = {}
+    for name in ("requisitions", "applications", "surveys", "quality", "costs", "plan"):
+        frame = getattr(frames, name)
+        parts[name] = frame.assign(engagement_id=np.zeros(len(frame), dtype=np.int64))
+    return Frames(**parts)
+
+
 def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) -> pd.DataFrame:
     """Every defined KPI value of one engagement as of `as_of` (METRICS.md sections 2-3)."""
+    values = metric_frames(frames, as_of=as_of, exclude_on_hold=exclude_on_hold)
+    return values.drop(columns=["engagement_id"])
+
+
+def metric_frames(
+    frames: Frames, *, as_of: date, exclude_on_hold: bool | dict[int, bool] = False
+) -> pd.DataFrame:
+    """Every defined KPI value of each engagement in `frames` as of `as_of`.
+
+    The engagements are computed together, `engagement_id` being the first key of every
+    grouping; nothing joins rows across engagements (ids are unique across the tables), so
+    each engagement's values are exactly those it would get alone. `exclude_on_hold` is the
+    metric policy: one for all, or per engagement id.
+    """
+    frames = _with_engagement(frames)
     as_of_ts = pd.Timestamp(as_of)
     segments = _segment_values(frames.requisitions)
+    segment_columns = list(segments.columns.drop("requisition_id"))
 
-    requisitions = _known(
-        frames.requisitions, as_of_ts, "opened_on", ("filled_on", "cancelled_on")
-    ).merge(segments, left_on="id", right_on="requisition_id", suffixes=("_raw", ""))
+    # Requisition rows and their segments are aligned row by row.
+    requisitions = frames.requisitions.drop(columns=segment_columns).join(segments[segment_columns])
+    requisitions = _known(requisitions, as_of_ts, "opened_on", ("filled_on", "cancelled_on"))
 
     # Applications carry their requisition's segments and their own source. The lookup uses
     # every application, so a survey or review keeps its link whatever the as_of.
-    app_segments = frames.applications[["id", "requisition_id", "source"]].merge(
-        segments, on="requisition_id", how="left"
-    )
+    app_segments = _lookup(frames.applications["requisition_id"], segments, "requisition_id")
+    app_segments.insert(0, "id", frames.applications["id"])
+    app_segments.insert(1, "requisition_id", frames.applications["requisition_id"])
+    app_segments["source"] = frames.applications["source"].astype("category")
     applications = _known(
-        frames.applications,
+        frames.applications.drop(columns=["requisition_id", "source"]),
         as_of_ts,
         "applied_on",
         ("interviewed_on", "offered_on", "offer_decided_on", "started_on"),
     )
-    applications.loc[applications["offer_decided_on"].isna(), "offer_outcome"] = ""
-    applications = applications.drop(columns=["requisition_id", "source"]).merge(
-        app_segments, on="id"
-    )
+    applications = applications.join(app_segments.drop(columns=["id"]))
     applications = applications[applications["department"].notna()]  # requisition known
+    # An offer decided after as_of is not decided yet.
+    outcome = applications["offer_outcome"].where(applications["offer_decided_on"].notna(), "")
 
     hires = applications[applications["started_on"].notna()]
-    decided = applications[applications["offer_outcome"].isin(["accepted", "declined"])].copy()
-    decided["accepted"] = decided["offer_outcome"] == "accepted"
+    decided = applications[outcome.isin(["accepted", "declined"])].copy()
+    decided["accepted"] = outcome[decided.index] == "accepted"
     accepted = decided[decided["accepted"]].copy()
     accepted["days"] = (accepted["offer_decided_on"] - accepted["applied_on"]).dt.days
     interviewed = applications[applications["interviewed_on"].notna()].copy()
@@ -306,9 +523,13 @@ def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) 
     diversity["diverse"] = diversity["diverse"].astype(bool)
 
     filled = requisitions[requisitions["filled_on"].notna()].copy()
-    filled["days"] = (filled["filled_on"] - filled["opened_on"]).dt.days
-    if exclude_on_hold:
-        filled["days"] -= filled["on_hold_days"].astype(float)
+    filled["days"] = (filled["filled_on"] - filled["opened_on"]).dt.days.astype(float)
+    if isinstance(exclude_on_hold, dict):
+        excluding = filled["engagement_id"].map(exclude_on_hold).fillna(False).astype(bool)
+    else:
+        excluding = pd.Series(bool(exclude_on_hold), index=filled.index)
+    on_hold = filled["on_hold_days"].astype(float)
+    filled["days"] -= on_hold.where(excluding, 0.0)
 
     surveys = _survey_segments(
         _known(frames.surveys, as_of_ts, "responded_on"), segments, app_segments
@@ -320,17 +541,18 @@ def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) 
     )
     managers = surveys[surveys["respondent"] == "hiring_manager"]
 
-    reviews = _known(frames.quality, as_of_ts, "reviewed_on").merge(
-        app_segments.drop(columns=["requisition_id"]).rename(columns={"id": "application_id"}),
-        on="application_id",
-        how="left",
+    reviews = _known(frames.quality, as_of_ts, "reviewed_on")
+    reviews = reviews.join(
+        _lookup(reviews["application_id"], app_segments.drop(columns=["requisition_id"]), "id")
     )
     reviews["meets_expectations"] = reviews["meets_expectations"].astype(bool)
     retention = reviews[reviews["retained_90d"].notna()].copy()
     retention["retained_90d"] = retention["retained_90d"].astype(bool)
 
     costs = _known(frames.costs, as_of_ts, "month")
-    costs["amount"] = costs["amount"].astype(float)
+    # Whole cents (amounts have two decimals): their float sum is exact in any row order, so
+    # an engagement's cost per hire is the same to the last bit however its rows are read.
+    costs["cents"] = np.round(costs["amount"].astype(float) * 100)
     plan = _known(frames.plan, as_of_ts, "month")
     plan["planned_hires"] = plan["planned_hires"].astype(float)
 
@@ -352,63 +574,115 @@ def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) 
             _open_requisition_age(requisitions, as_of_ts, grain),
             _plan_attainment(plan, hires, grain),
         ]
-    results = [r for r in results if len(r)]
-    if not results:
-        return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    out = pd.concat(results, ignore_index=True)
-    bounds = {label: period_bounds(label) for label in out["period"].unique()}
-    out["period_start"] = out["period"].map(lambda p: bounds[p][0])
-    out["period_end"] = out["period"].map(lambda p: bounds[p][1])
-    out["version"] = DEFINITION_VERSION
-    out["n"] = out["n"].astype(int)
-    out["suppressed"] = out["suppressed"].astype(bool)
-    return out[OUTPUT_COLUMNS].reset_index(drop=True)
+    out = _concat(results)
+    if not out:
+        return pd.DataFrame(columns=["engagement_id", *OUTPUT_COLUMNS])
+    unique, position = np.unique(out["period"], return_inverse=True)
+    labels = [_code_label(int(code)) for code in unique]
+    bounds = [period_bounds(label) for label in labels]
+    columns = {"engagement_id": out["engagement_id"].astype(np.int64)}
+    for name in ("kpi", "grain"):
+        columns[name] = pd.Categorical.from_codes(out[name].codes, out[name].categories)
+    columns["version"] = np.full(len(position), DEFINITION_VERSION, dtype=np.int64)
+    columns["period"] = pd.Categorical.from_codes(position, categories=labels)
+    columns["period_start"] = np.array([b[0] for b in bounds], dtype=object)[position]
+    columns["period_end"] = np.array([b[1] for b in bounds], dtype=object)[position]
+    for name in ("dimension", "segment"):
+        columns[name] = pd.Categorical.from_codes(out[name].codes, out[name].categories)
+    columns["value"] = out["value"].astype(float)
+    columns["n"] = out["n"].astype(np.int64)
+    columns["numerator"] = out["numerator"].astype(float)
+    columns["denominator"] = out["denominator"].astype(float)
+    columns["suppressed"] = out["suppressed"].astype(bool)
+    return pd.DataFrame(columns)[["engagement_id", *OUTPUT_COLUMNS]]
+
+
+def _lookup(keys: pd.Series, table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of `table` whose `key` equals each of `keys` (unique), all-NaN where none does.
+
+    Aligned with `keys`' index: a left join on a unique key without a merge's sort.
+    """
+    positions = pd.Index(table[key]).get_indexer(keys)
+    columns = {}
+    for column in table.columns.drop(key):
+        values = table[column].array
+        columns[column] = values.take(positions, allow_fill=True)
+    return pd.DataFrame(columns, index=keys.index)
 
 
 def _survey_segments(surveys, segments, app_segments) -> pd.DataFrame:
     """The application link wins over the requisition link; no link counts in `all` only."""
-    by_application = surveys.drop(columns=["requisition_id"]).merge(
-        app_segments.rename(columns={"id": "application_id"}), on="application_id", how="left"
+    by_application = _lookup(
+        surveys["application_id"], app_segments.drop(columns=["requisition_id"]), "id"
     )
+    by_requisition = _lookup(surveys["requisition_id"], segments, "requisition_id")
     only_requisition = surveys["application_id"].isna() & surveys["requisition_id"].notna()
-    linked = (
-        surveys[only_requisition]
-        .drop(columns=["application_id"])
-        .merge(segments, on="requisition_id", how="left")
-    )
-    linked["source"] = np.nan
-    by_application = by_application[~only_requisition.to_numpy()]
-    return pd.concat([by_application, linked], ignore_index=True)
+    linked = by_application.copy()
+    for column in by_requisition.columns:
+        linked[column] = by_application[column].where(~only_requisition, by_requisition[column])
+    linked["source"] = by_application["source"].where(~only_requisition)
+    return surveys.drop(columns=["requisition_id", "application_id"]).join(linked)
 
 
 def _mean(events, date_column, value_column, key, grain):
     kpi = get_kpi(key)
-    agg = _grouped(events, date_column, kpi.dimensions, grain, value_column).agg(
-        value="mean", numerator="sum", n="size"
+    agg = _aggregate(
+        events,
+        date_column,
+        kpi.dimensions,
+        grain,
+        value_column,
+        value="mean",
+        numerator="sum",
+        n="size",
     )
-    agg["denominator"] = agg["n"].astype(float)
+    if agg:
+        agg["denominator"] = agg["n"].astype(float)
     return _finish(agg, key, grain)
 
 
 def _diversity(events, grain):
     result = _ratio(events, "started_on", "diverse", "diversity_hire_rate", grain)
-    suppressed = result["n"] < SUPPRESSION_MIN_ROWS
-    result["suppressed"] = suppressed
-    result.loc[suppressed, ["value", "numerator"]] = np.nan
+    if result:
+        suppressed = result["n"] < SUPPRESSION_MIN_ROWS
+        result["suppressed"] = suppressed
+        result["value"] = np.where(suppressed, np.nan, result["value"])
+        result["numerator"] = np.where(suppressed, np.nan, result["numerator"])
     return result
 
 
+def _positions(table: Table, other: Table) -> np.ndarray:
+    """For each row of `table`, the row of `other` with the same KEYS, or -1.
+
+    `other`'s keys are unique (one row per group, as `_aggregate` makes them).
+    """
+    labels: dict = {}
+
+    def keys(t: Table) -> pd.MultiIndex:
+        codes = []
+        for name in ("dimension", "segment"):
+            mapping = np.array(
+                [labels.setdefault((name, c), len(labels)) for c in t[name].categories],
+                dtype=np.int64,
+            )
+            codes.append(mapping[t[name].codes])
+        return pd.MultiIndex.from_arrays([t["engagement_id"], t["period"], *codes])
+
+    return keys(other).get_indexer(keys(table))
+
+
 def _cost_per_hire(costs, hires, grain):
-    spent = costs.groupby(period_labels(costs["month"], grain))["amount"].sum()
-    hired = hires.groupby(period_labels(hires["started_on"], grain)).size()
-    both = pd.concat([spent.rename("numerator"), hired.rename("n")], axis=1, join="inner")
-    both = both[both["n"] > 0]
+    spent = _aggregate(costs, "month", (), grain, "cents", numerator="sum")
+    hired = _aggregate(hires, "started_on", (), grain)
+    if not spent or not hired:
+        return {}
+    position = _positions(spent, hired)
+    both = _rows(spent, position >= 0)
+    both["n"] = hired["n"][position[position >= 0]]
+    both["numerator"] = both["numerator"] / 100
     both["denominator"] = both["n"].astype(float)
     both["value"] = both["numerator"] / both["denominator"]
-    both.index.name = "period"
-    both["dimension"] = ALL
-    both["segment"] = ALL
-    return _finish(both.set_index(["dimension", "segment"], append=True), "cost_per_hire", grain)
+    return _finish(both, "cost_per_hire", grain)
 
 
 def _plan_attainment(plan, hires, grain):
@@ -417,14 +691,17 @@ def _plan_attainment(plan, hires, grain):
     slices = plan.copy()
     for dimension in dimensions:
         slices[dimension] = slices[dimension].replace("", np.nan)
-    long = _long(slices, dimensions)
-    long["period"] = period_labels(long["month"], grain)
-    planned = long.groupby(["period", "dimension", "segment"])["planned_hires"].sum()
-    hired = _grouped(hires, "started_on", dimensions, grain).size()
-    both = planned.rename("denominator").to_frame().join(hired.rename("numerator"), how="left")
-    both["numerator"] = both["numerator"].fillna(0).astype(float)
-    both = both[both["denominator"] > 0]
-    both["n"] = both["denominator"].astype(int)
+    planned = _aggregate(slices, "month", dimensions, grain, "planned_hires", denominator="sum")
+    if not planned:
+        return {}
+    both = _rows(planned, planned["denominator"] > 0)
+    hired = _aggregate(hires, "started_on", dimensions, grain)
+    numerator = np.zeros(_length(both))
+    if hired:
+        position = _positions(both, hired)
+        numerator[position >= 0] = hired["n"][position[position >= 0]]
+    both["numerator"] = numerator
+    both["n"] = both["denominator"].astype(np.int64)
     both["value"] = 100.0 * both["numerator"] / both["denominator"]
     return _finish(both, "plan_attainment", grain)
 
@@ -436,7 +713,7 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
     expanded into the periods whose `at` falls in that interval, without a loop over periods.
     """
     if requisitions.empty:
-        return pd.DataFrame()
+        return {}
     first = requisitions["opened_on"].min()
     freq = "MS" if grain == "month" else "QS"
     starts = pd.date_range(
@@ -453,13 +730,11 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
     rows = np.repeat(np.arange(len(requisitions)), spans)
     offsets = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
     period_index = np.repeat(open_from, spans) + offsets
-    expanded = requisitions[[*DIMENSIONS, "opened_on"]].iloc[rows].reset_index(drop=True)
+    expanded = requisitions[["engagement_id", *DIMENSIONS, "opened_on"]].iloc[rows]
+    expanded = expanded.reset_index(drop=True)
     expanded["at"] = at[period_index]
     expanded["age"] = (expanded["at"] - expanded["opened_on"]).dt.days
-    labels = period_labels(pd.Series(starts), grain).to_numpy()
-    expanded["period"] = labels[period_index]
-    long = _long(expanded, DIMENSIONS)
-    agg = long.groupby(["period", "dimension", "segment"])["age"].agg(value="median", n="size")
+    agg = _aggregate(expanded, "at", DIMENSIONS, grain, "age", value="median", n="size")
     return _finish(agg, "open_requisition_age", grain)
 
 
@@ -467,6 +742,7 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
 
 TARGET_COLUMNS = [
     "target_id",
+    "engagement_id",
     "kpi",
     "grain",
     "dimension",
@@ -495,10 +771,11 @@ def with_status(values: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         return values
     targets = targets.copy()
     targets["specific"] = targets["dimension"] != ""
+    on = ["engagement_id", "kpi", "grain"] if "engagement_id" in values else ["kpi", "grain"]
     pairs = (
         values.drop(columns=["status", "target_id"])
         .reset_index()
-        .merge(targets, on=["kpi", "grain"], suffixes=("", "_target"))
+        .merge(targets, on=on, suffixes=("", "_target"))
     )
     period_end = pd.to_datetime(pairs["period_end"])
     applies = (

@@ -219,6 +219,9 @@ class MetricRun(models.Model):
     inserted = models.PositiveIntegerField()
     updated = models.PositiveIntegerField()
     deleted = models.PositiveIntegerField()
+    # Hash of the values as written (order-independent) and their count: a run whose values
+    # hash the same writes nothing.
+    fingerprint = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -10,12 +10,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from engagements.access import party_of
@@ -23,6 +26,7 @@ from engagements.models import Engagement
 from kpis import compute
 from kpis.models import KpiTarget, MetricRun, TargetEvent, TargetState
 from kpis.registry import DEFINITION_VERSION
+from recruiting.models import Application
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,10 @@ logger = logging.getLogger(__name__)
 LOCK_CLASS = 7301
 # A burst of imports within this many seconds enqueues one recompute.
 DEBOUNCE_SECONDS = getattr(settings, "KPI_RECOMPUTE_DEBOUNCE_SECONDS", 30)
+# A full run computes engagements together, up to this many applications at a time.
+BATCH_ROWS = getattr(settings, "KPI_RECOMPUTE_BATCH_ROWS", 1_500_000)
+# The fingerprint of no values at all.
+EMPTY = "0000000000000000-0"
 
 VALUE_COLUMNS = [*compute.OUTPUT_COLUMNS, "status", "target_id"]
 # Everything but the key: a row is rewritten only when one of these differs.
@@ -60,17 +68,29 @@ class RecomputeResult:
         )
 
 
-def _try_lock(engagement_id: int) -> bool:
-    """Take the engagement's recompute lock for the current transaction, without waiting."""
+def _try_locks(engagement_ids: list[int]) -> list[int]:
+    """Take each engagement's recompute lock for the current transaction, without waiting.
+
+    Returns the ids whose lock was taken; the others are being recomputed by another run.
+    """
+    if not engagement_ids:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, engagement_id])
-        return bool(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT id FROM unnest(%s::bigint[]) AS id "
+            "WHERE pg_try_advisory_xact_lock(%s, id::integer) ORDER BY id",
+            [list(engagement_ids), LOCK_CLASS],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _agreed_targets(engagement: Engagement) -> pd.DataFrame:
+def _agreed_targets(engagement_ids: list[int]) -> pd.DataFrame:
     rows = list(
-        KpiTarget.objects.filter(engagement=engagement, state=TargetState.AGREED).values_list(
+        KpiTarget.objects.filter(
+            engagement_id__in=engagement_ids, state=TargetState.AGREED
+        ).values_list(
             "id",
+            "engagement_id",
             "kpi",
             "grain",
             "dimension",
@@ -86,62 +106,295 @@ def _agreed_targets(engagement: Engagement) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=compute.TARGET_COLUMNS)
 
 
-def _write_values(engagement_id: int, values: pd.DataFrame, now) -> tuple[int, int, int]:
-    """Upsert `values` and delete the engagement's values that are no longer defined.
+# What a stored value is: a run whose values hash the same as the last run's writes nothing.
+# period_start and period_end follow from the period.
+FINGERPRINTED = [c for c in VALUE_COLUMNS if c not in ("period_start", "period_end")]
 
-    Rows whose stored fields are all equal are not rewritten. Returns (inserted, updated,
-    deleted).
-    """
-    buffer = io.StringIO()
-    values[VALUE_COLUMNS].to_csv(buffer, index=False, header=False, na_rep="")
+
+def _fingerprints(values: pd.DataFrame) -> dict[int, str]:
+    """A hash of each engagement's values, independent of their order."""
+    if values.empty:
+        return {}
+    rows = pd.util.hash_pandas_object(values[FINGERPRINTED], index=False).to_numpy()
+    index, engagements = pd.factorize(values["engagement_id"].to_numpy())
+    total = np.zeros(len(engagements), dtype=np.uint64)
+    np.add.at(total, index, rows)  # wraps modulo 2**64, so the order never matters
+    count = np.bincount(index, minlength=len(engagements))
+    return {
+        int(engagement): f"{int(t):016x}-{int(c)}"
+        for engagement, t, c in zip(engagements, total, count, strict=True)
+    }
+
+
+def _last_fingerprints(engagement_ids: list[int]) -> dict[int, str]:
+    runs = (
+        MetricRun.objects.filter(engagement_id__in=engagement_ids)
+        .order_by("engagement_id", "-started_at", "-id")
+        .distinct("engagement_id")
+        .values_list("engagement_id", "fingerprint")
+    )
+    return dict(runs)
+
+
+KEY = ["engagement_id", *compute.KEY_COLUMNS]
+STORED_COLUMNS = [*KEY, *[c for c in COMPARED if c not in ("period_start", "period_end")]]
+
+
+def _csv(values: pd.DataFrame, columns: list[str]) -> io.BytesIO:
+    """The values as CSV for COPY, written by pyarrow (labels decoded, dates as dates)."""
+    arrays = {}
+    for column in columns:
+        series = values[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(str)
+        if column in ("period_start", "period_end"):
+            arrays[column] = pa.array(series.to_numpy(), type=pa.date32())
+        elif column == "computed_at":
+            arrays[column] = pa.array(series.to_numpy(), type=pa.timestamp("us", tz="UTC"))
+        else:
+            arrays[column] = pa.array(series, from_pandas=True)
+    buffer = io.BytesIO()
+    pacsv.write_csv(
+        pa.table(arrays),
+        buffer,
+        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
     buffer.seek(0)
-    columns = ", ".join(VALUE_COLUMNS)
-    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*COMPARED, "computed_at"])
-    stored = ", ".join(f"m.{c}" for c in COMPARED)
-    incoming = ", ".join(f"EXCLUDED.{c}" for c in COMPARED)
+    return buffer
+
+
+def _stored_values(engagement_ids: list[int]) -> pd.DataFrame:
+    """The stored values of these engagements: their keys and compared fields."""
+    ids = ",".join(str(int(e)) for e in engagement_ids)
+    buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS kpis_recompute")
-        cursor.execute(
-            "CREATE TEMP TABLE kpis_recompute ("
-            " kpi varchar(40), version smallint, grain varchar(10), period varchar(10),"
-            " period_start date, period_end date, dimension varchar(20), segment varchar(200),"
-            " value double precision, n integer, numerator double precision,"
-            " denominator double precision, suppressed boolean, status varchar(20),"
-            " target_id bigint) ON COMMIT DROP"
-        )
         cursor.copy_expert(
-            f"COPY kpis_recompute ({columns}) FROM STDIN "
-            "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
+            f"COPY (SELECT {', '.join(STORED_COLUMNS)} FROM kpis_metricvalue"  # noqa: S608 - constant columns
+            f" WHERE version = {int(DEFINITION_VERSION)} AND engagement_id = ANY('{{{ids}}}'"
+            "::bigint[])) TO STDOUT WITH (FORMAT csv, HEADER true)",
             buffer,
         )
-        # The planner needs the temporary table's key and size to join it with the values.
-        cursor.execute(
-            "ALTER TABLE kpis_recompute ADD PRIMARY KEY (kpi, version, grain, period, dimension,"
-            " segment)"
+    buffer.seek(0)
+    types = {
+        "engagement_id": pa.int64(),
+        "version": pa.int64(),
+        "n": pa.int64(),
+        "target_id": pa.int64(),
+        "value": pa.float64(),
+        "numerator": pa.float64(),
+        "denominator": pa.float64(),
+        "suppressed": pa.bool_(),
+        **{c: pa.string() for c in ("kpi", "grain", "period", "dimension", "segment", "status")},
+    }
+    table = pacsv.read_csv(
+        buffer,
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, true_values=["t"], false_values=["f"], strings_can_be_null=False
+        ),
+    )
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).astype(
+        {"engagement_id": np.int64, "version": np.int64, "n": np.int64}
+    )
+
+
+def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Elementwise equality where two missing values are equal (IS NOT DISTINCT FROM)."""
+    left_values = np.where(left.isna().to_numpy(), None, left.to_numpy(dtype=object))
+    right_values = np.where(right.isna().to_numpy(), None, right.to_numpy(dtype=object))
+    return np.asarray(left_values == right_values, dtype=bool)
+
+
+def _diff(values: pd.DataFrame, stored: pd.DataFrame):
+    """(rows to insert, rows to update, keys to delete) that turn `stored` into `values`."""
+    if stored.empty:
+        return values, values.iloc[:0], stored
+    keyed = values.astype({c: str for c in compute.KEY_COLUMNS if c != "version"})
+    merged = keyed.reset_index().merge(
+        stored, on=KEY, how="outer", suffixes=("", "_stored"), indicator=True
+    )
+    both = merged[merged["_merge"] == "both"]
+    same = np.ones(len(both), dtype=bool)
+    for column in STORED_COLUMNS[len(KEY) :]:
+        same &= _same(both[column], both[f"{column}_stored"])
+    new = values.loc[merged.loc[merged["_merge"] == "left_only", "index"].astype(int)]
+    changed = values.loc[both.loc[~same, "index"].astype(int)]
+    gone = merged.loc[merged["_merge"] == "right_only", KEY]
+    return new, changed, gone
+
+
+def _per_engagement(frame: pd.DataFrame) -> dict[int, int]:
+    return frame["engagement_id"].value_counts().to_dict() if len(frame) else {}
+
+
+def _staged(cursor, name: str, frame: pd.DataFrame, columns: list[str], types: str) -> None:
+    cursor.execute(f"CREATE TEMP TABLE {name} ({types}) ON COMMIT DROP")
+    cursor.copy_expert(
+        f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+        " WITH (FORMAT csv, FORCE_NOT_NULL (segment))",
+        _csv(frame, columns),
+    )
+    cursor.execute(f"ANALYZE {name}")
+
+
+KEY_TYPES = (
+    "engagement_id bigint, kpi varchar(40), version smallint, grain varchar(10),"
+    " period varchar(10), dimension varchar(20), segment varchar(200)"
+)
+
+
+def _write_values(
+    engagement_ids: list[int], values: pd.DataFrame, now
+) -> dict[int, tuple[int, int, int]]:
+    """Make the stored values of these engagements equal to `values`.
+
+    The stored values are read back and compared in pandas: only new rows are inserted
+    (with COPY, straight into the table), only rows with a differing field are updated, and
+    only values no longer defined are deleted. Returns (inserted, updated, deleted) per
+    engagement id.
+    """
+    if not engagement_ids:
+        return {}
+    new, changed, gone = _diff(values, _stored_values(engagement_ids))
+    columns = ["engagement_id", *VALUE_COLUMNS, "computed_at"]
+    with connection.cursor() as cursor:
+        if len(new):
+            cursor.copy_expert(
+                f"COPY kpis_metricvalue ({', '.join(columns)}) FROM STDIN "
+                "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
+                _csv(new.assign(computed_at=now), columns),
+            )
+        if len(changed):
+            _staged(
+                cursor,
+                "kpis_changed",
+                changed.assign(computed_at=now),
+                columns,
+                f"{KEY_TYPES}, period_start date, period_end date, value double precision,"
+                " n integer, numerator double precision, denominator double precision,"
+                " suppressed boolean, status varchar(20), target_id bigint,"
+                " computed_at timestamptz",
+            )
+            assignments = ", ".join(f"{c} = t.{c}" for c in [*COMPARED, "computed_at"])
+            cursor.execute(
+                f"UPDATE kpis_metricvalue m SET {assignments} FROM kpis_changed t"  # noqa: S608 - constant columns
+                f" WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}"
+            )
+            cursor.execute("DROP TABLE kpis_changed")
+        if len(gone):
+            _staged(cursor, "kpis_gone", gone, KEY, KEY_TYPES)
+            cursor.execute(
+                "DELETE FROM kpis_metricvalue m USING kpis_gone t"  # noqa: S608 - constant columns
+                f" WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}"
+            )
+            cursor.execute("DROP TABLE kpis_gone")
+    inserted, updated, deleted = (_per_engagement(f) for f in (new, changed, gone))
+    return {e: (inserted.get(e, 0), updated.get(e, 0), deleted.get(e, 0)) for e in engagement_ids}
+
+
+def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
+    """Consecutive groups of engagements holding up to `limit` applications each."""
+    if len(engagement_ids) <= 1:
+        return [engagement_ids] if engagement_ids else []
+    sizes = dict(
+        Application.objects.filter(engagement_id__in=engagement_ids)
+        .values_list("engagement_id")
+        .annotate(rows=Count("id"))
+        .values_list("engagement_id", "rows")
+    )
+    batches, batch, rows = [], [], 0
+    for engagement_id in engagement_ids:
+        size = sizes.get(engagement_id, 0)
+        if batch and rows + size > limit:
+            batches.append(batch)
+            batch, rows = [], 0
+        batch.append(engagement_id)
+        rows += size
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def metrics_recompute(
+    *,
+    engagement_ids: list[int],
+    as_of: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[RecomputeResult]:
+    """Recompute every KPI value of these engagements as of `as_of` (default today).
+
+    Engagements are computed in batches of up to KPI_RECOMPUTE_BATCH_ROWS applications,
+    each batch in one pass of the engine (`engagement_id` is its first group key) and one
+    transaction: a run that dies halfway leaves the previous values of every engagement it
+    had not finished. Runs of one engagement never overlap: an engagement whose lock another
+    run holds gets `computed=False`. An engagement whose values hash the same as its last
+    run's is not written again.
+    """
+    as_of = as_of or timezone.now().date()
+    results = {}
+    for batch in _batches(sorted(engagement_ids), BATCH_ROWS):
+        results.update(_recompute_batch(batch, as_of, progress or (lambda message: None)))
+    return [results[engagement_id] for engagement_id in engagement_ids]
+
+
+def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult]:
+    with transaction.atomic():
+        locked = _try_locks(engagement_ids)
+        results = {
+            engagement_id: RecomputeResult(engagement_id=engagement_id, computed=False)
+            for engagement_id in engagement_ids
+            if engagement_id not in locked
+        }
+        if not locked:
+            return results
+        started = timezone.now()
+        report("Reading recruiting data")
+        frames = compute.load_frames(locked)
+        report("Computing KPI values")
+        policies = dict(
+            Engagement.objects.filter(pk__in=locked).values_list("pk", "exclude_on_hold")
         )
-        cursor.execute("ANALYZE kpis_recompute")
-        cursor.execute(
-            f"INSERT INTO kpis_metricvalue AS m (engagement_id, {columns}, computed_at) "  # noqa: S608 - column names are constants
-            f"SELECT %s, {columns}, %s FROM kpis_recompute "
-            "ON CONFLICT ON CONSTRAINT metric_value_unique DO UPDATE "
-            f"SET {assignments} WHERE ({stored}) IS DISTINCT FROM ({incoming}) "
-            "RETURNING (xmax = 0)",
-            [engagement_id, now],
-        )
-        written = [row[0] for row in cursor.fetchall()]
-        # NOT IN is planned as one hashed subplan whatever the statistics of the freshly
-        # written values say (NOT EXISTS chose nested loops: 20-60x slower). The staging key
-        # is a primary key, so no NULL can make NOT IN differ from NOT EXISTS.
-        cursor.execute(
-            "DELETE FROM kpis_metricvalue m WHERE m.engagement_id = %s AND m.version = %s "
-            "AND (m.kpi, m.grain, m.period, m.dimension, m.segment) NOT IN "
-            "(SELECT kpi, grain, period, dimension, segment FROM kpis_recompute)",
-            [engagement_id, DEFINITION_VERSION],
-        )
-        deleted = cursor.rowcount
-        cursor.execute("DROP TABLE kpis_recompute")
-    inserted = sum(written)
-    return inserted, len(written) - inserted, deleted
+        values = compute.metric_frames(frames, as_of=as_of, exclude_on_hold=policies)
+        values = compute.with_status(values, _agreed_targets(locked))
+        fingerprints = _fingerprints(values)
+        previous = _last_fingerprints(locked)
+        changed = [e for e in locked if fingerprints.get(e, EMPTY) != previous.get(e)]
+        report("Saving KPI values")
+        if len(changed) < len(locked):
+            values = values[values["engagement_id"].isin(changed)]
+        counts = _write_values(changed, values, started)
+        Engagement.objects.filter(pk__in=locked).update(metrics_computed_at=started)
+        finished = timezone.now()
+        runs = []
+        for engagement_id in locked:
+            inserted, updated, deleted = counts.get(engagement_id, (0, 0, 0))
+            fingerprint = fingerprints.get(engagement_id, EMPTY)
+            result = RecomputeResult(
+                engagement_id=engagement_id,
+                computed=True,
+                as_of=as_of,
+                value_count=int(fingerprint.rsplit("-", 1)[1]),
+                inserted=inserted,
+                updated=updated,
+                deleted=deleted,
+            )
+            results[engagement_id] = result
+            runs.append(
+                MetricRun(
+                    engagement_id=engagement_id,
+                    as_of=as_of,
+                    started_at=started,
+                    finished_at=finished,
+                    value_count=result.value_count,
+                    inserted=inserted,
+                    updated=updated,
+                    deleted=deleted,
+                    fingerprint=fingerprint,
+                )
+            )
+        MetricRun.objects.bulk_create(runs)
+    for result in results.values():
+        logger.info("KPI recompute: %s", result)
+    return results
 
 
 def engagement_metrics_recompute(
@@ -150,47 +403,8 @@ def engagement_metrics_recompute(
     as_of: date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RecomputeResult:
-    """Recompute every KPI value of the engagement as of `as_of` (default today).
-
-    One transaction: a run that dies halfway leaves the previous values. Runs of one
-    engagement never overlap: a second one returns at once with `computed=False`.
-    """
-    as_of = as_of or timezone.now().date()
-    report = progress or (lambda message: None)
-    with transaction.atomic():
-        if not _try_lock(engagement.pk):
-            return RecomputeResult(engagement_id=engagement.pk, computed=False)
-        started = timezone.now()
-        report("Reading recruiting data")
-        frames = compute.load_frames(engagement.pk)
-        report("Computing KPI values")
-        policy = Engagement.objects.values_list("exclude_on_hold", flat=True).get(pk=engagement.pk)
-        values = compute.metric_frame(frames, as_of=as_of, exclude_on_hold=policy)
-        values = compute.with_status(values, _agreed_targets(engagement))
-        report("Saving KPI values")
-        inserted, updated, deleted = _write_values(engagement.pk, values, started)
-        Engagement.objects.filter(pk=engagement.pk).update(metrics_computed_at=started)
-        MetricRun.objects.create(
-            engagement=engagement,
-            as_of=as_of,
-            started_at=started,
-            finished_at=timezone.now(),
-            value_count=len(values),
-            inserted=inserted,
-            updated=updated,
-            deleted=deleted,
-        )
-    result = RecomputeResult(
-        engagement_id=engagement.pk,
-        computed=True,
-        as_of=as_of,
-        value_count=len(values),
-        inserted=inserted,
-        updated=updated,
-        deleted=deleted,
-    )
-    logger.info("KPI recompute: %s", result)
-    return result
+    """Recompute one engagement (the button, the run after an import, the command)."""
+    return metrics_recompute(engagement_ids=[engagement.pk], as_of=as_of, progress=progress)[0]
 
 
 def engagements_to_recompute(*, full: bool = False):
@@ -204,11 +418,9 @@ def engagements_to_recompute(*, full: bool = False):
 
 
 def metrics_recompute_stale(*, full: bool = False, as_of: date | None = None):
-    """The nightly job: recompute every engagement that needs it, one at a time."""
-    return [
-        engagement_metrics_recompute(engagement=engagement, as_of=as_of)
-        for engagement in engagements_to_recompute(full=full)
-    ]
+    """The nightly job: recompute every engagement that needs it, in batches."""
+    ids = list(engagements_to_recompute(full=full).values_list("pk", flat=True))
+    return metrics_recompute(engagement_ids=ids, as_of=as_of)
 
 
 # --- scheduling and progress (Redis) ---------------------------------------------------------

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.models import Engagement
-from kpis.services import engagement_metrics_recompute, engagements_to_recompute
+from kpis.services import engagements_to_recompute, metrics_recompute
 
 
 def _date(value: str) -> date:
@@ -37,8 +37,8 @@ class Command(BaseCommand):
         engagements = list(engagements)
         if not engagements:
             self.stdout.write("Nothing to recompute: no data changed since the last run.")
-        for engagement in engagements:
-            result = engagement_metrics_recompute(engagement=engagement, as_of=as_of)
+        results = metrics_recompute(engagement_ids=[e.pk for e in engagements], as_of=as_of)
+        for engagement, result in zip(engagements, results, strict=True):
             label = f"{engagement.slug}: "
             if result.computed:
                 self.stdout.write(self.style.SUCCESS(label + str(result).split(": ", 1)[1]))

@@ -1,0 +1,85 @@
+"""A full run computes many engagements in one pass; each must get exactly its own values."""
+
+from datetime import date
+
+import pytest
+
+from engagements.models import Engagement
+from kpis import services
+from kpis.models import MetricRun, MetricValue
+from kpis.services import engagement_metrics_recompute, metrics_recompute
+from recruiting.generator import DataSpec, generated_data_import
+from tests.factories import EngagementFactory
+from tests.kpis.sample import import_sample
+
+AS_OF = date(2025, 9, 30)
+FIELDS = ["engagement_id", *services.VALUE_COLUMNS]
+
+
+def stored() -> set[tuple]:
+    return set(MetricValue.objects.values_list(*FIELDS))
+
+
+@pytest.fixture
+def three_engagements(engagement, other_engagement):
+    """The sample, generated data, and generated data under the on-hold policy."""
+    import_sample(engagement)
+    third = EngagementFactory(exclude_on_hold=True)
+    for target, seed in ((other_engagement, 1), (third, 2)):
+        generated_data_import(
+            actor=None,
+            engagement=target,
+            spec=DataSpec(requisitions=60, seed=seed, months=12, end=AS_OF),
+        )
+    return [engagement, other_engagement, third]
+
+
+@pytest.mark.parametrize("batch_rows", [1, 10_000_000])
+def test_a_batch_gives_each_engagement_the_values_it_gets_alone(
+    three_engagements, batch_rows, monkeypatch
+):
+    for engagement in three_engagements:
+        engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    alone = stored()
+    assert {row[0] for row in alone} == {e.pk for e in three_engagements}
+    MetricValue.objects.all().delete()
+    MetricRun.objects.all().delete()
+
+    monkeypatch.setattr(services, "BATCH_ROWS", batch_rows)
+    results = metrics_recompute(engagement_ids=[e.pk for e in three_engagements], as_of=AS_OF)
+
+    assert [r.engagement_id for r in results] == [e.pk for e in three_engagements]
+    assert all(r.computed and r.inserted == r.value_count > 0 for r in results)
+    assert stored() == alone
+    # The same run again: every engagement's values hash as before, nothing is written.
+    again = metrics_recompute(engagement_ids=[e.pk for e in three_engagements], as_of=AS_OF)
+    assert all((r.inserted, r.updated, r.deleted) == (0, 0, 0) for r in again)
+    assert MetricRun.objects.count() == 6
+
+
+def test_the_on_hold_policy_applies_to_its_own_engagement_only(three_engagements):
+    _, generated, on_hold = three_engagements
+    metrics_recompute(engagement_ids=[generated.pk, on_hold.pk], as_of=AS_OF)
+    together = stored()
+    MetricValue.objects.all().delete()
+    MetricRun.objects.all().delete()
+    Engagement.objects.filter(pk=on_hold.pk).update(exclude_on_hold=False)
+    metrics_recompute(engagement_ids=[generated.pk, on_hold.pk], as_of=AS_OF)
+    without = stored()
+
+    def time_to_fill(rows, engagement):
+        return {r for r in rows if r[0] == engagement.pk and r[1] == "time_to_fill"}
+
+    assert time_to_fill(together, generated) == time_to_fill(without, generated)
+    assert time_to_fill(together, on_hold) != time_to_fill(without, on_hold)
+
+
+def test_changed_values_are_written_and_only_those(three_engagements):
+    sample, generated, _ = three_engagements
+    metrics_recompute(engagement_ids=[sample.pk, generated.pk], as_of=AS_OF)
+    before = {row for row in stored() if row[0] == sample.pk}
+    # An earlier as-of drops the last periods of the generated engagement only.
+    results = metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 30))
+    assert results[0].deleted > 0 and results[0].inserted == 0
+    assert {row for row in stored() if row[0] == sample.pk} == before
+    assert not MetricValue.objects.filter(engagement=generated, period="2025-09").exists()
