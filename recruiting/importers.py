@@ -955,53 +955,6 @@ _SQL_TYPES = {
 }
 
 
-def _stored_as_text(kind: Kind, engagement_id: int, cursor) -> pd.DataFrame:
-    """The engagement's records of a kind in the file's columns, as the importer writes them."""
-    table = kind.model._meta.db_table
-    selects, joins = [], []
-    for c in kind.columns:
-        if c.type == "ref":
-            alias = f"ref_{c.name}"
-            ref_table = KINDS[c.ref].model._meta.db_table
-            joins.append(f"LEFT JOIN {ref_table} {alias} ON {alias}.id = t.{c.name}")
-            selects.append(f"{alias}.external_id")
-        else:
-            selects.append(f"t.{c.name}")
-    data = _copy_out(
-        cursor,
-        f"SELECT {', '.join(selects)} FROM {table} t {' '.join(joins)} "  # noqa: S608
-        "WHERE t.engagement_id = %s",
-        [engagement_id],
-    )
-    return pd.read_csv(
-        io.BytesIO(data),
-        header=None,
-        names=kind.column_names,
-        dtype=object,
-        keep_default_na=False,
-        na_filter=False,
-    )
-
-
-def _unchanged(validated: Validated, engagement_id: int, cursor) -> np.ndarray:
-    """Rows whose stored record already holds exactly these values: they need no write.
-
-    Only a shortcut: a row it misses (say `1234.5` against a stored `1234.50`) still goes
-    through the upsert, whose `IS DISTINCT FROM` leaves it alone and counts it unchanged.
-    """
-    kind = validated.kind
-    ours = validated.frame[kind.column_names].fillna("")
-    stored = _stored_as_text(kind, engagement_id, cursor)
-    merged = ours.merge(
-        stored, on=list(kind.key), how="left", suffixes=("", "__stored"), indicator=True
-    )
-    same = (merged["_merge"] == "both").to_numpy()
-    for name in kind.column_names:
-        if name not in kind.key:
-            same = same & (merged[name].to_numpy() == merged[f"{name}__stored"].to_numpy())
-    return same
-
-
 def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> pa.Array:
     """The database ids of the records a reference column names (null where it is blank)."""
     table = KINDS[column.ref].model._meta.db_table
@@ -1029,12 +982,13 @@ def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> p
     return pa.array(ids, type=pa.int64(), mask=missing)
 
 
-def _copy_payload(validated: Validated, frame: pd.DataFrame, engagement_id: int, cursor):
-    """(columns, CSV bytes) of the rows as the table stores them, for COPY.
+def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:
+    """The rows as the table stores them (text, ids for references and the engagement).
 
     References become the ids of the records they name; a blank text cell of a column that
-    is not nullable becomes "" (quoted: COPY reads an unquoted empty field as NULL).
+    is not nullable becomes "".
     """
+    frame = validated.frame
     model = validated.kind.model
     names = ["engagement_id"]
     arrays = [pa.array(np.full(len(frame), engagement_id, dtype=np.int64))]
@@ -1048,13 +1002,57 @@ def _copy_payload(validated: Validated, frame: pd.DataFrame, engagement_id: int,
                 array = pa_compute.fill_null(array, "")
         names.append(c.name)
         arrays.append(array)
-    buffer = io.BytesIO()
-    pa_csv.write_csv(
-        pa.Table.from_arrays(arrays, names=names),
-        buffer,
-        pa_csv.WriteOptions(include_header=False),
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _unchanged(kind: Kind, rows: pa.Table, engagement_id: int, cursor) -> pa.Array:
+    """Which rows the engagement already stores exactly so: they need no write.
+
+    The stored records come back through one COPY in the same text forms the rows have
+    (PostgreSQL writes dates as YYYY-MM-DD and booleans as t/f) and are compared column by
+    column in Arrow. Only a shortcut: a row it misses (say `1234.5` against a stored
+    `1234.50`) goes through the upsert, whose `IS DISTINCT FROM` leaves it alone and counts it
+    unchanged.
+    """
+    names = kind.column_names
+    table = kind.model._meta.db_table
+    data = _copy_out(
+        cursor,
+        f"SELECT {', '.join(names)} FROM {table} WHERE engagement_id = %s",  # noqa: S608
+        [engagement_id],
     )
-    return names, buffer.getvalue()
+    stored = pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(column_names=names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={
+                c.name: pa.int64() if c.type == "ref" else pa.large_string() for c in kind.columns
+            },
+            # COPY writes NULL as an empty field and "" quoted.
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+    def key(columns: pa.Table) -> pa.Array:
+        parts = [columns[k] for k in kind.key]
+        return (
+            parts[0]
+            if len(parts) == 1
+            else pa_compute.binary_join_element_wise(*parts, pa.scalar("\0", pa.large_string()))
+        )
+
+    position = pa_compute.index_in(key(rows), value_set=key(stored))
+    same = pa_compute.is_valid(position)
+    for name in names:
+        if name in kind.key:
+            continue
+        ours, theirs = rows[name], stored[name].take(position)
+        equal = pa_compute.fill_null(pa_compute.equal(ours, theirs), False)
+        both_null = pa_compute.and_(pa_compute.is_null(ours), pa_compute.is_null(theirs))
+        same = pa_compute.and_(same, pa_compute.or_(equal, both_null))
+    return same
 
 
 def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
@@ -1073,13 +1071,16 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
             [engagement_id],
         )
         first_import = not cursor.fetchone()[0]
-        frame = validated.frame
+        rows = _stored_rows(validated, engagement_id, cursor)
         if not first_import:
-            frame = frame[~_unchanged(validated, engagement_id, cursor)]
-            if frame.empty:
+            rows = rows.filter(pa_compute.invert(_unchanged(kind, rows, engagement_id, cursor)))
+            if not rows.num_rows:
                 return 0, 0, total
-        names, payload = _copy_payload(validated, frame, engagement_id, cursor)
-        columns = ", ".join(names)
+        buffer = io.BytesIO()
+        # Text quoted ("" is an empty text; COPY reads an unquoted empty field as NULL).
+        pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
+        payload = buffer.getvalue()
+        columns = ", ".join(rows.column_names)
         if first_import:
             # created_at and updated_at: the columns' default, now() of this transaction.
             cursor.copy_expert(
