@@ -21,6 +21,7 @@ from kpis.registry import (
     ALL,
     DEFINITION_VERSION,
     DIMENSIONS,
+    GRAINS,
     NONE_SEGMENT,
     SOURCE,
     SUPPRESSION_MIN_ROWS,
@@ -240,12 +241,23 @@ def period_of(day: date, grain: str) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def _category(column: pd.Series, blank: str) -> pd.Series:
+    """The column as a categorical, a blank value named `blank` (renaming the category)."""
+    column = column.astype("category")
+    categories = list(column.cat.categories)
+    if "" in categories and blank not in categories:
+        return column.cat.rename_categories({"": blank})
+    if "" in categories:
+        return column.replace("", blank).astype("category")
+    return column
+
+
 def _segment_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Requisition dimensions as segments: blank is (none), blank priority is normal."""
     out = pd.DataFrame({"requisition_id": frame["id"]})
     for dimension in ("department", "location", "job_family"):
-        out[dimension] = frame[dimension].replace("", NONE_SEGMENT).astype("category")
-    out["priority"] = frame["priority"].replace("", "normal").astype("category")
+        out[dimension] = _category(frame[dimension], NONE_SEGMENT)
+    out["priority"] = _category(frame["priority"], "normal")
     return out
 
 
@@ -327,52 +339,63 @@ def _group(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _aggregate(events, date_column, dimensions, grain, column=None, **aggregations) -> Table:
+def _aggregate(
+    events, date_column, dimensions, column=None, *, grain=None, periods=None, **aggregations
+) -> Table:
     """Aggregates of the events per (engagement, period, dimension, segment).
 
     Each event counts in segment `all` and in the segment of each dimension it has a value
     for. With no `column`, the aggregate is the count `n`. Aggregations are `name="sum"`,
-    `"size"`, `"mean"` or `"median"`, computed with numpy over one integer group key.
+    `"size"`, `"mean"` or `"median"`, computed with numpy over one integer group key: every
+    (dimension, segment) pair is one label, and the rows of all dimensions are grouped at once.
+    With no `grain`, each event counts in its month and in its quarter (their period codes
+    never collide); `periods` gives each event's period code instead of a date column.
     """
     aggregations = aggregations if column else {"n": "size"}
     if events.empty:
         return {}
     engagement_index, engagements = pd.factorize(events["engagement_id"].to_numpy(np.int64))
-    period_index, periods = pd.factorize(period_codes(events[date_column], grain))
+    if periods is not None:
+        event_periods, repeat = periods, 1
+    else:
+        grains = GRAINS if grain is None else (grain,)
+        dates = events[date_column]
+        event_periods = np.concatenate([period_codes(dates, g) for g in grains])
+        repeat = len(grains)
+    engagement_index = np.tile(engagement_index.astype(np.int64), repeat)
+    period_index, periods = pd.factorize(event_periods)
+    base = engagement_index * len(periods) + period_index
+    count = len(events)
+    label_dimensions, label_segments = [0], [ALL]  # label 0: segment `all`
+    label_codes, rows = [np.zeros(count * repeat, dtype=np.int64)], [np.arange(count * repeat)]
+    for number, dimension in enumerate(dimensions, start=1):
+        segment = events[dimension]
+        if not isinstance(segment.dtype, pd.CategoricalDtype):
+            segment = segment.astype("category")
+        codes = np.tile(segment.cat.codes.to_numpy().astype(np.int64), repeat)
+        keep = np.flatnonzero(codes >= 0)  # no value for this dimension: not in its segments
+        label_codes.append(codes[keep] + len(label_segments))
+        rows.append(keep)
+        categories = segment.cat.categories.to_numpy(dtype=object).tolist()
+        label_dimensions += [number] * len(categories)
+        label_segments += categories
+    width = len(label_segments)
+    rows = np.concatenate(rows)
+    key = base[rows] * width + np.concatenate(label_codes)
+    codes, uniques = _group(key, len(engagements) * len(periods) * width)
+    label = uniques % width
+    table = {
+        "engagement_id": engagements[uniques // width // len(periods)],
+        "period": periods[uniques // width % len(periods)],
+        "dimension": _Coded(np.asarray(label_dimensions)[label], [ALL, *dimensions]),
+        "segment": _Coded(label, label_segments),
+    }
     values = None
     if column:
-        values = events[column].to_numpy(dtype=float, na_value=np.nan)
-    base = engagement_index.astype(np.int64) * len(periods) + period_index
-    parts = []
-    for dimension in (ALL, *dimensions):
-        if dimension == ALL:
-            segment_codes, categories = np.zeros(len(events), dtype=np.int64), [ALL]
-            keep = None
-        else:
-            segment = events[dimension]
-            if not isinstance(segment.dtype, pd.CategoricalDtype):
-                segment = segment.astype("category")
-            segment_codes = segment.cat.codes.to_numpy().astype(np.int64)
-            categories = [str(c) for c in segment.cat.categories]
-            keep = segment_codes >= 0  # no value for this dimension: not in its segments
-        width = max(len(categories), 1)
-        key = base * width + segment_codes
-        group_values = values
-        if keep is not None:
-            key = key[keep]
-            group_values = None if values is None else values[keep]
-        codes, uniques = _group(key, len(engagements) * len(periods) * width)
-        groups = len(uniques)
-        part = {
-            "engagement_id": engagements[uniques // width // len(periods)],
-            "period": periods[uniques // width % len(periods)],
-            "dimension": _label(dimension, groups),
-            "segment": _Coded(uniques % width, categories),
-        }
-        for name, how in aggregations.items():
-            part[name] = _reduce(codes, groups, group_values, how)
-        parts.append(part)
-    return _concat(parts)
+        values = np.tile(events[column].to_numpy(dtype=float, na_value=np.nan), repeat)[rows]
+    for name, how in aggregations.items():
+        table[name] = _reduce(codes, len(uniques), values, how)
+    return table
 
 
 def _concat(parts: list[Table]) -> Table:
@@ -398,13 +421,14 @@ def _concat(parts: list[Table]) -> Table:
     return table
 
 
-def _finish(result: Table, key: str, grain: str) -> Table:
+def _finish(result: Table, key: str) -> Table:
     length = _length(result)
     if not length:
         return {}
     result = dict(result)
     result["kpi"] = _label(key, length)
-    result["grain"] = _label(grain, length)
+    # A month's code has six digits (202603), a quarter's five (20261).
+    result["grain"] = _Coded((result["period"] < 100000).astype(np.int64), list(GRAINS))
     for column in ("numerator", "denominator"):
         if column not in result:
             result[column] = np.full(length, np.nan)
@@ -420,32 +444,28 @@ RESULT_COLUMNS = [
 ]
 
 
-def _median(events, date_column, value_column, key, grain):
+def _median(events, date_column, value_column, key):
     kpi = get_kpi(key)
-    agg = _aggregate(
-        events, date_column, kpi.dimensions, grain, value_column, value="median", n="size"
-    )
-    return _finish(agg, key, grain)
+    agg = _aggregate(events, date_column, kpi.dimensions, value_column, value="median", n="size")
+    return _finish(agg, key)
 
 
-def _ratio(events, date_column, flag_column, key, grain, scale=100.0):
+def _ratio(events, date_column, flag_column, key, scale=100.0):
     kpi = get_kpi(key)
-    agg = _aggregate(
-        events, date_column, kpi.dimensions, grain, flag_column, numerator="sum", n="size"
-    )
+    agg = _aggregate(events, date_column, kpi.dimensions, flag_column, numerator="sum", n="size")
     if agg:
         agg["numerator"] = agg["numerator"].astype(float)
         agg["denominator"] = agg["n"].astype(float)
         agg["value"] = scale * agg["numerator"] / agg["denominator"]
-    return _finish(agg, key, grain)
+    return _finish(agg, key)
 
 
-def _count(events, date_column, key, grain):
+def _count(events, date_column, key):
     kpi = get_kpi(key)
-    agg = _aggregate(events, date_column, kpi.dimensions, grain)
+    agg = _aggregate(events, date_column, kpi.dimensions)
     if agg:
         agg["value"] = agg["n"].astype(float)
-    return _finish(agg, key, grain)
+    return _finish(agg, key)
 
 
 # --- the KPIs ----------------------------------------------------------------------------
@@ -556,24 +576,23 @@ def metric_frames(
     plan = _known(frames.plan, as_of_ts, "month")
     plan["planned_hires"] = plan["planned_hires"].astype(float)
 
-    results = []
-    for grain in ("month", "quarter"):
-        results += [
-            _median(filled, "filled_on", "days", "time_to_fill", grain),
-            _median(accepted, "offer_decided_on", "days", "time_to_hire", grain),
-            _ratio(decided, "offer_decided_on", "accepted", "offer_acceptance_rate", grain),
-            _cost_per_hire(costs, hires, grain),
-            _ratio(reviews, "reviewed_on", "meets_expectations", "quality_of_hire", grain),
-            _ratio(retention, "reviewed_on", "retained_90d", "retention_90d", grain),
-            _ratio(candidates, "responded_on", "nps", "candidate_nps", grain),
-            _mean(managers, "responded_on", "score", "hiring_manager_satisfaction", grain),
-            _diversity(diversity, grain),
-            _ratio(interviewed, "interviewed_on", "offered", "interview_to_offer_rate", grain),
-            _count(hires, "started_on", "hires", grain),
-            _count(filled, "filled_on", "requisitions_filled", grain),
-            _open_requisition_age(requisitions, as_of_ts, grain),
-            _plan_attainment(plan, hires, grain),
-        ]
+    # Every KPI in both grains at once (see _aggregate).
+    results = [
+        _median(filled, "filled_on", "days", "time_to_fill"),
+        _median(accepted, "offer_decided_on", "days", "time_to_hire"),
+        _ratio(decided, "offer_decided_on", "accepted", "offer_acceptance_rate"),
+        _cost_per_hire(costs, hires),
+        _ratio(reviews, "reviewed_on", "meets_expectations", "quality_of_hire"),
+        _ratio(retention, "reviewed_on", "retained_90d", "retention_90d"),
+        _ratio(candidates, "responded_on", "nps", "candidate_nps"),
+        _mean(managers, "responded_on", "score", "hiring_manager_satisfaction"),
+        _diversity(diversity),
+        _ratio(interviewed, "interviewed_on", "offered", "interview_to_offer_rate"),
+        _count(hires, "started_on", "hires"),
+        _count(filled, "filled_on", "requisitions_filled"),
+        _open_requisition_age(requisitions, as_of_ts),
+        _plan_attainment(plan, hires),
+    ]
     out = _concat(results)
     if not out:
         return pd.DataFrame(columns=["engagement_id", *OUTPUT_COLUMNS])
@@ -624,13 +643,12 @@ def _survey_segments(surveys, segments, app_segments) -> pd.DataFrame:
     return surveys.drop(columns=["requisition_id", "application_id"]).join(linked)
 
 
-def _mean(events, date_column, value_column, key, grain):
+def _mean(events, date_column, value_column, key):
     kpi = get_kpi(key)
     agg = _aggregate(
         events,
         date_column,
         kpi.dimensions,
-        grain,
         value_column,
         value="mean",
         numerator="sum",
@@ -638,11 +656,11 @@ def _mean(events, date_column, value_column, key, grain):
     )
     if agg:
         agg["denominator"] = agg["n"].astype(float)
-    return _finish(agg, key, grain)
+    return _finish(agg, key)
 
 
-def _diversity(events, grain):
-    result = _ratio(events, "started_on", "diverse", "diversity_hire_rate", grain)
+def _diversity(events):
+    result = _ratio(events, "started_on", "diverse", "diversity_hire_rate")
     if result:
         suppressed = result["n"] < SUPPRESSION_MIN_ROWS
         result["suppressed"] = suppressed
@@ -657,23 +675,28 @@ def _positions(table: Table, other: Table) -> np.ndarray:
     `other`'s keys are unique (one row per group, as `_aggregate` makes them).
     """
     labels: dict = {}
+    engagements, periods = (
+        pd.Index(np.unique(np.concatenate([table[c], other[c]])))
+        for c in ("engagement_id", "period")
+    )
 
-    def keys(t: Table) -> pd.MultiIndex:
-        codes = []
+    def keys(t: Table) -> pd.Index:
+        key = engagements.get_indexer(t["engagement_id"]) * len(periods)
+        key = key + periods.get_indexer(t["period"])
         for name in ("dimension", "segment"):
             mapping = np.array(
                 [labels.setdefault((name, c), len(labels)) for c in t[name].categories],
                 dtype=np.int64,
             )
-            codes.append(mapping[t[name].codes])
-        return pd.MultiIndex.from_arrays([t["engagement_id"], t["period"], *codes])
+            key = key * 1_000_003 + mapping[t[name].codes]  # far more labels than ever exist
+        return pd.Index(key)
 
     return keys(other).get_indexer(keys(table))
 
 
-def _cost_per_hire(costs, hires, grain):
-    spent = _aggregate(costs, "month", (), grain, "cents", numerator="sum")
-    hired = _aggregate(hires, "started_on", (), grain)
+def _cost_per_hire(costs, hires):
+    spent = _aggregate(costs, "month", (), "cents", numerator="sum")
+    hired = _aggregate(hires, "started_on", ())
     if not spent or not hired:
         return {}
     position = _positions(spent, hired)
@@ -682,20 +705,20 @@ def _cost_per_hire(costs, hires, grain):
     both["numerator"] = both["numerator"] / 100
     both["denominator"] = both["n"].astype(float)
     both["value"] = both["numerator"] / both["denominator"]
-    return _finish(both, "cost_per_hire", grain)
+    return _finish(both, "cost_per_hire")
 
 
-def _plan_attainment(plan, hires, grain):
+def _plan_attainment(plan, hires):
     """Plan rows are slices of demand: a blank dimension never makes a (none) segment."""
     dimensions = get_kpi("plan_attainment").dimensions
     slices = plan.copy()
     for dimension in dimensions:
         slices[dimension] = slices[dimension].replace("", np.nan)
-    planned = _aggregate(slices, "month", dimensions, grain, "planned_hires", denominator="sum")
+    planned = _aggregate(slices, "month", dimensions, "planned_hires", denominator="sum")
     if not planned:
         return {}
     both = _rows(planned, planned["denominator"] > 0)
-    hired = _aggregate(hires, "started_on", dimensions, grain)
+    hired = _aggregate(hires, "started_on", dimensions)
     numerator = np.zeros(_length(both))
     if hired:
         position = _positions(both, hired)
@@ -703,10 +726,10 @@ def _plan_attainment(plan, hires, grain):
     both["numerator"] = numerator
     both["n"] = both["denominator"].astype(np.int64)
     both["value"] = 100.0 * both["numerator"] / both["denominator"]
-    return _finish(both, "plan_attainment", grain)
+    return _finish(both, "plan_attainment")
 
 
-def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.DataFrame:
+def _open_requisition_age(requisitions, as_of: pd.Timestamp) -> Table:
     """Median age of the requisitions open at `at` (period end, or as_of for its period).
 
     Each requisition is open from opened_on until the first of filled_on/cancelled_on; it is
@@ -714,6 +737,17 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
     """
     if requisitions.empty:
         return {}
+    parts = [_open_periods(requisitions, as_of, grain) for grain in GRAINS]
+    expanded = pd.concat([part for part, _ in parts], ignore_index=True)
+    periods = np.concatenate([codes for _, codes in parts])
+    agg = _aggregate(
+        expanded, None, DIMENSIONS, column="age", periods=periods, value="median", n="size"
+    )
+    return _finish(agg, "open_requisition_age")
+
+
+def _open_periods(requisitions, as_of: pd.Timestamp, grain: str):
+    """(one row per requisition and period it is open at the `at` of, their period codes)."""
     first = requisitions["opened_on"].min()
     freq = "MS" if grain == "month" else "QS"
     starts = pd.date_range(
@@ -732,10 +766,9 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp, grain: str) -> pd.D
     period_index = np.repeat(open_from, spans) + offsets
     expanded = requisitions[["engagement_id", *DIMENSIONS, "opened_on"]].iloc[rows]
     expanded = expanded.reset_index(drop=True)
-    expanded["at"] = at[period_index]
-    expanded["age"] = (expanded["at"] - expanded["opened_on"]).dt.days
-    agg = _aggregate(expanded, "at", DIMENSIONS, grain, "age", value="median", n="size")
-    return _finish(agg, "open_requisition_age", grain)
+    ages = at[period_index] - expanded["opened_on"].to_numpy(dtype="datetime64[ns]")
+    expanded["age"] = ages.astype("timedelta64[D]").astype(np.int64)
+    return expanded, period_codes(pd.Series(starts), grain)[period_index]
 
 
 # --- status against agreed targets (METRICS.md section 4) ---------------------------------
