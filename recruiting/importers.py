@@ -889,6 +889,17 @@ def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), header=None, names=names, dtype=str, keep_default_na=False)
 
 
+def _isin(values: pd.Series, ids: pd.Series) -> pd.Series:
+    """Which values are among the ids (blank: no), in Arrow (pandas' isin of Arrow strings
+    loops over the ids in Python)."""
+    found = pa_compute.is_in(
+        pa.array(values, type=pa.large_string(), from_pandas=True),
+        value_set=pa.array(ids, type=pa.large_string(), from_pandas=True),
+        skip_nulls=True,
+    )
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+
+
 def references_check(
     validated: Validated,
     errors: Errors,
@@ -909,20 +920,20 @@ def references_check(
         target = upload.get(column.ref)
         if target is not None:
             ids = target.frame["external_id"]
-            known |= _mask(values.isin(ids.dropna()))
+            known |= _isin(values, ids)
             if column.ref == "applications":
                 hires = ids[target.frame["started_on"].notna()]
-                hire |= _mask(values.isin(hires.dropna()))
+                hire |= _isin(values, hires)
         if not known[present].all() or (
             validated.kind.name == "quality" and not hire[present].all()
         ):
             stored = cache.setdefault(column.ref, engagement_ids(engagement_id, column.ref))
             # A record in this upload replaces the stored one: its hire status wins.
             in_upload = known.copy()
-            known |= _mask(values.isin(stored["external_id"]))
+            known |= _isin(values, stored["external_id"])
             if column.ref == "applications":
                 stored_hires = stored["external_id"][stored["hire"] == "t"]
-                hire |= ~in_upload & _mask(values.isin(stored_hires))
+                hire |= ~in_upload & _isin(values, stored_hires)
         singular = column.ref.removesuffix("s")
         missing = present & ~known
         errors.add_mask(
