@@ -339,13 +339,13 @@ def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
             ),
             convert_options=pa_csv.ConvertOptions(
                 check_utf8=False,
-                column_types={f"f{i}": pa.string() for i in range(width)},
+                column_types={f"f{i}": pa.large_string() for i in range(width)},
                 strings_can_be_null=False,
             ),
         )
     except pa.ArrowInvalid:
         return None
-    if any(t != pa.string() for t in cells.schema.types):
+    if any(t != pa.large_string() for t in cells.schema.types):
         return None
     if cells.num_columns == 1 and not refused and cells.column(0)[-1].as_py() == "\x00":
         cells = cells.slice(0, cells.num_rows - 1)
@@ -655,23 +655,67 @@ def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Tab
         errors.add_mask(blank & ~formula, column.name, "Required: this cell is blank.")
 
 
+_EDGE_FIRST = np.zeros(256, dtype=bool)
+_EDGE_FIRST[: ord(" ") + 1] = _EDGE_FIRST[0x7F:] = True  # controls, space, DEL, non-ASCII
+_EDGE_LAST = _EDGE_FIRST.copy()
+_EDGE_FIRST[[ord("="), ord("+"), ord("@")]] = True
+
+
+def _edges_plain(texts: pa.Array | pa.ChunkedArray) -> bool:
+    """True if no cell can need a look, judged from bytes alone (numpy, no per-cell regex).
+
+    Every non-empty cell's first byte is printable ASCII other than = + @ and its last byte
+    printable ASCII, and no byte is NUL. Any whitespace str.strip() removes is ASCII or starts
+    and ends with a byte over 0x7f, so a False here is only a maybe: the regex then decides.
+    """
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        _, offsets, data = chunk.buffers()
+        if data is None or not len(chunk):
+            continue
+        offsets = np.frombuffer(offsets, dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        data = np.frombuffer(data, dtype=np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        if (
+            _EDGE_FIRST[data[starts[filled]]].any()
+            or _EDGE_LAST[data[ends[filled] - 1]].any()
+            or not data[offsets[0] : offsets[-1]].all()
+        ):
+            return False
+    return True
+
+
+def _longest(texts: pa.Array | pa.ChunkedArray, length: Callable) -> int:
+    return pa_compute.max(length(texts)).as_py() or 0
+
+
 def _plain_text_column(
     column: Column, raw: pd.Series, errors: Errors, table: Table
 ) -> tuple[pd.Series, pd.Series, None] | None:
     """The common case of an id or text column, checked at once; None if a cell needs a look.
 
-    One regular expression over the column's Arrow strings finds every cell that starts with
-    a formula character or whitespace, ends with whitespace, or holds a NUL; without any, and
-    none too long, the cells are their own values.
+    The bytes at the cells' edges (or, when they cannot tell, one regular expression over the
+    column's Arrow strings) find every cell that starts with a formula character or
+    whitespace, ends with whitespace, or holds a NUL; without any, and none too long, the
+    cells are their own values.
     """
     try:
         texts = pa.array(raw, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # a cell that is not text (records): checked one distinct value at a time
-    if pa_compute.any(pa_compute.match_substring_regex(texts, _TEXT_NEEDS_A_LOOK)).as_py():
+    if (
+        not _edges_plain(texts)
+        and pa_compute.any(pa_compute.match_substring_regex(texts, _TEXT_NEEDS_A_LOOK)).as_py()
+    ):
         return None
-    longest = pa_compute.max(pa_compute.utf8_length(texts)).as_py() or 0
-    if column.max_length and longest > column.max_length:
+    # Characters are counted only when there are more bytes than the limit allows characters.
+    if (
+        column.max_length
+        and _longest(texts, pa_compute.binary_length) > column.max_length
+        and _longest(texts, pa_compute.utf8_length) > column.max_length
+    ):
         return None
     is_blank = pa_compute.fill_null(pa_compute.equal(texts, ""), True)
     blank = pd.Series(is_blank.to_numpy(zero_copy_only=False), index=raw.index)
@@ -701,11 +745,22 @@ def _column_parse(
     def spread(values: list, dtype=object) -> np.ndarray:
         return np.asarray(values, dtype=dtype)[codes]
 
-    # A blank cell takes the column's default (or stays blank, None).
-    values = [column.default if c.blank else c.value for c in cells]
-    value = pd.Series(pa.array(values, pa.large_string()).take(codes), index=index, dtype=TEXT)
     blank = pd.Series(spread([c.blank for c in cells], bool), index=index)
     reasons = {c.reason for c in cells if c.reason}
+    # A blank cell takes the column's default (or stays blank, None).
+    if not reasons and all(
+        c.blank or c.value == u for c, u in zip(cells[:-1], uniques, strict=True)
+    ):
+        # Every value is its own text (dates, enums, numbers as written): no copy needed.
+        value = pa_compute.if_else(
+            pa.array(blank.to_numpy()),
+            pa.scalar(column.default, pa.large_string()),
+            pa.array(raw, type=pa.large_string(), from_pandas=True),
+        )
+    else:
+        values = [column.default if c.blank else c.value for c in cells]
+        value = pa.array(values, pa.large_string()).take(codes)
+    value = pd.Series(value, index=index, dtype=TEXT)
     if reasons:
         reason_of = pd.Series(spread([c.reason for c in cells]), index=index, dtype=object)
         for reason in sorted(reasons):
@@ -978,19 +1033,16 @@ def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> p
         io.BytesIO(data or b"\n"),
         read_options=pa_csv.ReadOptions(column_names=["external_id", "id"]),
         convert_options=pa_csv.ConvertOptions(
-            column_types={"external_id": pa.string(), "id": pa.int64()},
+            column_types={"external_id": pa.large_string(), "id": pa.int64()},
             strings_can_be_null=False,
         ),
     )
-    position = pd.Index(stored["external_id"].to_numpy(zero_copy_only=False)).get_indexer(
-        values.to_numpy(dtype=object)
-    )
-    missing = position < 0
-    if (missing & values.notna().to_numpy()).any():
+    names = pa.array(values, type=pa.large_string(), from_pandas=True)
+    ids = stored["id"].take(pa_compute.index_in(names, value_set=stored["external_id"]))
+    if ids.null_count != names.null_count:
         # The references were checked under the engagement's import lock: a bug if it happens.
         raise IntegrityError(f"{column.name}: a reference no longer resolves.")
-    ids = stored["id"].to_numpy()[np.where(missing, 0, position)] if len(stored) else position
-    return pa.array(ids, type=pa.int64(), mask=missing)
+    return ids
 
 
 def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:

@@ -171,3 +171,24 @@ def test_pyarrow_reads_every_csv_as_pandas_did(text):
         return
     ours = cells.astype(object).where(cells.notna(), None).to_numpy().tolist()
     assert ours == pandas_cells(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.one_of(st.none(), st.text(max_size=6), PLAUSIBLE), max_size=12),
+    skip=st.integers(0, 3),
+)
+def test_plain_edges_never_pass_a_cell_that_needs_a_look(texts, skip):
+    """The byte test of text columns only ever lets through what the exact check would."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(["x"] * skip + texts, type=pa.large_string()).slice(skip)
+    needs_a_look = [
+        t is not None and (t != t.strip() or t.startswith(("=", "+", "@")) or "\x00" in t)
+        for t in texts
+    ]
+    exact = pc.match_substring_regex(array, importers._TEXT_NEEDS_A_LOOK).to_pylist()
+    assert [bool(e) for e in exact] == needs_a_look
+    if importers._edges_plain(array):
+        assert not any(needs_a_look)
