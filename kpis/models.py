@@ -42,7 +42,10 @@ class MetricValue(models.Model):
     the value is computed over; ratios keep their numerator and denominator.
     """
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: metric_value_unique starts with the engagement.
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
     version = models.PositiveSmallIntegerField()
     grain = models.CharField(max_length=10, choices=Grain.choices)
@@ -58,7 +61,12 @@ class MetricValue(models.Model):
     suppressed = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     target = models.ForeignKey(
-        "KpiTarget", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "KpiTarget",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # indexed below where set: most values have no target
     )
     computed_at = models.DateTimeField()
 
@@ -73,7 +81,12 @@ class MetricValue(models.Model):
                 name="metric_value_blank_only_when_suppressed",
             ),
         ]
-        indexes = [models.Index(fields=["engagement", "grain", "kpi", "period"])]
+        indexes = [
+            models.Index(fields=["engagement", "grain", "kpi", "period"]),
+            models.Index(
+                fields=["target"], condition=Q(target__isnull=False), name="metric_value_target"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.period} {self.dimension}={self.segment}"

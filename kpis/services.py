@@ -6,7 +6,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -140,19 +140,28 @@ KEY = ["engagement_id", *compute.KEY_COLUMNS]
 STORED_COLUMNS = [*KEY, *[c for c in COMPARED if c not in ("period_start", "period_end")]]
 
 
-def _csv(values: pd.DataFrame, columns: list[str]) -> io.BytesIO:
-    """The values as CSV for COPY, written by pyarrow (labels decoded, dates as dates)."""
-    arrays = {}
-    for column in columns:
-        series = values[column]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(str)
-        if column in ("period_start", "period_end"):
-            arrays[column] = pa.array(series.to_numpy(), type=pa.date32())
-        elif column == "computed_at":
-            arrays[column] = pa.array(series.to_numpy(), type=pa.timestamp("us", tz="UTC"))
-        else:
-            arrays[column] = pa.array(series, from_pandas=True)
+def _arrow(series: pd.Series, column: str) -> pa.Array:
+    if isinstance(series.dtype, pd.CategoricalDtype):  # labels and dates, decoded by Arrow
+        categories = series.cat.categories
+        dictionary = pa.array(
+            categories.to_numpy(dtype=object),
+            type=pa.date32() if column in ("period_start", "period_end") else pa.string(),
+        )
+        codes = pa.array(series.cat.codes.to_numpy(), mask=series.isna().to_numpy())
+        return pa.DictionaryArray.from_arrays(codes, dictionary).cast(dictionary.type)
+    if column in ("period_start", "period_end"):
+        return pa.array(series.to_numpy(), type=pa.date32())
+    return pa.array(series, from_pandas=True)
+
+
+def _csv(values: pd.DataFrame, columns: list[str], computed_at=None) -> io.BytesIO:
+    """The values as CSV for COPY, written by pyarrow; `computed_at` is one time for all."""
+    arrays = {column: _arrow(values[column], column) for column in columns}
+    if computed_at is not None:
+        utc = computed_at.astimezone(UTC).replace(tzinfo=None)
+        arrays["computed_at"] = pa.array(
+            np.full(len(values), np.datetime64(utc, "us")), type=pa.timestamp("us")
+        )
     buffer = io.BytesIO()
     pacsv.write_csv(
         pa.table(arrays),
@@ -255,29 +264,31 @@ def _write_values(
     if not engagement_ids:
         return {}
     new, changed, gone = _diff(values, _stored_values(engagement_ids))
-    columns = ["engagement_id", *VALUE_COLUMNS, "computed_at"]
+    columns = ["engagement_id", *VALUE_COLUMNS]
+    written = ", ".join([*columns, "computed_at"])
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL timezone = 'UTC'")  # computed_at is written without offset
         if len(new):
             cursor.copy_expert(
-                f"COPY kpis_metricvalue ({', '.join(columns)}) FROM STDIN "
+                f"COPY kpis_metricvalue ({written}) FROM STDIN "
                 "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
-                _csv(new.assign(computed_at=now), columns),
+                _csv(new, columns, computed_at=now),
             )
         if len(changed):
             _staged(
                 cursor,
                 "kpis_changed",
-                changed.assign(computed_at=now),
+                changed,
                 columns,
                 f"{KEY_TYPES}, period_start date, period_end date, value double precision,"
                 " n integer, numerator double precision, denominator double precision,"
-                " suppressed boolean, status varchar(20), target_id bigint,"
-                " computed_at timestamptz",
+                " suppressed boolean, status varchar(20), target_id bigint",
             )
-            assignments = ", ".join(f"{c} = t.{c}" for c in [*COMPARED, "computed_at"])
+            assignments = ", ".join(f"{c} = t.{c}" for c in COMPARED)
             cursor.execute(
-                f"UPDATE kpis_metricvalue m SET {assignments} FROM kpis_changed t"  # noqa: S608 - constant columns
-                f" WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}"
+                f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s"  # noqa: S608 - constant columns
+                f" FROM kpis_changed t WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}",
+                [now],
             )
             cursor.execute("DROP TABLE kpis_changed")
         if len(gone):
@@ -295,6 +306,13 @@ def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
     """Consecutive groups of engagements holding up to `limit` applications each."""
     if len(engagement_ids) <= 1:
         return [engagement_ids] if engagement_ids else []
+    with connection.cursor() as cursor:  # the planner's estimate of the table's rows
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'recruiting_application'::regclass"
+        )
+        estimate = cursor.fetchone()[0]
+    if 0 <= estimate < limit * 0.8:  # the whole table fits in one batch: no need to count
+        return [engagement_ids]
     sizes = dict(
         Application.objects.filter(engagement_id__in=engagement_ids)
         .values_list("engagement_id")
