@@ -7,7 +7,8 @@ those tables from PostgreSQL with one `COPY` per table and only the columns the 
 
 from __future__ import annotations
 
-import io
+import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -156,6 +157,39 @@ def _arrow_types(columns: list[str]) -> dict[str, pa.DataType]:
     return types
 
 
+def _copy_parsed(sql: str, options: pacsv.ConvertOptions) -> pa.Table:
+    """Run `COPY ... TO STDOUT` and parse its CSV with Arrow while it arrives.
+
+    The rows stream through a pipe to a thread that parses them (Arrow releases the GIL),
+    so parsing overlaps PostgreSQL producing them instead of following it.
+    """
+    read_fd, write_fd = os.pipe()
+    read_end, write_end = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
+    parsed: dict = {}
+
+    def parse():
+        try:
+            parsed["table"] = pacsv.read_csv(read_end, convert_options=options)
+        except BaseException as error:  # re-raised below, in the caller's thread
+            parsed["error"] = error
+        finally:
+            read_end.close()  # a writer still writing then gets BrokenPipeError, never hangs
+
+    thread = threading.Thread(target=parse, name="kpis-copy-parse")
+    thread.start()
+    try:
+        with connection.cursor() as cursor:
+            cursor.copy_expert(sql, write_end)
+    except BrokenPipeError:
+        pass  # the parser stopped early: its error is the one to report
+    finally:
+        write_end.close()
+        thread.join()
+    if "error" in parsed:
+        raise parsed["error"]
+    return parsed["table"].combine_chunks()  # one chunk per column: pandas is faster on it
+
+
 def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.DataFrame:
     table = model._meta.db_table
     column_sql = ", ".join(f'"{c}"' for c in ["engagement_id", *columns])
@@ -165,19 +199,13 @@ def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.Data
         f'COPY (SELECT {column_sql} FROM "{table}" WHERE {where}) '  # noqa: S608 - identifiers from model metadata
         "TO STDOUT WITH (FORMAT csv, HEADER true)"
     )
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        cursor.copy_expert(sql, buffer)
-    buffer.seek(0)
-    table_ = pacsv.read_csv(
-        buffer,
-        convert_options=pacsv.ConvertOptions(
-            column_types={"engagement_id": pa.int64(), **_arrow_types(columns)},
-            true_values=["t"],
-            false_values=["f"],
-            strings_can_be_null=False,
-        ),
+    options = pacsv.ConvertOptions(
+        column_types={"engagement_id": pa.int64(), **_arrow_types(columns)},
+        true_values=["t"],
+        false_values=["f"],
+        strings_can_be_null=False,
     )
+    table_ = _copy_parsed(sql, options)
     frame = table_.to_pandas(
         types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
     )
@@ -489,10 +517,13 @@ def _count(events, date_column, key):
 
 
 def _known(frame: pd.DataFrame, as_of: pd.Timestamp, event: str, later: tuple[str, ...] = ()):
-    """Rows whose `event` date is on or before as_of; later dates after as_of become unknown."""
-    frame = frame[frame[event].notna() & (frame[event] <= as_of)].copy()
+    """Rows whose `event` date is on or before as_of; later dates after as_of become unknown.
+
+    Selections are new frames (pandas copy-on-write), so they are changed without a copy.
+    """
+    frame = frame[frame[event].notna() & (frame[event] <= as_of)]
     for column in later:
-        frame.loc[frame[column] > as_of, column] = pd.NaT
+        frame[column] = frame[column].mask(frame[column] > as_of)
     return frame
 
 
@@ -550,16 +581,16 @@ def metric_frames(
     outcome = applications["offer_outcome"].where(applications["offer_decided_on"].notna(), "")
 
     hires = applications[applications["started_on"].notna()]
-    decided = applications[outcome.isin(["accepted", "declined"])].copy()
+    decided = applications[outcome.isin(["accepted", "declined"])]
     decided["accepted"] = outcome[decided.index] == "accepted"
-    accepted = decided[decided["accepted"]].copy()
+    accepted = decided[decided["accepted"]]
     accepted["days"] = (accepted["offer_decided_on"] - accepted["applied_on"]).dt.days
-    interviewed = applications[applications["interviewed_on"].notna()].copy()
+    interviewed = applications[applications["interviewed_on"].notna()]
     interviewed["offered"] = interviewed["offered_on"].notna()
-    diversity = hires[hires["diverse"].notna()].copy()
+    diversity = hires[hires["diverse"].notna()]
     diversity["diverse"] = diversity["diverse"].astype(bool)
 
-    filled = requisitions[requisitions["filled_on"].notna()].copy()
+    filled = requisitions[requisitions["filled_on"].notna()]
     filled["days"] = (filled["filled_on"] - filled["opened_on"]).dt.days.astype(float)
     if isinstance(exclude_on_hold, dict):
         excluding = filled["engagement_id"].map(exclude_on_hold).fillna(False).astype(bool)
@@ -572,7 +603,7 @@ def metric_frames(
         _known(frames.surveys, as_of_ts, "responded_on"), segments, app_segments
     )
     surveys["score"] = surveys["score"].astype(float)
-    candidates = surveys[surveys["respondent"] == "candidate"].copy()
+    candidates = surveys[surveys["respondent"] == "candidate"]
     candidates["nps"] = np.select(
         [candidates["score"] >= 9, candidates["score"] <= 6], [1, -1], default=0
     )
@@ -583,7 +614,7 @@ def metric_frames(
         _lookup(reviews["application_id"], app_segments.drop(columns=["requisition_id"]), "id")
     )
     reviews["meets_expectations"] = reviews["meets_expectations"].astype(bool)
-    retention = reviews[reviews["retained_90d"].notna()].copy()
+    retention = reviews[reviews["retained_90d"].notna()]
     retention["retained_90d"] = retention["retained_90d"].astype(bool)
 
     costs = _known(frames.costs, as_of_ts, "month")

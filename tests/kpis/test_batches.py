@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from engagements.models import Engagement
 from kpis import services
@@ -83,3 +84,26 @@ def test_changed_values_are_written_and_only_those(three_engagements):
     assert results[0].deleted > 0 and results[0].inserted == 0
     assert {row for row in stored() if row[0] == sample.pk} == before
     assert not MetricValue.objects.filter(engagement=generated, period="2025-09").exists()
+
+
+@pytest.mark.django_db
+def test_reading_streams_rows_to_the_parser_and_reports_its_error_without_hanging():
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from kpis.compute import _copy_parsed
+
+    sql = (
+        "COPY (SELECT i AS n, 'x' || i AS label FROM generate_series(1, 200000) i)"
+        " TO STDOUT WITH (FORMAT csv, HEADER true)"
+    )
+    table = _copy_parsed(sql, pacsv.ConvertOptions(column_types={"n": pa.int64()}))
+    assert table.num_rows == 200_000 and table["n"][-1].as_py() == 200_000
+    # The parser fails on the first block (text in an integer column) while PostgreSQL still
+    # has far more than a pipe's worth of rows to send.
+    with pytest.raises(pa.ArrowInvalid):
+        _copy_parsed(sql, pacsv.ConvertOptions(column_types={"label": pa.int64()}))
+    # The connection is still usable afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
