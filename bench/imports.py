@@ -5,7 +5,8 @@ into an empty engagement through the real importer (`recruiting.services.file_im
 them again unchanged, then times `COPY ... FROM STDIN` of the same files into bare tables with
 the same columns and no constraints. Target: the importer within 4x COPY. For reference it
 also times moving those bare rows into the real tables for another engagement with one
-`INSERT ... SELECT` (the tables' own indexes, constraints and foreign keys, no validation).
+`INSERT ... SELECT` (the tables' own indexes, constraints, foreign keys and integrity triggers,
+no validation).
 
 Smaller runs: `BENCH_REQUISITIONS=2000 .venv/bin/python -m bench.imports` (or `--requisitions`).
 """
@@ -106,8 +107,9 @@ TABLE_INSERTS = {
 def tables_timed(connection, engagement, figures: dict) -> int:
     """The database's own share: the COPYed rows into the real tables, as one SQL insert.
 
-    Same indexes, CHECK constraints and foreign keys (checked at commit, as Django declares
-    them deferred) as the importer writes to, and no validation: what no importer can beat.
+    Same indexes, CHECK constraints, foreign keys (checked at commit, as Django declares them
+    deferred) and the applications' integrity triggers as the importer writes to, and no
+    validation: what no importer can beat.
     """
     rows = 0
     with connection.cursor() as cursor, timed("insert_select", figures):
