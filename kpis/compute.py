@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection
 
@@ -138,7 +139,7 @@ def normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         elif column in BOOL_COLUMNS:
             frame[column] = _boolean(frame[column])
         elif column in TEXT_COLUMNS:
-            if frame[column].dtype == "str" and not frame[column].hasnans:
+            if frame[column].dtype in ("str", "category") and not frame[column].hasnans:
                 continue
             text = frame[column].astype(object)
             frame[column] = text.where(text.notna(), "").astype("str")
@@ -206,6 +207,9 @@ def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.Data
         strings_can_be_null=False,
     )
     table_ = _copy_parsed(sql, options)
+    for index, name in enumerate(table_.column_names):
+        if name in TEXT_COLUMNS:  # few distinct values: categoricals from Arrow dictionaries
+            table_ = table_.set_column(index, name, pc.dictionary_encode(table_[name]))
     frame = table_.to_pandas(
         types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
     )
@@ -578,11 +582,13 @@ def metric_frames(
     applications = applications.join(app_segments.drop(columns=["id"]))
     applications = applications[applications["department"].notna()]  # requisition known
     # An offer decided after as_of is not decided yet.
-    outcome = applications["offer_outcome"].where(applications["offer_decided_on"].notna(), "")
+    decision_known = applications["offer_decided_on"].notna()
+    accepted_offer = decision_known & (applications["offer_outcome"] == "accepted")
+    declined_offer = decision_known & (applications["offer_outcome"] == "declined")
 
     hires = applications[applications["started_on"].notna()]
-    decided = applications[outcome.isin(["accepted", "declined"])]
-    decided["accepted"] = outcome[decided.index] == "accepted"
+    decided = applications[accepted_offer | declined_offer]
+    decided["accepted"] = accepted_offer[decided.index]
     accepted = decided[decided["accepted"]]
     accepted["days"] = (accepted["offer_decided_on"] - accepted["applied_on"]).dt.days
     interviewed = applications[applications["interviewed_on"].notna()]
@@ -681,16 +687,33 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _survey_segments(surveys, segments, app_segments) -> pd.DataFrame:
     """The application link wins over the requisition link; no link counts in `all` only."""
-    by_application = _lookup(
-        surveys["application_id"], app_segments.drop(columns=["requisition_id"]), "id"
+    application = pd.Index(app_segments["id"]).get_indexer(surveys["application_id"])
+    requisition_of_application = pd.Index(segments["requisition_id"]).get_indexer(
+        app_segments["requisition_id"]
     )
-    by_requisition = _lookup(surveys["requisition_id"], segments, "requisition_id")
     only_requisition = surveys["application_id"].isna() & surveys["requisition_id"].notna()
-    linked = by_application.copy()
-    for column in by_requisition.columns:
-        linked[column] = by_application[column].where(~only_requisition, by_requisition[column])
-    linked["source"] = by_application["source"].where(~only_requisition)
-    return surveys.drop(columns=["requisition_id", "application_id"]).join(linked)
+    linked_application = application >= 0
+    requisition_of_survey = np.full(len(application), -1, dtype=np.int64)
+    requisition_of_survey[linked_application] = requisition_of_application[
+        application[linked_application]
+    ]
+    requisition = np.where(
+        linked_application,
+        requisition_of_survey,
+        np.where(
+            only_requisition.to_numpy(),
+            pd.Index(segments["requisition_id"]).get_indexer(surveys["requisition_id"]),
+            -1,
+        ),
+    )
+    linked = {
+        column: segments[column].array.take(requisition, allow_fill=True)
+        for column in segments.columns.drop("requisition_id")
+    }
+    linked["source"] = app_segments["source"].array.take(application, allow_fill=True)
+    return surveys.drop(columns=["requisition_id", "application_id"]).join(
+        pd.DataFrame(linked, index=surveys.index)
+    )
 
 
 def _mean(events, date_column, value_column, key):
@@ -763,7 +786,10 @@ def _plan_attainment(plan, hires):
     dimensions = get_kpi("plan_attainment").dimensions
     slices = plan.copy()
     for dimension in dimensions:
-        slices[dimension] = slices[dimension].replace("", np.nan)
+        column = slices[dimension].astype("category")
+        if "" in column.cat.categories:
+            column = column.cat.remove_categories([""])  # blank: NaN, in no segment
+        slices[dimension] = column
     planned = _aggregate(slices, "month", dimensions, "planned_hires", denominator="sum")
     if not planned:
         return {}
@@ -787,38 +813,46 @@ def _open_requisition_age(requisitions, as_of: pd.Timestamp) -> Table:
     """
     if requisitions.empty:
         return {}
-    parts = [_open_periods(requisitions, as_of, grain) for grain in GRAINS]
-    expanded = pd.concat([part for part, _ in parts], ignore_index=True)
-    periods = np.concatenate([codes for _, codes in parts])
+    opened = requisitions["opened_on"].to_numpy(dtype="datetime64[ns]")
+    # NaT (never closed) sorts after every date: open until the last period.
+    closed = np.fmin(
+        requisitions["filled_on"].to_numpy(dtype="datetime64[ns]"),
+        requisitions["cancelled_on"].to_numpy(dtype="datetime64[ns]"),
+    )
+    parts = [_open_periods(opened, closed, as_of, grain) for grain in GRAINS]
+    rows = np.concatenate([part[0] for part in parts])
+    expanded = requisitions[["engagement_id", *DIMENSIONS]].iloc[rows].reset_index(drop=True)
+    ages = np.concatenate([part[1] for part in parts]) - opened[rows]
+    expanded["age"] = ages.astype("timedelta64[D]").astype(np.int64)
     agg = _aggregate(
-        expanded, None, DIMENSIONS, column="age", periods=periods, value="median", n="size"
+        expanded,
+        None,
+        DIMENSIONS,
+        column="age",
+        periods=np.concatenate([part[2] for part in parts]),
+        value="median",
+        n="size",
     )
     return _finish(agg, "open_requisition_age")
 
 
-def _open_periods(requisitions, as_of: pd.Timestamp, grain: str):
-    """(one row per requisition and period it is open at the `at` of, their period codes)."""
-    first = requisitions["opened_on"].min()
+def _open_periods(opened: np.ndarray, closed: np.ndarray, as_of: pd.Timestamp, grain: str):
+    """(requisition row, `at`, period code) of each period a requisition is open at the `at` of."""
+    first = pd.Timestamp(opened.min())
     freq = "MS" if grain == "month" else "QS"
     starts = pd.date_range(
         first.to_period("M" if grain == "month" else "Q").start_time, as_of, freq=freq
     )
     ends = starts + (pd.offsets.MonthEnd(0) if grain == "month" else pd.offsets.QuarterEnd(0))
     at = np.minimum(ends.to_numpy(dtype="datetime64[ns]"), as_of.to_datetime64())
-    closed = requisitions[["filled_on", "cancelled_on"]].min(axis=1)
-    opened = requisitions["opened_on"].to_numpy(dtype="datetime64[ns]")
     open_from = np.searchsorted(at, opened, side="left")
-    # NaT (never closed) sorts after every date: open until the last period.
-    open_until = np.searchsorted(at, closed.to_numpy(dtype="datetime64[ns]"), side="left")
+    open_until = np.searchsorted(at, closed, side="left")
     spans = np.maximum(open_until - open_from, 0)
-    rows = np.repeat(np.arange(len(requisitions)), spans)
+    rows = np.repeat(np.arange(len(opened)), spans)
     offsets = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
     period_index = np.repeat(open_from, spans) + offsets
-    expanded = requisitions[["engagement_id", *DIMENSIONS, "opened_on"]].iloc[rows]
-    expanded = expanded.reset_index(drop=True)
-    ages = at[period_index] - expanded["opened_on"].to_numpy(dtype="datetime64[ns]")
-    expanded["age"] = ages.astype("timedelta64[D]").astype(np.int64)
-    return expanded, period_codes(pd.Series(starts), grain)[period_index]
+    codes = period_codes(pd.Series(starts), grain)
+    return rows, at[period_index], codes[period_index]
 
 
 # --- status against agreed targets (METRICS.md section 4) ---------------------------------

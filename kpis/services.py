@@ -206,29 +206,33 @@ def _stored_values(engagement_ids: list[int]) -> pd.DataFrame:
     )
 
 
-def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """Elementwise equality where two missing values are equal (IS NOT DISTINCT FROM)."""
-    left_values = np.where(left.isna().to_numpy(), None, left.to_numpy(dtype=object))
-    right_values = np.where(right.isna().to_numpy(), None, right.to_numpy(dtype=object))
-    return np.asarray(left_values == right_values, dtype=bool)
+def _hashes(frame: pd.DataFrame, columns: list[str], hash_key: str | None = None) -> np.ndarray:
+    """A 64-bit hash of each row's `columns`, the same for a label as text or categorical."""
+    options = {"hash_key": hash_key} if hash_key else {}
+    return pd.util.hash_pandas_object(frame[columns], index=False, **options).to_numpy()
+
+
+def _keys(frame: pd.DataFrame) -> pd.Index:
+    """Each row's key as 128 bits (two independent hashes): no two keys ever share one."""
+    return pd.MultiIndex.from_arrays(
+        [_hashes(frame, KEY), _hashes(frame, KEY, hash_key="rpo-portal-kpi-2")]
+    )
 
 
 def _diff(values: pd.DataFrame, stored: pd.DataFrame):
-    """(rows to insert, rows to update, keys to delete) that turn `stored` into `values`."""
+    """(rows to insert, rows to update, keys to delete) that turn `stored` into `values`.
+
+    Rows are matched by their keys' hashes and compared by their fields' hashes.
+    """
     if stored.empty:
         return values, values.iloc[:0], stored
-    keyed = values.astype({c: str for c in compute.KEY_COLUMNS if c != "version"})
-    merged = keyed.reset_index().merge(
-        stored, on=KEY, how="outer", suffixes=("", "_stored"), indicator=True
-    )
-    both = merged[merged["_merge"] == "both"]
-    same = np.ones(len(both), dtype=bool)
-    for column in STORED_COLUMNS[len(KEY) :]:
-        same &= _same(both[column], both[f"{column}_stored"])
-    new = values.loc[merged.loc[merged["_merge"] == "left_only", "index"].astype(int)]
-    changed = values.loc[both.loc[~same, "index"].astype(int)]
-    gone = merged.loc[merged["_merge"] == "right_only", KEY]
-    return new, changed, gone
+    position = _keys(stored).get_indexer(_keys(values))
+    matched = position >= 0
+    fields = STORED_COLUMNS[len(KEY) :]
+    same = _hashes(values[matched], fields) == _hashes(stored.iloc[position[matched]], fields)
+    kept = np.zeros(len(stored), dtype=bool)
+    kept[position[matched]] = True
+    return values[~matched], values[matched][~same], stored.loc[~kept, KEY]
 
 
 def _per_engagement(frame: pd.DataFrame) -> dict[int, int]:
