@@ -36,6 +36,8 @@ LOCK_CLASS = 7301
 DEBOUNCE_SECONDS = getattr(settings, "KPI_RECOMPUTE_DEBOUNCE_SECONDS", 30)
 # A full run computes engagements together, up to this many applications at a time.
 BATCH_ROWS = getattr(settings, "KPI_RECOMPUTE_BATCH_ROWS", 1_500_000)
+# A write inserting this many values refreshes the table's planner statistics.
+ANALYZE_AFTER_ROWS = 100_000
 # The fingerprint of no values at all.
 EMPTY = "0000000000000000-0"
 
@@ -235,6 +237,21 @@ def _diff(values: pd.DataFrame, stored: pd.DataFrame):
     return values[~matched], values[matched][~same], stored.loc[~kept, KEY]
 
 
+def _in_key_order(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows grouped by engagement, then KPI, grain, period and segment.
+
+    Written in this order, an engagement's values share table pages (its next recompute
+    reads a few pages, not one per value) and the unique index fills in order.
+    """
+    if len(values) < 2:
+        return values
+    keys = [values[c] for c in reversed(KEY)]
+    codes = [
+        k.cat.codes.to_numpy() if isinstance(k.dtype, pd.CategoricalDtype) else k for k in keys
+    ]
+    return values.iloc[np.lexsort(codes)]
+
+
 def _per_engagement(frame: pd.DataFrame) -> dict[int, int]:
     return frame["engagement_id"].value_counts().to_dict() if len(frame) else {}
 
@@ -268,6 +285,7 @@ def _write_values(
     if not engagement_ids:
         return {}
     new, changed, gone = _diff(values, _stored_values(engagement_ids))
+    new = _in_key_order(new)
     columns = ["engagement_id", *VALUE_COLUMNS]
     written = ", ".join([*columns, "computed_at"])
     with connection.cursor() as cursor:
@@ -278,6 +296,10 @@ def _write_values(
                 "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
                 _csv(new, columns, computed_at=now),
             )
+            if len(new) >= ANALYZE_AFTER_ROWS:
+                # A first computation fills the table: without fresh statistics the planner
+                # still takes it for empty and reads every value to find one engagement's.
+                cursor.execute("ANALYZE kpis_metricvalue")
         if len(changed):
             _staged(
                 cursor,
