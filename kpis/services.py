@@ -224,17 +224,21 @@ def _keys(frame: pd.DataFrame) -> pd.Index:
 def _diff(values: pd.DataFrame, stored: pd.DataFrame):
     """(rows to insert, rows to update, keys to delete) that turn `stored` into `values`.
 
-    Rows are matched by their keys' hashes and compared by their fields' hashes.
+    Rows identical in every stored field are found by one hash of the whole row; the few
+    others are matched by their keys' hashes (128 bits).
     """
     if stored.empty:
         return values, values.iloc[:0], stored
+    computed_rows, stored_rows = _hashes(values, STORED_COLUMNS), _hashes(stored, STORED_COLUMNS)
+    values = values[~np.isin(computed_rows, stored_rows)]
+    stored = stored[~np.isin(stored_rows, computed_rows)]
+    if values.empty or stored.empty:
+        return values, values.iloc[:0], stored[KEY]
     position = _keys(stored).get_indexer(_keys(values))
     matched = position >= 0
-    fields = STORED_COLUMNS[len(KEY) :]
-    same = _hashes(values[matched], fields) == _hashes(stored.iloc[position[matched]], fields)
     kept = np.zeros(len(stored), dtype=bool)
     kept[position[matched]] = True
-    return values[~matched], values[matched][~same], stored.loc[~kept, KEY]
+    return values[~matched], values[matched], stored.loc[~kept, KEY]
 
 
 def _in_key_order(values: pd.DataFrame) -> pd.DataFrame:
@@ -266,10 +270,63 @@ def _staged(cursor, name: str, frame: pd.DataFrame, columns: list[str], types: s
     cursor.execute(f"ANALYZE {name}")
 
 
-KEY_TYPES = (
-    "engagement_id bigint, kpi varchar(40), version smallint, grain varchar(10),"
-    " period varchar(10), dimension varchar(20), segment varchar(200)"
-)
+# Up to this many rows are sent with their statement (VALUES); more go through a table.
+INLINE_ROWS = 2000
+SQL_TYPES = {
+    "engagement_id": "bigint",
+    "kpi": "varchar",
+    "version": "smallint",
+    "grain": "varchar",
+    "period": "varchar",
+    "period_start": "date",
+    "period_end": "date",
+    "dimension": "varchar",
+    "segment": "varchar",
+    "value": "double precision",
+    "n": "integer",
+    "numerator": "double precision",
+    "denominator": "double precision",
+    "suppressed": "boolean",
+    "status": "varchar",
+    "target_id": "bigint",
+}
+
+
+def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]) -> str:
+    """A FROM item holding the rows: inline VALUES when few, else a temporary table."""
+    if len(frame) > INLINE_ROWS:
+        types = ", ".join(f"{c} {SQL_TYPES[c]}" for c in columns)
+        _staged(cursor, name, frame, columns, types)
+        return name
+    template = "(" + ", ".join(f"%s::{SQL_TYPES[c]}" for c in columns) + ")"
+    objects = frame[columns].astype(object).where(frame[columns].notna(), None)
+    rows = b",".join(
+        cursor.cursor.mogrify(template, row) for row in objects.itertuples(index=False, name=None)
+    )
+    # Literal text in a statement that still takes parameters: % must be doubled.
+    return f"(VALUES {rows.decode().replace('%', '%%')}) AS {name}({', '.join(columns)})"
+
+
+def _update(cursor, changed: pd.DataFrame, columns: list[str], now) -> None:
+    source = _rows_source(cursor, "kpis_changed", changed, columns)
+    assignments = ", ".join(f"{c} = kpis_changed.{c}" for c in COMPARED)
+    cursor.execute(
+        f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s FROM {source}"  # noqa: S608 - constant columns, values quoted by psycopg2
+        f" WHERE {' AND '.join(f'm.{c} = kpis_changed.{c}' for c in KEY)}",
+        [now],
+    )
+    if len(changed) > INLINE_ROWS:
+        cursor.execute("DROP TABLE kpis_changed")
+
+
+def _delete(cursor, gone: pd.DataFrame) -> None:
+    source = _rows_source(cursor, "kpis_gone", gone, KEY)
+    cursor.execute(
+        f"DELETE FROM kpis_metricvalue m USING {source}"  # noqa: S608 - constant columns, values quoted by psycopg2
+        f" WHERE {' AND '.join(f'm.{c} = kpis_gone.{c}' for c in KEY)}"
+    )
+    if len(gone) > INLINE_ROWS:
+        cursor.execute("DROP TABLE kpis_gone")
 
 
 def _write_values(
@@ -301,29 +358,9 @@ def _write_values(
                 # still takes it for empty and reads every value to find one engagement's.
                 cursor.execute("ANALYZE kpis_metricvalue")
         if len(changed):
-            _staged(
-                cursor,
-                "kpis_changed",
-                changed,
-                columns,
-                f"{KEY_TYPES}, period_start date, period_end date, value double precision,"
-                " n integer, numerator double precision, denominator double precision,"
-                " suppressed boolean, status varchar(20), target_id bigint",
-            )
-            assignments = ", ".join(f"{c} = t.{c}" for c in COMPARED)
-            cursor.execute(
-                f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s"  # noqa: S608 - constant columns
-                f" FROM kpis_changed t WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}",
-                [now],
-            )
-            cursor.execute("DROP TABLE kpis_changed")
+            _update(cursor, changed, columns, now)
         if len(gone):
-            _staged(cursor, "kpis_gone", gone, KEY, KEY_TYPES)
-            cursor.execute(
-                "DELETE FROM kpis_metricvalue m USING kpis_gone t"  # noqa: S608 - constant columns
-                f" WHERE {' AND '.join(f'm.{c} = t.{c}' for c in KEY)}"
-            )
-            cursor.execute("DROP TABLE kpis_gone")
+            _delete(cursor, gone)
     inserted, updated, deleted = (_per_engagement(f) for f in (new, changed, gone))
     return {e: (inserted.get(e, 0), updated.get(e, 0), deleted.get(e, 0)) for e in engagement_ids}
 

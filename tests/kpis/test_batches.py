@@ -9,7 +9,7 @@ from engagements.models import Engagement
 from kpis import services
 from kpis.models import MetricRun, MetricValue
 from kpis.services import engagement_metrics_recompute, metrics_recompute
-from recruiting.generator import DataSpec, generated_data_import
+from recruiting.generator import DataSpec, Scope, generated_data_import
 from tests.factories import EngagementFactory
 from tests.kpis.sample import import_sample
 
@@ -75,15 +75,41 @@ def test_the_on_hold_policy_applies_to_its_own_engagement_only(three_engagements
     assert time_to_fill(together, on_hold) != time_to_fill(without, on_hold)
 
 
-def test_changed_values_are_written_and_only_those(three_engagements):
+@pytest.mark.parametrize("inline_rows", [0, 100_000])  # through a table / inline VALUES
+def test_changed_values_are_written_and_only_those(three_engagements, inline_rows, monkeypatch):
+    monkeypatch.setattr(services, "INLINE_ROWS", inline_rows)
     sample, generated, _ = three_engagements
     metrics_recompute(engagement_ids=[sample.pk, generated.pk], as_of=AS_OF)
     before = {row for row in stored() if row[0] == sample.pk}
-    # An earlier as-of drops the last periods of the generated engagement only.
-    results = metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 30))
-    assert results[0].deleted > 0 and results[0].inserted == 0
+    # An earlier as-of drops the generated engagement's last periods and changes June's.
+    result = metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 15))[0]
+    assert result.deleted > 0 and result.updated > 0 and result.inserted == 0
     assert {row for row in stored() if row[0] == sample.pk} == before
     assert not MetricValue.objects.filter(engagement=generated, period="2025-09").exists()
+    # What is stored is exactly what a first computation as of that date stores.
+    updated = {row for row in stored() if row[0] == generated.pk}
+    MetricValue.objects.filter(engagement=generated).delete()
+    MetricRun.objects.filter(engagement=generated).delete()
+    metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 15))
+    assert {row for row in stored() if row[0] == generated.pk} == updated
+
+
+def test_labels_with_sql_characters_are_written_as_they_are(engagement):
+    departments = ("R&D 100%", "O'Brien's team", "%s")
+    spec = DataSpec(requisitions=40, seed=3, end=AS_OF, scope=Scope(departments=departments))
+    generated_data_import(actor=None, engagement=engagement, spec=spec)
+    metrics_recompute(engagement_ids=[engagement.pk], as_of=date(2025, 6, 15))
+    result = metrics_recompute(engagement_ids=[engagement.pk], as_of=AS_OF)[0]
+    assert result.updated > 0
+    segments = set(
+        MetricValue.objects.filter(dimension="department").values_list("segment", flat=True)
+    )
+    assert segments == {"R&D 100%", "O'Brien's team", "%s"}
+    updated = stored()
+    MetricValue.objects.all().delete()
+    MetricRun.objects.all().delete()
+    metrics_recompute(engagement_ids=[engagement.pk], as_of=AS_OF)
+    assert stored() == updated
 
 
 @pytest.mark.django_db
