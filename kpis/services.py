@@ -270,7 +270,7 @@ def _staged(cursor, name: str, frame: pd.DataFrame, columns: list[str], types: s
     cursor.execute(f"ANALYZE {name}")
 
 
-# Up to this many rows are sent with their statement (VALUES); more go through a table.
+# Up to this many rows are sent with their statement (arrays); more go through a table.
 INLINE_ROWS = 2000
 SQL_TYPES = {
     "engagement_id": "bigint",
@@ -292,38 +292,36 @@ SQL_TYPES = {
 }
 
 
-def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]) -> str:
-    """A FROM item holding the rows: inline VALUES when few, else a temporary table."""
+def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]):
+    """(a FROM item holding the rows, its parameters): one array per column when few, else a
+    temporary table."""
     if len(frame) > INLINE_ROWS:
         types = ", ".join(f"{c} {SQL_TYPES[c]}" for c in columns)
         _staged(cursor, name, frame, columns, types)
-        return name
-    template = "(" + ", ".join(f"%s::{SQL_TYPES[c]}" for c in columns) + ")"
-    objects = frame[columns].astype(object).where(frame[columns].notna(), None)
-    rows = b",".join(
-        cursor.cursor.mogrify(template, row) for row in objects.itertuples(index=False, name=None)
-    )
-    # Literal text in a statement that still takes parameters: % must be doubled.
-    return f"(VALUES {rows.decode().replace('%', '%%')}) AS {name}({', '.join(columns)})"
+        return name, []
+    arrays = ", ".join(f"%s::{SQL_TYPES[c]}[]" for c in columns)
+    values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+    return f"unnest({arrays}) AS {name}({', '.join(columns)})", values
 
 
 def _update(cursor, changed: pd.DataFrame, columns: list[str], now) -> None:
-    source = _rows_source(cursor, "kpis_changed", changed, columns)
+    source, values = _rows_source(cursor, "kpis_changed", changed, columns)
     assignments = ", ".join(f"{c} = kpis_changed.{c}" for c in COMPARED)
     cursor.execute(
-        f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s FROM {source}"  # noqa: S608 - constant columns, values quoted by psycopg2
+        f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s FROM {source}"  # noqa: S608 - constant columns
         f" WHERE {' AND '.join(f'm.{c} = kpis_changed.{c}' for c in KEY)}",
-        [now],
+        [now, *values],
     )
     if len(changed) > INLINE_ROWS:
         cursor.execute("DROP TABLE kpis_changed")
 
 
 def _delete(cursor, gone: pd.DataFrame) -> None:
-    source = _rows_source(cursor, "kpis_gone", gone, KEY)
+    source, values = _rows_source(cursor, "kpis_gone", gone, KEY)
     cursor.execute(
-        f"DELETE FROM kpis_metricvalue m USING {source}"  # noqa: S608 - constant columns, values quoted by psycopg2
-        f" WHERE {' AND '.join(f'm.{c} = kpis_gone.{c}' for c in KEY)}"
+        f"DELETE FROM kpis_metricvalue m USING {source}"  # noqa: S608 - constant columns
+        f" WHERE {' AND '.join(f'm.{c} = kpis_gone.{c}' for c in KEY)}",
+        values,
     )
     if len(gone) > INLINE_ROWS:
         cursor.execute("DROP TABLE kpis_gone")
