@@ -131,7 +131,9 @@ def _boolean(column: pd.Series) -> pd.Series:
 
 def normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Typed columns: dates as datetime64, booleans as True/False/NA, blank text as ""."""
-    frame = frame.reindex(columns=[c for c in frame.columns if c == "engagement_id"] + columns)
+    wanted = [c for c in frame.columns if c == "engagement_id"] + columns
+    if list(frame.columns) != wanted:
+        frame = frame.reindex(columns=wanted)
     for column in columns:
         if column in DATE_COLUMNS:
             if not pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -139,7 +141,11 @@ def normalise(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         elif column in BOOL_COLUMNS:
             frame[column] = _boolean(frame[column])
         elif column in TEXT_COLUMNS:
-            if frame[column].dtype in ("str", "category") and not frame[column].hasnans:
+            dtype = frame[column].dtype
+            if (
+                isinstance(dtype, pd.CategoricalDtype | pd.StringDtype)
+                and not frame[column].hasnans
+            ):
                 continue
             text = frame[column].astype(object)
             frame[column] = text.where(text.notna(), "").astype("str")

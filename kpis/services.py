@@ -35,7 +35,7 @@ LOCK_CLASS = 7301
 # A burst of imports within this many seconds enqueues one recompute.
 DEBOUNCE_SECONDS = getattr(settings, "KPI_RECOMPUTE_DEBOUNCE_SECONDS", 30)
 # A full run computes engagements together, up to this many applications at a time.
-BATCH_ROWS = getattr(settings, "KPI_RECOMPUTE_BATCH_ROWS", 1_500_000)
+BATCH_ROWS = settings.KPI_RECOMPUTE_BATCH_ROWS
 # A write inserting this many values refreshes the table's planner statistics.
 ANALYZE_AFTER_ROWS = 100_000
 # The fingerprint of no values at all.

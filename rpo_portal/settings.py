@@ -199,6 +199,10 @@ RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
 RPO_IMPORT_MAX_ERRORS = env.int("RPO_IMPORT_MAX_ERRORS", default=1000)
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- KPI recompute (see README "KPIs") ----------------------------------------------------
+# A full run computes engagements together, up to this many applications per batch (memory).
+KPI_RECOMPUTE_BATCH_ROWS = env.int("RPO_KPI_BATCH_ROWS", default=1_500_000)
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Keys first: an unauthenticated request then gets 401 with `WWW-Authenticate: Api-Key`.
