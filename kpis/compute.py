@@ -283,15 +283,25 @@ def period_of(day: date, grain: str) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-def _category(column: pd.Series, blank: str) -> pd.Series:
-    """The column as a categorical, a blank value named `blank` (renaming the category)."""
+def _category(column: pd.Series, blank: str | None) -> pd.Series:
+    """The column as a categorical whose blank value reads `blank` (None: missing)."""
     column = column.astype("category")
     categories = list(column.cat.categories)
-    if "" in categories and blank not in categories:
-        return column.cat.rename_categories({"": blank})
-    if "" in categories:
-        return column.replace("", blank).astype("category")
-    return column
+    if "" not in categories:
+        return column
+    codes = column.cat.codes.to_numpy().copy()
+    empty = categories.index("")
+    if blank is None:
+        codes[codes == empty] = -1  # the "" category stays, unused
+    elif blank in categories:
+        codes[codes == empty] = categories.index(blank)
+    else:
+        categories[empty] = blank
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=categories),
+        index=column.index,
+        name=column.name,
+    )
 
 
 def _segment_values(frame: pd.DataFrame) -> pd.DataFrame:
@@ -717,9 +727,10 @@ def _survey_segments(surveys, segments, app_segments) -> pd.DataFrame:
         for column in segments.columns.drop("requisition_id")
     }
     linked["source"] = app_segments["source"].array.take(application, allow_fill=True)
-    return surveys.drop(columns=["requisition_id", "application_id"]).join(
-        pd.DataFrame(linked, index=surveys.index)
-    )
+    surveys = surveys.drop(columns=["requisition_id", "application_id"])
+    for column, values in linked.items():
+        surveys[column] = values
+    return surveys
 
 
 def _mean(events, date_column, value_column, key):
@@ -792,10 +803,7 @@ def _plan_attainment(plan, hires):
     dimensions = get_kpi("plan_attainment").dimensions
     slices = plan.copy()
     for dimension in dimensions:
-        column = slices[dimension].astype("category")
-        if "" in column.cat.categories:
-            column = column.cat.remove_categories([""])  # blank: NaN, in no segment
-        slices[dimension] = column
+        slices[dimension] = _category(slices[dimension], None)  # blank: in no segment
     planned = _aggregate(slices, "month", dimensions, "planned_hires", denominator="sum")
     if not planned:
         return {}

@@ -108,16 +108,14 @@ def _agreed_targets(engagement_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=compute.TARGET_COLUMNS)
 
 
-# What a stored value is: a run whose values hash the same as the last run's writes nothing.
-# period_start and period_end follow from the period.
-FINGERPRINTED = [c for c in VALUE_COLUMNS if c not in ("period_start", "period_end")]
-
-
 def _fingerprints(values: pd.DataFrame) -> dict[int, str]:
-    """A hash of each engagement's values, independent of their order."""
+    """A hash of each engagement's values: the sum of their `row_hash`, so of any order.
+
+    A run whose values hash the same as the last run's writes nothing.
+    """
     if values.empty:
         return {}
-    rows = pd.util.hash_pandas_object(values[FINGERPRINTED], index=False).to_numpy()
+    rows = values["row_hash"].to_numpy()
     index, engagements = pd.factorize(values["engagement_id"].to_numpy())
     total = np.zeros(len(engagements), dtype=np.uint64)
     np.add.at(total, index, rows)  # wraps modulo 2**64, so the order never matters
@@ -139,6 +137,8 @@ def _last_fingerprints(engagement_ids: list[int]) -> dict[int, str]:
 
 
 KEY = ["engagement_id", *compute.KEY_COLUMNS]
+# What a stored value is (its period's bounds follow from the period): each row is hashed over
+# these for the fingerprint and for the comparison with what is stored.
 STORED_COLUMNS = [*KEY, *[c for c in COMPARED if c not in ("period_start", "period_end")]]
 
 
@@ -229,7 +229,7 @@ def _diff(values: pd.DataFrame, stored: pd.DataFrame):
     """
     if stored.empty:
         return values, values.iloc[:0], stored
-    computed_rows, stored_rows = _hashes(values, STORED_COLUMNS), _hashes(stored, STORED_COLUMNS)
+    computed_rows, stored_rows = values["row_hash"].to_numpy(), _hashes(stored, STORED_COLUMNS)
     values = values[~np.isin(computed_rows, stored_rows)]
     stored = stored[~np.isin(stored_rows, computed_rows)]
     if values.empty or stored.empty:
@@ -434,6 +434,7 @@ def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult
         )
         values = compute.metric_frames(frames, as_of=as_of, exclude_on_hold=policies)
         values = compute.with_status(values, _agreed_targets(locked))
+        values["row_hash"] = _hashes(values, STORED_COLUMNS)  # the fingerprint's and the diff's
         fingerprints = _fingerprints(values)
         previous = _last_fingerprints(locked)
         changed = [e for e in locked if fingerprints.get(e, EMPTY) != previous.get(e)]
