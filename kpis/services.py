@@ -115,7 +115,7 @@ def _fingerprints(values: pd.DataFrame) -> dict[int, str]:
     """
     if values.empty:
         return {}
-    rows = values["row_hash"].to_numpy()
+    rows = values["row_hash"].to_numpy().view(np.uint64)
     index, engagements = pd.factorize(values["engagement_id"].to_numpy())
     total = np.zeros(len(engagements), dtype=np.uint64)
     np.add.at(total, index, rows)  # wraps modulo 2**64, so the order never matters
@@ -174,18 +174,46 @@ def _csv(values: pd.DataFrame, columns: list[str], computed_at=None) -> io.Bytes
     return buffer
 
 
-def _stored_values(engagement_ids: list[int]) -> pd.DataFrame:
-    """The stored values of these engagements: their keys and compared fields."""
-    ids = ",".join(str(int(e)) for e in engagement_ids)
+def _copy_table(sql: str, types: dict) -> pa.Table:
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY (SELECT {', '.join(STORED_COLUMNS)} FROM kpis_metricvalue"  # noqa: S608 - constant columns
-            f" WHERE version = {int(DEFINITION_VERSION)} AND engagement_id = ANY('{{{ids}}}'"
-            "::bigint[])) TO STDOUT WITH (FORMAT csv, HEADER true)",
-            buffer,
-        )
+        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
     buffer.seek(0)
+    return pacsv.read_csv(
+        buffer,
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, true_values=["t"], false_values=["f"], strings_can_be_null=False
+        ),
+    )
+
+
+def _int_array(numbers) -> str:
+    """A bigint[] literal (integers only, so nothing to quote)."""
+    return "'{" + ",".join(str(int(n)) for n in numbers) + "}'::bigint[]"
+
+
+def _stored_where(engagement_ids: list[int]) -> str:
+    return (
+        f"version = {int(DEFINITION_VERSION)} AND engagement_id = ANY({_int_array(engagement_ids)})"
+    )
+
+
+def _stored_hashes(engagement_ids: list[int]) -> np.ndarray:
+    """The row hash of every stored value of these engagements (0 for one without)."""
+    where = _stored_where(engagement_ids)
+    table = _copy_table(
+        f"SELECT coalesce(row_hash, 0) AS h FROM kpis_metricvalue WHERE {where}",  # noqa: S608 - ints
+        {"h": pa.int64()},
+    )
+    return table["h"].to_numpy()
+
+
+def _stored_values(engagement_ids: list[int], hashes: np.ndarray | None = None) -> pd.DataFrame:
+    """The stored values of these engagements (only those with these row hashes): keys and
+    compared fields."""
+    where = _stored_where(engagement_ids)
+    if hashes is not None:
+        where += f" AND coalesce(row_hash, 0) = ANY({_int_array(hashes)})"
     types = {
         "engagement_id": pa.int64(),
         "version": pa.int64(),
@@ -197,12 +225,9 @@ def _stored_values(engagement_ids: list[int]) -> pd.DataFrame:
         "suppressed": pa.bool_(),
         **{c: pa.string() for c in ("kpi", "grain", "period", "dimension", "segment", "status")},
     }
-    table = pacsv.read_csv(
-        buffer,
-        convert_options=pacsv.ConvertOptions(
-            column_types=types, true_values=["t"], false_values=["f"], strings_can_be_null=False
-        ),
-    )
+    columns = ", ".join(STORED_COLUMNS)
+    sql = f"SELECT {columns} FROM kpis_metricvalue WHERE {where}"  # noqa: S608 - constants, ints
+    table = _copy_table(sql, types)
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).astype(
         {"engagement_id": np.int64, "version": np.int64, "n": np.int64}
     )
@@ -214,27 +239,48 @@ def _hashes(frame: pd.DataFrame, columns: list[str], hash_key: str | None = None
     return pd.util.hash_pandas_object(frame[columns], index=False, **options).to_numpy()
 
 
-def _keys(frame: pd.DataFrame) -> pd.Index:
-    """Each row's key as 128 bits (two independent hashes): no two keys ever share one."""
+# Up to this many rows, keys are matched as they are; more, by their hashes.
+EXACT_KEY_ROWS = 5000
+
+
+def _keys(frame: pd.DataFrame, exact: bool) -> pd.Index:
+    """Each row's key: the key itself (`exact`, for a few rows), else 128 bits of two
+    independent hashes (no two keys ever share one), cheaper than text for many rows."""
+    if exact:
+        return pd.Index(list(frame[KEY].astype(object).itertuples(index=False, name=None)))
     return pd.MultiIndex.from_arrays(
         [_hashes(frame, KEY), _hashes(frame, KEY, hash_key="rpo-portal-kpi-2")]
     )
 
 
-def _diff(values: pd.DataFrame, stored: pd.DataFrame):
-    """(rows to insert, rows to update, keys to delete) that turn `stored` into `values`.
+# Above this many stored rows to look at, all of an engagement's rows are read back instead.
+FETCH_BY_HASH_ROWS = 20_000
 
-    Rows identical in every stored field are found by one hash of the whole row; the few
-    others are matched by their keys' hashes (128 bits).
+
+def _diff(values: pd.DataFrame, engagement_ids: list[int]):
+    """(rows to insert, rows to update, keys to delete) that turn what is stored into `values`.
+
+    Each stored value carries the hash of its row: the values whose row hash is stored are
+    unchanged, and only the stored rows whose hash is not computed any more are read back and
+    matched with the remaining values by key (128-bit key hashes).
     """
-    if stored.empty:
-        return values, values.iloc[:0], stored
-    computed_rows, stored_rows = values["row_hash"].to_numpy(), _hashes(stored, STORED_COLUMNS)
+    computed_rows = values["row_hash"].to_numpy()
+    stored_rows = _stored_hashes(engagement_ids)
+    if not len(stored_rows):
+        return values, values.iloc[:0], pd.DataFrame(columns=KEY)
     values = values[~np.isin(computed_rows, stored_rows)]
-    stored = stored[~np.isin(stored_rows, computed_rows)]
-    if values.empty or stored.empty:
+    missing = stored_rows[~np.isin(stored_rows, computed_rows)]
+    if not len(missing):
+        return values, values.iloc[:0], pd.DataFrame(columns=KEY)
+    if len(missing) <= FETCH_BY_HASH_ROWS:
+        stored = _stored_values(engagement_ids, np.unique(missing))
+    else:
+        stored = _stored_values(engagement_ids)
+        stored = stored[~np.isin(_hashes(stored, STORED_COLUMNS).view(np.int64), computed_rows)]
+    if values.empty:
         return values, values.iloc[:0], stored[KEY]
-    position = _keys(stored).get_indexer(_keys(values))
+    exact = max(len(stored), len(values)) <= EXACT_KEY_ROWS
+    position = _keys(stored, exact).get_indexer(_keys(values, exact))
     matched = position >= 0
     kept = np.zeros(len(stored), dtype=bool)
     kept[position[matched]] = True
@@ -289,6 +335,7 @@ SQL_TYPES = {
     "suppressed": "boolean",
     "status": "varchar",
     "target_id": "bigint",
+    "row_hash": "bigint",
 }
 
 
@@ -306,7 +353,7 @@ def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]):
 
 def _update(cursor, changed: pd.DataFrame, columns: list[str], now) -> None:
     source, values = _rows_source(cursor, "kpis_changed", changed, columns)
-    assignments = ", ".join(f"{c} = kpis_changed.{c}" for c in COMPARED)
+    assignments = ", ".join(f"{c} = kpis_changed.{c}" for c in [*COMPARED, "row_hash"])
     cursor.execute(
         f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s FROM {source}"  # noqa: S608 - constant columns
         f" WHERE {' AND '.join(f'm.{c} = kpis_changed.{c}' for c in KEY)}",
@@ -339,9 +386,9 @@ def _write_values(
     """
     if not engagement_ids:
         return {}
-    new, changed, gone = _diff(values, _stored_values(engagement_ids))
+    new, changed, gone = _diff(values, engagement_ids)
     new = _in_key_order(new)
-    columns = ["engagement_id", *VALUE_COLUMNS]
+    columns = ["engagement_id", *VALUE_COLUMNS, "row_hash"]
     written = ", ".join([*columns, "computed_at"])
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL timezone = 'UTC'")  # computed_at is written without offset
@@ -434,7 +481,8 @@ def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult
         )
         values = compute.metric_frames(frames, as_of=as_of, exclude_on_hold=policies)
         values = compute.with_status(values, _agreed_targets(locked))
-        values["row_hash"] = _hashes(values, STORED_COLUMNS)  # the fingerprint's and the diff's
+        # The fingerprint's and the diff's, and stored with each value (as a signed bigint).
+        values["row_hash"] = _hashes(values, STORED_COLUMNS).view(np.int64)
         fingerprints = _fingerprints(values)
         previous = _last_fingerprints(locked)
         changed = [e for e in locked if fingerprints.get(e, EMPTY) != previous.get(e)]

@@ -75,9 +75,11 @@ def test_the_on_hold_policy_applies_to_its_own_engagement_only(three_engagements
     assert time_to_fill(together, on_hold) != time_to_fill(without, on_hold)
 
 
-@pytest.mark.parametrize("inline_rows", [0, 100_000])  # through a table / inline VALUES
-def test_changed_values_are_written_and_only_those(three_engagements, inline_rows, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_ROWS", inline_rows)
+# Through a table, every stored row read back, keys matched by hash / the small-change paths.
+@pytest.mark.parametrize("threshold", [0, 100_000])
+def test_changed_values_are_written_and_only_those(three_engagements, threshold, monkeypatch):
+    for setting in ("INLINE_ROWS", "FETCH_BY_HASH_ROWS", "EXACT_KEY_ROWS"):
+        monkeypatch.setattr(services, setting, threshold)
     sample, generated, _ = three_engagements
     metrics_recompute(engagement_ids=[sample.pk, generated.pk], as_of=AS_OF)
     before = {row for row in stored() if row[0] == sample.pk}
@@ -92,6 +94,20 @@ def test_changed_values_are_written_and_only_those(three_engagements, inline_row
     MetricRun.objects.filter(engagement=generated).delete()
     metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 15))
     assert {row for row in stored() if row[0] == generated.pk} == updated
+
+
+def test_values_stored_without_a_row_hash_are_compared_and_given_one(sample_engagement):
+    before = stored()
+    # As stored before runs had fingerprints and values their row hash.
+    MetricRun.objects.update(fingerprint="")
+    MetricValue.objects.update(row_hash=None)
+    result = metrics_recompute(engagement_ids=[sample_engagement.pk], as_of=AS_OF)[0]
+    assert (result.inserted, result.deleted) == (0, 0)
+    assert result.updated == result.value_count == len(before)
+    assert stored() == before
+    assert not MetricValue.objects.filter(row_hash__isnull=True).exists()
+    again = metrics_recompute(engagement_ids=[sample_engagement.pk], as_of=AS_OF)[0]
+    assert (again.inserted, again.updated, again.deleted) == (0, 0, 0)
 
 
 def test_labels_with_sql_characters_are_written_as_they_are(engagement):
