@@ -25,7 +25,6 @@ from kpis.registry import (
     DIMENSIONS,
     GRAINS,
     NONE_SEGMENT,
-    SOURCE,
     SUPPRESSION_MIN_ROWS,
     get_kpi,
 )
@@ -82,7 +81,6 @@ TEXT_COLUMNS = {
     "offer_outcome",
     "respondent",
 }
-SEGMENT_DIMENSIONS = (*DIMENSIONS, SOURCE)
 
 OUTPUT_COLUMNS = [
     "kpi",
@@ -255,16 +253,6 @@ def _code_label(code: int) -> str:
     return f"{code // 10}-Q{code % 10}"
 
 
-def period_labels(dates: pd.Series, grain: str) -> pd.Series:
-    """`2026-03` or `2026-Q1` for each date, formatting each distinct period once."""
-    if dates.empty:
-        return pd.Series([], index=dates.index, dtype=object)
-    codes = period_codes(dates, grain)
-    unique = np.unique(codes)
-    names = np.array([_code_label(code) for code in unique], dtype=object)
-    return pd.Series(names[np.searchsorted(unique, codes)], index=dates.index)
-
-
 def period_bounds(label: str) -> tuple[date, date]:
     """(first day, last day) of `2026-03` or `2026-Q1`."""
     if "-Q" in label:
@@ -275,12 +263,6 @@ def period_bounds(label: str) -> tuple[date, date]:
         start = pd.Timestamp(label + "-01")
         end = start + pd.offsets.MonthEnd(0)
     return start.date(), end.date()
-
-
-def period_of(day: date, grain: str) -> str:
-    if grain == "month":
-        return f"{day:%Y-%m}"
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def _category(column: pd.Series, blank: str | None) -> pd.Series:
@@ -313,12 +295,9 @@ def _segment_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-KEYS = ["engagement_id", "period", "dimension", "segment"]
-
-
 @dataclass
 class _Coded:
-    """A label column as integer codes into `categories`, decoded once at the end."""
+    """A label column as integer codes into `categories`, made a categorical at the end."""
 
     codes: np.ndarray
     categories: list
@@ -328,9 +307,6 @@ class _Coded:
 
     def take(self, positions: np.ndarray) -> _Coded:
         return _Coded(self.codes[positions], self.categories)
-
-    def decoded(self) -> np.ndarray:
-        return np.asarray(self.categories, dtype=object)[self.codes]
 
 
 def _label(value: str, length: int) -> _Coded:
@@ -760,7 +736,8 @@ def _diversity(events):
 
 
 def _positions(table: Table, other: Table) -> np.ndarray:
-    """For each row of `table`, the row of `other` with the same KEYS, or -1.
+    """For each row of `table`, the row of `other` with the same engagement, period,
+    dimension and segment, or -1.
 
     `other`'s keys are unique (one row per group, as `_aggregate` makes them).
     """
