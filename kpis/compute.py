@@ -162,6 +162,22 @@ def _arrow_types(columns: list[str]) -> dict[str, pa.DataType]:
     return types
 
 
+def int_array(numbers) -> str:
+    """A bigint[] literal for SQL (integers only, so nothing to quote)."""
+    return "'{" + ",".join(str(int(n)) for n in numbers) + "}'::bigint[]"
+
+
+def copy_select(select: str, column_types: dict[str, pa.DataType]) -> pa.Table:
+    """The rows of a SELECT, read with `COPY ... TO STDOUT` and typed by Arrow."""
+    options = pacsv.ConvertOptions(
+        column_types=column_types,
+        true_values=["t"],
+        false_values=["f"],
+        strings_can_be_null=False,
+    )
+    return _copy_parsed(f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true)", options)
+
+
 def _copy_parsed(sql: str, options: pacsv.ConvertOptions) -> pa.Table:
     """Run `COPY ... TO STDOUT` and parse its CSV with Arrow while it arrives.
 
@@ -198,19 +214,11 @@ def _copy_parsed(sql: str, options: pacsv.ConvertOptions) -> pa.Table:
 def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.DataFrame:
     table = model._meta.db_table
     column_sql = ", ".join(f'"{c}"' for c in ["engagement_id", *columns])
-    ids = ",".join(str(int(pk)) for pk in engagement_ids)
-    where = f"engagement_id = ANY('{{{ids}}}'::bigint[])"  # ints only
-    sql = (
-        f'COPY (SELECT {column_sql} FROM "{table}" WHERE {where}) '  # noqa: S608 - identifiers from model metadata
-        "TO STDOUT WITH (FORMAT csv, HEADER true)"
+    table_ = copy_select(
+        f'SELECT {column_sql} FROM "{table}"'  # noqa: S608 - identifiers from model metadata
+        f" WHERE engagement_id = ANY({int_array(engagement_ids)})",
+        {"engagement_id": pa.int64(), **_arrow_types(columns)},
     )
-    options = pacsv.ConvertOptions(
-        column_types={"engagement_id": pa.int64(), **_arrow_types(columns)},
-        true_values=["t"],
-        false_values=["f"],
-        strings_can_be_null=False,
-    )
-    table_ = _copy_parsed(sql, options)
     for index, name in enumerate(table_.column_names):
         if name in TEXT_COLUMNS:  # few distinct values: categoricals from Arrow dictionaries
             table_ = table_.set_column(index, name, pc.dictionary_encode(table_[name]))

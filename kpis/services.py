@@ -174,34 +174,15 @@ def _csv(values: pd.DataFrame, columns: list[str], computed_at=None) -> io.Bytes
     return buffer
 
 
-def _copy_table(sql: str, types: dict) -> pa.Table:
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
-    buffer.seek(0)
-    return pacsv.read_csv(
-        buffer,
-        convert_options=pacsv.ConvertOptions(
-            column_types=types, true_values=["t"], false_values=["f"], strings_can_be_null=False
-        ),
-    )
-
-
-def _int_array(numbers) -> str:
-    """A bigint[] literal (integers only, so nothing to quote)."""
-    return "'{" + ",".join(str(int(n)) for n in numbers) + "}'::bigint[]"
-
-
 def _stored_where(engagement_ids: list[int]) -> str:
-    return (
-        f"version = {int(DEFINITION_VERSION)} AND engagement_id = ANY({_int_array(engagement_ids)})"
-    )
+    ids = compute.int_array(engagement_ids)
+    return f"version = {int(DEFINITION_VERSION)} AND engagement_id = ANY({ids})"
 
 
 def _stored_hashes(engagement_ids: list[int]) -> np.ndarray:
     """The row hash of every stored value of these engagements (0 for one without)."""
     where = _stored_where(engagement_ids)
-    table = _copy_table(
+    table = compute.copy_select(
         f"SELECT coalesce(row_hash, 0) AS h FROM kpis_metricvalue WHERE {where}",  # noqa: S608 - ints
         {"h": pa.int64()},
     )
@@ -213,21 +194,11 @@ def _stored_values(engagement_ids: list[int], hashes: np.ndarray | None = None) 
     compared fields."""
     where = _stored_where(engagement_ids)
     if hashes is not None:
-        where += f" AND coalesce(row_hash, 0) = ANY({_int_array(hashes)})"
-    types = {
-        "engagement_id": pa.int64(),
-        "version": pa.int64(),
-        "n": pa.int64(),
-        "target_id": pa.int64(),
-        "value": pa.float64(),
-        "numerator": pa.float64(),
-        "denominator": pa.float64(),
-        "suppressed": pa.bool_(),
-        **{c: pa.string() for c in ("kpi", "grain", "period", "dimension", "segment", "status")},
-    }
+        where += f" AND coalesce(row_hash, 0) = ANY({compute.int_array(hashes)})"
+    types = {c: ARROW_TYPES[SQL_TYPES[c]] for c in STORED_COLUMNS}
     columns = ", ".join(STORED_COLUMNS)
     sql = f"SELECT {columns} FROM kpis_metricvalue WHERE {where}"  # noqa: S608 - constants, ints
-    table = _copy_table(sql, types)
+    table = compute.copy_select(sql, types)
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).astype(
         {"engagement_id": np.int64, "version": np.int64, "n": np.int64}
     )
@@ -337,6 +308,16 @@ SQL_TYPES = {
     "target_id": "bigint",
     "row_hash": "bigint",
 }
+# How Arrow reads each of those types back.
+ARROW_TYPES = {
+    "bigint": pa.int64(),
+    "smallint": pa.int64(),
+    "integer": pa.int64(),
+    "double precision": pa.float64(),
+    "boolean": pa.bool_(),
+    "varchar": pa.string(),
+    "date": pa.date32(),
+}
 
 
 def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]):
@@ -379,10 +360,9 @@ def _write_values(
 ) -> dict[int, tuple[int, int, int]]:
     """Make the stored values of these engagements equal to `values`.
 
-    The stored values are read back and compared in pandas: only new rows are inserted
-    (with COPY, straight into the table), only rows with a differing field are updated, and
-    only values no longer defined are deleted. Returns (inserted, updated, deleted) per
-    engagement id.
+    Compared by row hash with what is stored (`_diff`): only new rows are inserted (with COPY,
+    straight into the table), only rows with a differing field are updated, and only values
+    no longer defined are deleted. Returns (inserted, updated, deleted) per engagement id.
     """
     if not engagement_ids:
         return {}
