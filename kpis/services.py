@@ -86,24 +86,16 @@ def _try_locks(engagement_ids: list[int]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# The model's field behind each of compute.TARGET_COLUMNS where the names differ.
+TARGET_FIELD_OF = {"target_id": "id", "agreed_at": "responded_at"}
+
+
 def _agreed_targets(engagement_ids: list[int]) -> pd.DataFrame:
+    fields = [TARGET_FIELD_OF.get(c, c) for c in compute.TARGET_COLUMNS]
     rows = list(
         KpiTarget.objects.filter(
             engagement_id__in=engagement_ids, state=TargetState.AGREED
-        ).values_list(
-            "id",
-            "engagement_id",
-            "kpi",
-            "grain",
-            "dimension",
-            "segment",
-            "effective_from",
-            "effective_to",
-            "target_value",
-            "breach_threshold",
-            "min_sample_size",
-            "responded_at",
-        )
+        ).values_list(*fields)
     )
     return pd.DataFrame(rows, columns=compute.TARGET_COLUMNS)
 
