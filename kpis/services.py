@@ -166,9 +166,9 @@ def _csv(values: pd.DataFrame, columns: list[str], computed_at=None) -> io.Bytes
     return buffer
 
 
-def _stored_where(engagement_ids: list[int]) -> str:
+def _stored_where(engagement_ids: list[int], alias: str = "kpis_metricvalue") -> str:
     ids = compute.int_array(engagement_ids)
-    return f"version = {int(DEFINITION_VERSION)} AND engagement_id = ANY({ids})"
+    return f"{alias}.version = {int(DEFINITION_VERSION)} AND {alias}.engagement_id = ANY({ids})"
 
 
 def _stored_hashes(engagement_ids: list[int]) -> np.ndarray:
@@ -181,73 +181,9 @@ def _stored_hashes(engagement_ids: list[int]) -> np.ndarray:
     return table["h"].to_numpy()
 
 
-def _stored_values(engagement_ids: list[int], hashes: np.ndarray | None = None) -> pd.DataFrame:
-    """The stored values of these engagements (only those with these row hashes): keys and
-    compared fields."""
-    where = _stored_where(engagement_ids)
-    if hashes is not None:
-        where += f" AND coalesce(row_hash, 0) = ANY({compute.int_array(hashes)})"
-    types = {c: ARROW_TYPES[SQL_TYPES[c]] for c in STORED_COLUMNS}
-    columns = ", ".join(STORED_COLUMNS)
-    sql = f"SELECT {columns} FROM kpis_metricvalue WHERE {where}"  # noqa: S608 - constants, ints
-    table = compute.copy_select(sql, types)
-    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).astype(
-        {"engagement_id": np.int64, "version": np.int64, "n": np.int64}
-    )
-
-
-def _hashes(frame: pd.DataFrame, columns: list[str], hash_key: str | None = None) -> np.ndarray:
+def _hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """A 64-bit hash of each row's `columns`, the same for a label as text or categorical."""
-    options = {"hash_key": hash_key} if hash_key else {}
-    return pd.util.hash_pandas_object(frame[columns], index=False, **options).to_numpy()
-
-
-# Up to this many rows, keys are matched as they are; more, by their hashes.
-EXACT_KEY_ROWS = 5000
-
-
-def _keys(frame: pd.DataFrame, exact: bool) -> pd.Index:
-    """Each row's key: the key itself (`exact`, for a few rows), else 128 bits of two
-    independent hashes (no two keys ever share one), cheaper than text for many rows."""
-    if exact:
-        return pd.Index(list(frame[KEY].astype(object).itertuples(index=False, name=None)))
-    return pd.MultiIndex.from_arrays(
-        [_hashes(frame, KEY), _hashes(frame, KEY, hash_key="rpo-portal-kpi-2")]
-    )
-
-
-# Above this many stored rows to look at, all of an engagement's rows are read back instead.
-FETCH_BY_HASH_ROWS = 20_000
-
-
-def _diff(values: pd.DataFrame, engagement_ids: list[int]):
-    """(rows to insert, rows to update, keys to delete) that turn what is stored into `values`.
-
-    Each stored value carries the hash of its row: the values whose row hash is stored are
-    unchanged, and only the stored rows whose hash is not computed any more are read back and
-    matched with the remaining values by key (128-bit key hashes).
-    """
-    computed_rows = values["row_hash"].to_numpy()
-    stored_rows = _stored_hashes(engagement_ids)
-    if not len(stored_rows):
-        return values, values.iloc[:0], pd.DataFrame(columns=KEY)
-    values = values[~np.isin(computed_rows, stored_rows)]
-    missing = stored_rows[~np.isin(stored_rows, computed_rows)]
-    if not len(missing):
-        return values, values.iloc[:0], pd.DataFrame(columns=KEY)
-    if len(missing) <= FETCH_BY_HASH_ROWS:
-        stored = _stored_values(engagement_ids, np.unique(missing))
-    else:
-        stored = _stored_values(engagement_ids)
-        stored = stored[~np.isin(_hashes(stored, STORED_COLUMNS).view(np.int64), computed_rows)]
-    if values.empty:
-        return values, values.iloc[:0], stored[KEY]
-    exact = max(len(stored), len(values)) <= EXACT_KEY_ROWS
-    position = _keys(stored, exact).get_indexer(_keys(values, exact))
-    matched = position >= 0
-    kept = np.zeros(len(stored), dtype=bool)
-    kept[position[matched]] = True
-    return values[~matched], values[matched], stored.loc[~kept, KEY]
+    return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
 
 
 def _in_key_order(values: pd.DataFrame) -> pd.DataFrame:
@@ -267,16 +203,6 @@ def _in_key_order(values: pd.DataFrame) -> pd.DataFrame:
 
 def _per_engagement(frame: pd.DataFrame) -> dict[int, int]:
     return frame["engagement_id"].value_counts().to_dict() if len(frame) else {}
-
-
-def _staged(cursor, name: str, frame: pd.DataFrame, columns: list[str], types: str) -> None:
-    cursor.execute(f"CREATE TEMP TABLE {name} ({types}) ON COMMIT DROP")
-    cursor.copy_expert(
-        f"COPY {name} ({', '.join(columns)}) FROM STDIN"
-        " WITH (FORMAT csv, FORCE_NOT_NULL (segment))",
-        _csv(frame, columns),
-    )
-    cursor.execute(f"ANALYZE {name}")
 
 
 # Up to this many rows are sent with their statement (arrays); more go through a table.
@@ -300,51 +226,62 @@ SQL_TYPES = {
     "target_id": "bigint",
     "row_hash": "bigint",
 }
-# How Arrow reads each of those types back.
-ARROW_TYPES = {
-    "bigint": pa.int64(),
-    "smallint": pa.int64(),
-    "integer": pa.int64(),
-    "double precision": pa.float64(),
-    "boolean": pa.bool_(),
-    "varchar": pa.string(),
-    "date": pa.date32(),
-}
 
 
 def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]):
     """(a FROM item holding the rows, its parameters): one array per column when few, else a
-    temporary table."""
+    temporary table dropped at commit."""
     if len(frame) > INLINE_ROWS:
         types = ", ".join(f"{c} {SQL_TYPES[c]}" for c in columns)
-        _staged(cursor, name, frame, columns, types)
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMP TABLE {name} ({types}) ON COMMIT DROP")
+        blank = ", FORCE_NOT_NULL (segment)" if "segment" in columns else ""  # "" is a segment
+        cursor.copy_expert(
+            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{blank})",
+            _csv(frame, columns),
+        )
+        cursor.execute(f"ANALYZE {name}")
         return name, []
     arrays = ", ".join(f"%s::{SQL_TYPES[c]}[]" for c in columns)
-    values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+    values = [_arrow(frame[c], c).to_pylist() for c in columns]  # None for NULL
     return f"unnest({arrays}) AS {name}({', '.join(columns)})", values
 
 
-def _update(cursor, changed: pd.DataFrame, columns: list[str], now) -> None:
-    source, values = _rows_source(cursor, "kpis_changed", changed, columns)
-    assignments = ", ".join(f"{c} = kpis_changed.{c}" for c in [*COMPARED, "row_hash"])
+def _counts(cursor) -> dict[int, tuple[int, ...]]:
+    return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def _upsert(cursor, rows: pd.DataFrame, columns: list[str], now) -> dict[int, tuple[int, ...]]:
+    """Insert the rows, or update the stored value with the same key: (inserted, updated)
+    per engagement id."""
+    source, values = _rows_source(cursor, "kpis_written", rows, columns)
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*COMPARED, "row_hash", "computed_at"])
+    # Identifiers only, all from the column lists above; `xmax = 0` on a row just inserted.
     cursor.execute(
-        f"UPDATE kpis_metricvalue m SET {assignments}, computed_at = %s FROM {source}"  # noqa: S608 - constant columns
-        f" WHERE {' AND '.join(f'm.{c} = kpis_changed.{c}' for c in KEY)}",
+        f"WITH written AS (INSERT INTO kpis_metricvalue ({', '.join(columns)}, computed_at)"  # noqa: S608
+        f" SELECT {', '.join(columns)}, %s FROM {source}"
+        f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {assignments}"
+        " RETURNING engagement_id, xmax = 0 AS inserted)"
+        " SELECT engagement_id, count(*) FILTER (WHERE inserted),"
+        " count(*) FILTER (WHERE NOT inserted) FROM written GROUP BY engagement_id",
         [now, *values],
     )
-    if len(changed) > INLINE_ROWS:
-        cursor.execute("DROP TABLE kpis_changed")
+    return _counts(cursor)
 
 
-def _delete(cursor, gone: pd.DataFrame) -> None:
-    source, values = _rows_source(cursor, "kpis_gone", gone, KEY)
+def _delete_stale(cursor, engagement_ids: list[int], stale: np.ndarray) -> dict[int, tuple]:
+    """Delete the stored values with these row hashes: (deleted,) per engagement id."""
+    source, values = _rows_source(
+        cursor, "kpis_stale", pd.DataFrame({"row_hash": stale}), ["row_hash"]
+    )
     cursor.execute(
-        f"DELETE FROM kpis_metricvalue m USING {source}"  # noqa: S608 - constant columns
-        f" WHERE {' AND '.join(f'm.{c} = kpis_gone.{c}' for c in KEY)}",
+        f"WITH gone AS (DELETE FROM kpis_metricvalue m USING {source}"  # noqa: S608 - ints
+        f" WHERE {_stored_where(engagement_ids, 'm')}"
+        " AND coalesce(m.row_hash, 0) = kpis_stale.row_hash RETURNING m.engagement_id)"
+        " SELECT engagement_id, count(*) FROM gone GROUP BY engagement_id",
         values,
     )
-    if len(gone) > INLINE_ROWS:
-        cursor.execute("DROP TABLE kpis_gone")
+    return _counts(cursor)
 
 
 def _write_values(
@@ -352,21 +289,25 @@ def _write_values(
 ) -> dict[int, tuple[int, int, int]]:
     """Make the stored values of these engagements equal to `values`.
 
-    Compared by row hash with what is stored (`_diff`): only new rows are inserted (with COPY,
-    straight into the table), only rows with a differing field are updated, and only values
-    no longer defined are deleted. Returns (inserted, updated, deleted) per engagement id.
+    Each stored value carries its row hash: a computed value whose hash is stored is
+    unchanged and not sent again. The others are upserted on the value's key (a stored value
+    with that key is updated in place, else a new one inserted), then the stored values whose
+    hash is no longer computed, and that no upsert rewrote, are deleted. With nothing stored
+    yet, the values are COPYed straight into the table. Returns (inserted, updated, deleted)
+    per engagement id.
     """
     if not engagement_ids:
         return {}
-    new, changed, gone = _diff(values, engagement_ids)
-    new = _in_key_order(new)
+    stored = _stored_hashes(engagement_ids)
+    computed = values["row_hash"].to_numpy()
     columns = ["engagement_id", *VALUE_COLUMNS, "row_hash"]
-    written = ", ".join([*columns, "computed_at"])
+    written, deleted = {}, {}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL timezone = 'UTC'")  # computed_at is written without offset
-        if len(new):
+        if not len(stored):
+            new = _in_key_order(values)
             cursor.copy_expert(
-                f"COPY kpis_metricvalue ({written}) FROM STDIN "
+                f"COPY kpis_metricvalue ({', '.join([*columns, 'computed_at'])}) FROM STDIN "
                 "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
                 _csv(new, columns, computed_at=now),
             )
@@ -374,12 +315,15 @@ def _write_values(
                 # A first computation fills the table: without fresh statistics the planner
                 # still takes it for empty and reads every value to find one engagement's.
                 cursor.execute("ANALYZE kpis_metricvalue")
-        if len(changed):
-            _update(cursor, changed, columns, now)
-        if len(gone):
-            _delete(cursor, gone)
-    inserted, updated, deleted = (_per_engagement(f) for f in (new, changed, gone))
-    return {e: (inserted.get(e, 0), updated.get(e, 0), deleted.get(e, 0)) for e in engagement_ids}
+            written = {e: (n, 0) for e, n in _per_engagement(new).items()}
+        else:
+            rows = values[~np.isin(computed, stored)]
+            if len(rows):
+                written = _upsert(cursor, _in_key_order(rows), columns, now)
+            stale = np.unique(stored[~np.isin(stored, computed)])
+            if len(stale):
+                deleted = _delete_stale(cursor, engagement_ids, stale)
+    return {e: (*written.get(e, (0, 0)), deleted.get(e, (0,))[0]) for e in engagement_ids}
 
 
 def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:

@@ -75,14 +75,14 @@ def test_the_on_hold_policy_applies_to_its_own_engagement_only(three_engagements
     assert time_to_fill(together, on_hold) != time_to_fill(without, on_hold)
 
 
-# Through a table, every stored row read back, keys matched by hash / the small-change paths.
-@pytest.mark.parametrize("threshold", [0, 100_000])
-def test_changed_values_are_written_and_only_those(three_engagements, threshold, monkeypatch):
-    for setting in ("INLINE_ROWS", "FETCH_BY_HASH_ROWS", "EXACT_KEY_ROWS"):
-        monkeypatch.setattr(services, setting, threshold)
+# Rows sent through temporary tables / inline as arrays.
+@pytest.mark.parametrize("inline_rows", [0, 100_000])
+def test_changed_values_are_written_and_only_those(three_engagements, inline_rows, monkeypatch):
+    monkeypatch.setattr(services, "INLINE_ROWS", inline_rows)
     sample, generated, _ = three_engagements
     metrics_recompute(engagement_ids=[sample.pk, generated.pk], as_of=AS_OF)
     before = {row for row in stored() if row[0] == sample.pk}
+    first = {row for row in stored() if row[0] == generated.pk}
     # An earlier as-of drops the generated engagement's last periods and changes June's.
     result = metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 15))[0]
     assert result.deleted > 0 and result.updated > 0 and result.inserted == 0
@@ -94,6 +94,10 @@ def test_changed_values_are_written_and_only_those(three_engagements, threshold,
     MetricRun.objects.filter(engagement=generated).delete()
     metrics_recompute(engagement_ids=[generated.pk], as_of=date(2025, 6, 15))
     assert {row for row in stored() if row[0] == generated.pk} == updated
+    # Back to the later as-of: the dropped periods come back, June changes back.
+    result = metrics_recompute(engagement_ids=[generated.pk], as_of=AS_OF)[0]
+    assert result.inserted > 0 and result.updated > 0 and result.deleted == 0
+    assert {row for row in stored() if row[0] == generated.pk} == first
 
 
 def test_values_stored_without_a_row_hash_are_compared_and_given_one(sample_engagement):
