@@ -225,7 +225,20 @@ def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.Data
     frame = table_.to_pandas(
         types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
     )
+    for name in frame.columns.intersection(list(TEXT_COLUMNS)):
+        frame[name] = _object_categories(frame[name])
     return normalise(frame, columns)
+
+
+def _object_categories(column: pd.Series) -> pd.Series:
+    """The categorical with its labels as Python strings: pandas' Arrow-backed `str`
+    categories cost a conversion in every operation on a few labels."""
+    categories = pd.Index(column.cat.categories.to_numpy(dtype=object), dtype=object)
+    return pd.Series(
+        pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=categories),
+        index=column.index,
+        name=column.name,
+    )
 
 
 def load_frames(engagement_ids: int | list[int]) -> Frames:
@@ -288,7 +301,7 @@ def _category(column: pd.Series, blank: str | None) -> pd.Series:
     else:
         categories[empty] = blank
     return pd.Series(
-        pd.Categorical.from_codes(codes, categories=categories),
+        pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object)),
         index=column.index,
         name=column.name,
     )
