@@ -219,26 +219,25 @@ def _copy_frame(model, columns: list[str], engagement_ids: list[int]) -> pd.Data
         f" WHERE engagement_id = ANY({int_array(engagement_ids)})",
         {"engagement_id": pa.int64(), **_arrow_types(columns)},
     )
-    for index, name in enumerate(table_.column_names):
-        if name in TEXT_COLUMNS:  # few distinct values: categoricals from Arrow dictionaries
-            table_ = table_.set_column(index, name, pc.dictionary_encode(table_[name]))
-    frame = table_.to_pandas(
-        types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
+    text = [name for name in table_.column_names if name in TEXT_COLUMNS]
+    plain = table_.drop_columns(text).to_pandas(
+        types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True
     )
-    for name in frame.columns.intersection(list(TEXT_COLUMNS)):
-        frame[name] = _object_categories(frame[name])
+    data = {
+        name: _categorical(table_[name]) if name in text else plain[name]
+        for name in table_.column_names
+    }
+    # Labels as Python strings, not pandas' Arrow-backed `str`: that costs a conversion in
+    # each of the many small operations on one engagement's rows.
+    frame = pd.DataFrame(data, columns=pd.Index(list(data), dtype=object))
     return normalise(frame, columns)
 
 
-def _object_categories(column: pd.Series) -> pd.Series:
-    """The categorical with its labels as Python strings: pandas' Arrow-backed `str`
-    categories cost a conversion in every operation on a few labels."""
-    categories = pd.Index(column.cat.categories.to_numpy(dtype=object), dtype=object)
-    return pd.Series(
-        pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=categories),
-        index=column.index,
-        name=column.name,
-    )
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A text column (few distinct values) as a categorical of Python strings."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    categories = pd.Index(encoded.dictionary.to_pylist(), dtype=object)
+    return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False), categories)
 
 
 def load_frames(engagement_ids: int | list[int]) -> Frames:
