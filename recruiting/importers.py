@@ -18,9 +18,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import queue
 import re
+import threading
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -784,7 +786,17 @@ def _range_reason(low: int, high: int) -> str:
 def table_validate(kind_name: str, table: Table) -> Validated | None:
     """Check a table against its kind's columns and row rules; errors go to `table.errors`."""
     kind = KINDS[kind_name]
-    errors = table.errors
+    frame = _frame_prepare(kind, table, table.errors)
+    if frame is None:
+        return None
+    validated = _rows_validate(kind, frame, table.errors, table)
+    _duplicates(validated, table.errors)
+    return validated
+
+
+def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | None:
+    """The table's records under the kind's columns, after the header's checks; None if the
+    header is unusable or there is no record."""
     frame = table.frame
     header_row = 1 if table.from_file else None
     known = set(kind.column_names)
@@ -811,22 +823,35 @@ def table_validate(kind_name: str, table: Table) -> Validated | None:
         what = "The file has a header but no rows." if table.from_file else "There are no records."
         errors.add(None, None, what)
         return None
+    return frame
+
+
+def _columns_parse(
+    columns: Iterable[Column], frame: pd.DataFrame, errors: Errors, table: Table
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series], dict[str, pd.Series]]:
+    """(values, dates, blanks) by column name; a column the file lacks is blank."""
     out: dict[str, pd.Series] = {}
     dates: dict[str, pd.Series] = {}
     blanks: dict[str, pd.Series] = {}
     empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    for column in kind.columns:
+    for column in columns:
         raw = frame[column.name] if column.name in frame.columns else empty
         value, blank, parsed = _column_parse(column, raw, errors, table)
         out[column.name] = value
         blanks[column.name] = blank
         if parsed is not None:
             dates[column.name] = parsed
+    return out, dates, blanks
+
+
+def _rows_validate(kind: Kind, frame: pd.DataFrame, errors: Errors, table: Table) -> Validated:
+    """Every rule that one row decides alone (its cells, their order): any slice of the rows
+    gets the same errors for its rows as the whole table."""
+    out, dates, blanks = _columns_parse(kind.columns, frame, errors, table)
     validated = Validated(
         kind, pd.DataFrame(out, index=frame.index), dates, blanks, table.from_file
     )
     _row_rules(validated, errors)
-    _duplicates(validated, errors)
     return validated
 
 
@@ -903,6 +928,12 @@ def _duplicates(v: Validated, errors: Errors) -> None:
     if v.kind.key == ("external_id",):
         usable = keys["external_id"] != ""
     keys = keys[usable]
+    if v.kind.key == ("external_id",):
+        ids = pa.array(keys["external_id"], type=pa.large_string(), from_pandas=True)
+        # Nearly every file has none, and one hash of the ids tells (pandas' `duplicated` of
+        # Arrow strings takes five times as long).
+        if pa_compute.count_distinct(ids).as_py() == len(ids):
+            return
     duplicated = keys.duplicated(keep="first")
     if not duplicated.any():
         return
@@ -1045,11 +1076,21 @@ def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> p
     return ids
 
 
-def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:
+def _refs_as_ids(validated: Validated, engagement_id: int, cursor) -> dict[str, pa.Array]:
+    return {
+        c.name: _ref_ids(c, validated.frame[c.name], engagement_id, cursor)
+        for c in validated.kind.columns
+        if c.type == "ref"
+    }
+
+
+def _stored_rows(
+    validated: Validated, engagement_id: int, ref_ids: dict[str, pa.Array]
+) -> pa.Table:
     """The rows as the table stores them (text, ids for references and the engagement).
 
-    References become the ids of the records they name; a blank text cell of a column that
-    is not nullable becomes "".
+    References become the ids of the records they name (`ref_ids`, by column); a blank text
+    cell of a column that is not nullable becomes "".
     """
     frame = validated.frame
     model = validated.kind.model
@@ -1058,7 +1099,7 @@ def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:
     for c in validated.kind.columns:
         values = frame[c.name]
         if c.type == "ref":
-            array = _ref_ids(c, values, engagement_id, cursor)
+            array = ref_ids[c.name]
         else:
             array = pa.array(values, type=pa.large_string(), from_pandas=True)
             if not model._meta.get_field(c.name).null:
@@ -1118,6 +1159,23 @@ def _unchanged(kind: Kind, rows: pa.Table, engagement_id: int, cursor) -> pa.Arr
     return same
 
 
+def _copy_data(rows: pa.Table) -> bytes:
+    """The rows as `COPY ... FROM STDIN (FORMAT csv)` reads them."""
+    buffer = io.BytesIO()
+    # Text quoted ("" is an empty text; COPY reads an unquoted empty field as NULL).
+    pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
+    return buffer.getvalue()
+
+
+def _first_import(kind: Kind, engagement_id: int, cursor) -> bool:
+    table = kind.model._meta.db_table
+    cursor.execute(
+        f"SELECT NOT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
+        [engagement_id],
+    )
+    return cursor.fetchone()[0]
+
+
 def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
     """Upsert the rows: (created, updated, unchanged). Run inside a transaction.
 
@@ -1129,26 +1187,23 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
     table = kind.model._meta.db_table
     total = len(validated.frame)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
-            [engagement_id],
+        first_import = _first_import(kind, engagement_id, cursor)
+        rows = _stored_rows(
+            validated, engagement_id, _refs_as_ids(validated, engagement_id, cursor)
         )
-        first_import = not cursor.fetchone()[0]
-        rows = _stored_rows(validated, engagement_id, cursor)
         if not first_import:
             rows = rows.filter(pa_compute.invert(_unchanged(kind, rows, engagement_id, cursor)))
             if not rows.num_rows:
                 return 0, 0, total
-        buffer = io.BytesIO()
-        # Text quoted ("" is an empty text; COPY reads an unquoted empty field as NULL).
-        pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
-        payload = buffer.getvalue()
+        payload = _copy_data(rows)
         columns = ", ".join(rows.column_names)
         if first_import:
             # created_at and updated_at: the columns' default, now() of this transaction.
-            cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
-            )
+            # The error of a refused row as Django's (copy_expert is not wrapped as execute is).
+            with connection.wrap_database_errors:
+                cursor.copy_expert(
+                    f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
+                )
             return total, 0, 0
         staging = f"import_{kind.name}"
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
@@ -1176,3 +1231,148 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
         created, written = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
     return created, written - created, total - written
+
+
+# --- A first import, validated while it is written ---------------------------------------------
+
+# Rows per chunk: small enough that the database starts early, large enough that the
+# per-call cost of pandas stays small against the rows.
+STREAM_CHUNK_ROWS = 100_000
+
+
+class Rejected(Exception):
+    """A row of a streamed import is invalid: `table_validate` must report every error."""
+
+
+class _ChunkReader:
+    """The file COPY reads: bytes that a producer thread puts on a queue, chunk after chunk.
+
+    It raises what the producer raised (psycopg2 then aborts the COPY with an error of its
+    own, so the reason is kept in `failure`) and reports each chunk taken to `on_chunk`.
+    """
+
+    def __init__(self, items: queue.Queue, on_chunk: Callable[[], None]):
+        self.items = items
+        self.on_chunk = on_chunk
+        self.buffer = b""
+        self.offset = 0
+        self.done = False
+        self.failure: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while self.offset >= len(self.buffer) and not self.done:
+            item = self.items.get()
+            if isinstance(item, BaseException):
+                self.failure = item
+                raise item
+            if item is None:
+                self.done = True
+            else:
+                self.buffer, self.offset = item, 0
+                self.on_chunk()
+        size = len(self.buffer) if size is None or size < 0 else size
+        data = self.buffer[self.offset : self.offset + size]
+        self.offset += len(data)
+        return data
+
+
+def _produce(chunks: Iterator[bytes], items: queue.Queue, stop: threading.Event) -> None:
+    """Put each chunk on the queue (then None), or the exception that ended them."""
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for chunk in chunks:
+            if not put(chunk):
+                return
+        put(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the reader, which raises it
+        put(exc)
+
+
+def table_stream_write(
+    kind_name: str,
+    table: Table,
+    engagement_id: int,
+    progress: Callable[[float], None] = lambda done: None,
+) -> tuple[Validated, tuple[int, int, int]] | None:
+    """Validate a file and COPY it into an engagement's empty table at once, all or nothing.
+
+    Run inside a transaction that holds the engagement's import lock. The checks that need
+    the whole file (header, duplicate ids, references) run first; then a thread validates and
+    serialises chunk after chunk while the database inserts the previous ones (PostgreSQL's
+    work for the COPY is the larger share, and runs on the other core). The rules one row
+    decides alone (`_rows_validate`) give each chunk the errors the whole file gives its
+    rows, so a file is written exactly when `table_validate` finds nothing.
+
+    Returns the validated keys (a `Validated` whose frame holds only the key and reference
+    columns) with the counts, or None when the engagement has rows of the kind already (the
+    upsert path is for those). Raises `Rejected` at the first error, mid-COPY or before: the
+    caller rolls back and runs the whole-file validation, which reports every error as it
+    always does.
+    """
+    kind = KINDS[kind_name]
+    errors = Errors(limit=1)
+    with connection.cursor() as cursor:
+        if not _first_import(kind, engagement_id, cursor):
+            return None
+        frame = _frame_prepare(kind, table, errors)
+        if frame is None or errors:
+            raise Rejected
+        keys = [c for c in kind.columns if c.name in kind.key or c.type == "ref"]
+        values, _, blanks = _columns_parse(keys, frame, errors, table)
+        keyed = Validated(
+            kind, pd.DataFrame(values, index=frame.index), {}, blanks, table.from_file
+        )
+        _duplicates(keyed, errors)
+        references_check(keyed, errors, engagement_id, {kind.name: keyed})
+        if errors:
+            raise Rejected
+        ref_ids = _refs_as_ids(keyed, engagement_id, cursor)
+
+        def chunks() -> Iterator[bytes]:
+            for start in range(0, len(frame), STREAM_CHUNK_ROWS):
+                stop = start + STREAM_CHUNK_ROWS
+                chunk_errors = Errors(limit=1)
+                validated = _rows_validate(kind, frame.iloc[start:stop], chunk_errors, table)
+                if chunk_errors:
+                    raise Rejected
+                ids = {name: array[start:stop] for name, array in ref_ids.items()}
+                yield _copy_data(_stored_rows(validated, engagement_id, ids))
+
+        sent = [0]
+
+        def on_chunk() -> None:
+            progress(min(sent[0] * STREAM_CHUNK_ROWS, len(frame)) / len(frame))
+            sent[0] += 1
+
+        items: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        producer = threading.Thread(
+            target=_produce, args=(chunks(), items, stop), name="import-chunks", daemon=True
+        )
+        reader = _ChunkReader(items, on_chunk)
+        columns = ", ".join(["engagement_id", *kind.column_names])
+        producer.start()
+        try:
+            with connection.wrap_database_errors:
+                cursor.copy_expert(
+                    f"COPY {kind.model._meta.db_table} ({columns}) FROM STDIN (FORMAT csv)",
+                    reader,
+                    1 << 20,  # bytes per read
+                )
+        except Exception:
+            if reader.failure is not None:
+                raise reader.failure from None
+            raise
+        finally:
+            stop.set()
+            producer.join()
+    return keyed, (len(frame), 0, 0)

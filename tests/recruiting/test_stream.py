@@ -1,0 +1,145 @@
+"""An engagement's first import of a kind is validated while it is written.
+
+`importers.table_stream_write` checks the whole file's keys and references, then validates and
+serialises chunk after chunk while the database inserts the previous ones (chunks of three rows
+in these tests, see conftest). A file is written only if no row has an error; otherwise
+nothing is and the whole-file validation reports every error, as for any other import.
+"""
+
+import threading
+
+import pytest
+
+from recruiting import importers
+from recruiting.models import ImportRun, ImportStatus, Requisition
+from tests.recruiting.helpers import REQUISITION_HEADER, csv_bytes, import_bytes, reasons
+
+pytestmark = pytest.mark.django_db
+
+
+def lines(count: int) -> list[str]:
+    return [f"R{i},Role {i},2025-01-10" for i in range(count)]
+
+
+@pytest.fixture
+def chunks_sent(monkeypatch) -> list[int]:
+    """The rows of each chunk serialised for COPY."""
+    sent: list[int] = []
+    copy_data = importers._copy_data
+
+    def spy(rows):
+        sent.append(rows.num_rows)
+        return copy_data(rows)
+
+    monkeypatch.setattr(importers, "_copy_data", spy)
+    return sent
+
+
+def rejected(engagement, count: int, changes: dict[int, str]):
+    """Import `count` rows with some replaced; nothing is written, and the errors are those of
+    the validation every import has always run on the whole file."""
+    rows = lines(count)
+    for index, line in changes.items():
+        rows[index] = line
+    data = csv_bytes(REQUISITION_HEADER, *rows)
+    result = import_bytes(engagement, data, "requisitions.csv")
+    assert not result.ok
+    assert not Requisition.objects.exists()
+    table = importers.table_from_bytes(data, "requisitions.csv")
+    importers.table_validate("requisitions", table)
+    assert reasons(result) == table.errors.sorted()
+    assert ImportRun.objects.get().status == ImportStatus.FAILED
+    return result
+
+
+def test_a_first_import_streams_in_chunks(engagement, chunks_sent):
+    result = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(10)), "requisitions.csv")
+    assert result.ok, result.errors
+    assert (result.rows, result.created, result.updated, result.unchanged) == (10, 10, 0, 0)
+    assert chunks_sent == [3, 3, 3, 1]
+    assert Requisition.objects.filter(engagement=engagement).count() == 10
+    assert ImportRun.objects.get().status == ImportStatus.SUCCEEDED
+
+
+def test_an_invalid_row_late_in_the_file_writes_nothing_and_reports_every_error(
+    engagement, chunks_sent
+):
+    result = rejected(engagement, 20, {18: "R18,,2025-01-10", 19: "R19,Role 19,2025-02-30"})
+    # The chunks before the bad rows went to the database, and were rolled back.
+    assert sum(chunks_sent) >= 18
+    assert reasons(result) == [
+        (20, "title", "Required: this cell is blank."),
+        (21, "opened_on", "Not a valid date: expected YYYY-MM-DD."),
+    ]
+    assert result.error_count == 2
+
+
+def test_errors_of_the_whole_file_stop_it_before_any_chunk(engagement, chunks_sent):
+    result = rejected(engagement, 10, {1: "R1,,2025-01-10", 9: "R0,Again,2025-01-10"})
+    assert chunks_sent == []
+    assert [(row, column) for row, column, _ in reasons(result)] == [
+        (3, "title"),
+        (11, "external_id"),
+    ]
+
+
+def test_the_database_refusing_a_chunk_rolls_back_and_the_usual_path_runs(engagement, monkeypatch):
+    copy_data = importers._copy_data
+    calls = []
+
+    def refused_once(rows):
+        calls.append(rows.num_rows)
+        data = copy_data(rows)
+        # The second chunk of the stream breaks a CHECK constraint (a priority not in the list).
+        return data.replace(b'"normal"', b'"urgent"') if len(calls) == 2 else data
+
+    monkeypatch.setattr(importers, "_copy_data", refused_once)
+    result = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(10)), "requisitions.csv")
+    # The usual path validated the file again and wrote it in one piece, once.
+    assert result.ok, result.errors
+    assert calls[-1] == 10
+    assert sorted(Requisition.objects.values_list("external_id", flat=True)) == sorted(
+        f"R{i}" for i in range(10)
+    )
+    assert set(Requisition.objects.values_list("priority", flat=True)) == {"normal"}
+
+
+def test_a_failure_of_the_chunk_thread_is_raised_and_nothing_is_written(engagement, monkeypatch):
+    stored_rows = importers._stored_rows
+    calls = []
+
+    def broken(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("a bug")
+        return stored_rows(*args)
+
+    monkeypatch.setattr(importers, "_stored_rows", broken)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="a bug"):
+        import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(10)), "requisitions.csv")
+    assert not Requisition.objects.exists()
+    assert threading.active_count() == threads
+
+
+def test_a_later_import_takes_the_upsert_path(engagement, chunks_sent):
+    assert import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(4)), "requisitions.csv").ok
+    chunks_sent.clear()
+    again = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(8)), "requisitions.csv")
+    assert (again.created, again.updated, again.unchanged) == (4, 0, 4)
+    assert chunks_sent == [4]  # the changed rows, in one piece, to the upsert's staging table
+
+
+def test_a_dry_run_streams_and_keeps_nothing(engagement, chunks_sent):
+    from recruiting.services import file_import
+
+    result = file_import(
+        actor=None,
+        engagement=engagement,
+        file=csv_bytes(REQUISITION_HEADER, *lines(7)),
+        file_name="requisitions.csv",
+        dry_run=True,
+    )
+    assert result.ok and result.created == 7
+    assert chunks_sent == [3, 3, 1]
+    assert not Requisition.objects.exists()
