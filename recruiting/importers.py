@@ -1313,9 +1313,11 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
 
 # --- A first import, validated while it is written ---------------------------------------------
 
-# Rows per chunk: small enough that the database starts early, large enough that the
-# per-call cost of pandas stays small against the rows.
+# Rows per chunk: a tenth of the file, so that the database starts after a tenth of the
+# validation, but at least the minimum (the per-call cost of pandas stays small against the
+# rows) and at most the maximum (memory).
 STREAM_CHUNK_ROWS = 100_000
+STREAM_MIN_CHUNK_ROWS = 10_000
 
 
 class Rejected(Exception):
@@ -1417,11 +1419,13 @@ def table_stream_write(
         columns = ["engagement_id", *kind.column_names]
         binary = copy_binary_supported(kind, columns)
 
+        size = min(STREAM_CHUNK_ROWS, max(STREAM_MIN_CHUNK_ROWS, len(frame) // 10))
+
         def chunks() -> Iterator[bytes]:
             if binary:
                 yield COPY_BINARY_HEADER
-            for start in range(0, len(frame), STREAM_CHUNK_ROWS):
-                stop = start + STREAM_CHUNK_ROWS
+            for start in range(0, len(frame), size):
+                stop = start + size
                 chunk_errors = Errors(limit=1)
                 validated = _rows_validate(kind, frame.iloc[start:stop], chunk_errors, table)
                 if chunk_errors:
@@ -1435,7 +1439,7 @@ def table_stream_write(
         sent = [0]
 
         def on_chunk() -> None:
-            progress(min(sent[0] * STREAM_CHUNK_ROWS, len(frame)) / len(frame))
+            progress(min(sent[0] * size, len(frame)) / len(frame))
             sent[0] += 1
 
         items: queue.Queue = queue.Queue(maxsize=2)
