@@ -2,9 +2,11 @@
 
 import codecs
 
+import pandas as pd
 import pytest
 from django.test import override_settings
 
+from recruiting import importers
 from recruiting.models import (
     Application,
     Cost,
@@ -369,6 +371,20 @@ def test_quality_review_needs_a_hire(engagement, requisition):
 def test_duplicate_ids_within_a_file(engagement):
     result = requisitions(engagement, "R1,A,2025-01-10", "R2,B,2025-01-10", "R1,C,2025-01-11")
     assert only_error(result) == (4, "external_id", "Duplicate: the same external_id as row 2.")
+
+
+@pytest.mark.parametrize(
+    ("ids", "distinct"),
+    [
+        (["R1", "R2", "R3"], True),  # sorted: the neighbours tell
+        (["R3", "R1", None, "R2", None], True),  # blanks are not ids
+        (["R3", "R1", "R2", "R1"], False),
+        (["R1", "R1"], False),
+        (["R1", "r1", "R1 "], True),
+    ],
+)
+def test_duplicate_check_of_ids(ids, distinct):
+    assert importers._all_distinct(pd.Series(ids, dtype=importers.TEXT)) is distinct
 
 
 # --- Files ------------------------------------------------------------------------------------
