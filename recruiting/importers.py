@@ -1007,9 +1007,15 @@ def references_check(
     errors: Errors,
     engagement_id: int,
     upload: dict[str, Validated],
+    stored: dict[str, pd.DataFrame] | None = None,
 ) -> None:
-    """Every `*_id` names a record of the same engagement, in this upload or imported before."""
-    cache: dict[str, pd.DataFrame] = {}
+    """Every `*_id` names a record of the same engagement, in this upload or imported before.
+
+    `stored`: the engagement's records by kind (`engagement_ids`) when read already; else
+    they are read when the upload does not have them all. A row's errors depend only on its
+    own cells, so a slice of the rows gets the errors the whole table gets for them.
+    """
+    cache: dict[str, pd.DataFrame] = stored if stored is not None else {}
     for column in validated.kind.columns:
         if column.type != "ref":
             continue
@@ -1029,7 +1035,9 @@ def references_check(
         if not known[present].all() or (
             validated.kind.name == "quality" and not hire[present].all()
         ):
-            stored = cache.setdefault(column.ref, engagement_ids(engagement_id, column.ref))
+            if column.ref not in cache:
+                cache[column.ref] = engagement_ids(engagement_id, column.ref)
+            stored = cache[column.ref]
             # A record in this upload replaces the stored one: its hire status wins.
             in_upload = known.copy()
             known |= _isin(values, stored["external_id"])
@@ -1068,15 +1076,15 @@ _SQL_TYPES = {
 }
 
 
-def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> pa.Array:
-    """The database ids of the records a reference column names (null where it is blank)."""
-    table = KINDS[column.ref].model._meta.db_table
+def _stored_ids(kind_name: str, engagement_id: int, cursor) -> pa.Table:
+    """external_id and id of an engagement's records of a kind."""
+    table = KINDS[kind_name].model._meta.db_table
     data = _copy_out(
         cursor,
         f"SELECT external_id, id FROM {table} WHERE engagement_id = %s",  # noqa: S608
         [engagement_id],
     )
-    stored = pa_csv.read_csv(
+    return pa_csv.read_csv(
         io.BytesIO(data or b"\n"),
         read_options=pa_csv.ReadOptions(column_names=["external_id", "id"]),
         convert_options=pa_csv.ConvertOptions(
@@ -1084,6 +1092,10 @@ def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> p
             strings_can_be_null=False,
         ),
     )
+
+
+def _ref_ids(column: Column, values: pd.Series, stored: pa.Table) -> pa.Array:
+    """The database ids of the records a reference column names (null where it is blank)."""
     names = pa.array(values, type=pa.large_string(), from_pandas=True)
     ids = stored["id"].take(pa_compute.index_in(names, value_set=stored["external_id"]))
     if ids.null_count != names.null_count:
@@ -1092,11 +1104,15 @@ def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> p
     return ids
 
 
-def _refs_as_ids(validated: Validated, engagement_id: int, cursor) -> dict[str, pa.Array]:
+def _ref_columns(kind: Kind) -> list[Column]:
+    return [c for c in kind.columns if c.type == "ref"]
+
+
+def _refs_as_ids(validated: Validated, stored: dict[str, pa.Table]) -> dict[str, pa.Array]:
+    """Each reference column's ids, from the referenced kinds' `_stored_ids`."""
     return {
-        c.name: _ref_ids(c, validated.frame[c.name], engagement_id, cursor)
-        for c in validated.kind.columns
-        if c.type == "ref"
+        c.name: _ref_ids(c, validated.frame[c.name], stored[c.ref])
+        for c in _ref_columns(validated.kind)
     }
 
 
@@ -1281,9 +1297,8 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
     total = len(validated.frame)
     with connection.cursor() as cursor:
         first_import = _first_import(kind, engagement_id, cursor)
-        rows = _stored_rows(
-            validated, engagement_id, _refs_as_ids(validated, engagement_id, cursor)
-        )
+        stored = {c.ref: _stored_ids(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
+        rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
         if not first_import:
             rows = rows.filter(pa_compute.invert(_unchanged(kind, rows, engagement_id, cursor)))
             if not rows.num_rows:
@@ -1328,9 +1343,8 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
 
 # --- A first import, validated while it is written ---------------------------------------------
 
-# Rows per chunk: a tenth of the file, so that the database starts after a tenth of the
-# validation, but at least the minimum (the per-call cost of pandas stays small against the
-# rows) and at most the maximum (memory).
+# Rows per chunk (`_chunk_bounds`): a tenth of the file, at least the minimum (the per-call
+# cost of pandas stays small against the rows) and at most the maximum (memory).
 STREAM_CHUNK_ROWS = 100_000
 STREAM_MIN_CHUNK_ROWS = 10_000
 
@@ -1392,6 +1406,14 @@ def _produce(chunks: Iterator[bytes], items: queue.Queue, stop: threading.Event)
         put(exc)
 
 
+def _chunk_bounds(rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of each chunk: a tenth of the rows within the limits, the first small so
+    that the database starts as early as it can."""
+    size = min(STREAM_CHUNK_ROWS, max(STREAM_MIN_CHUNK_ROWS, rows // 10))
+    starts = [0, *range(min(size, STREAM_MIN_CHUNK_ROWS), rows, size)]
+    return list(zip(starts, [*starts[1:], rows], strict=True))
+
+
 def table_stream_write(
     kind_name: str,
     table: Table,
@@ -1400,18 +1422,18 @@ def table_stream_write(
 ) -> tuple[Validated, tuple[int, int, int]] | None:
     """Validate a file and COPY it into an engagement's empty table at once, all or nothing.
 
-    Run inside a transaction that holds the engagement's import lock. The checks that need
-    the whole file (header, duplicate ids, references) run first; then a thread validates and
-    serialises chunk after chunk while the database inserts the previous ones (PostgreSQL's
-    work for the COPY is the larger share, and runs on the other core). The rules one row
-    decides alone (`_rows_validate`) give each chunk the errors the whole file gives its
-    rows, so a file is written exactly when `table_validate` finds nothing.
+    Run inside a transaction that holds the engagement's import lock. After the header's
+    checks, a thread validates and serialises chunk after chunk while the database inserts
+    the previous ones (PostgreSQL's work for the COPY is the larger share, and runs on the
+    other core). Each chunk gets the rules one row decides alone (`_rows_validate`) and its
+    references (against the engagement's records, read before the COPY); duplicate ids, the
+    one check that needs every row, runs after the last chunk, before the COPY may end. So a
+    file is written exactly when `table_validate` and `references_check` find nothing.
 
-    Returns the validated keys (a `Validated` whose frame holds only the key and reference
-    columns) with the counts, or None when the engagement has rows of the kind already (the
-    upsert path is for those). Raises `Rejected` at the first error, mid-COPY or before: the
-    caller rolls back and runs the whole-file validation, which reports every error as it
-    always does.
+    Returns the validated keys (a `Validated` whose frame holds only the key columns) with
+    the counts, or None when the engagement has rows of the kind already (the upsert path is
+    for those). Raises `Rejected` at the first error: the caller rolls back and runs the
+    whole-file validation, which reports every error as it always does.
     """
     kind = KINDS[kind_name]
     errors = Errors(limit=1)
@@ -1421,41 +1443,36 @@ def table_stream_write(
         frame = _frame_prepare(kind, table, errors)
         if frame is None or errors:
             raise Rejected
-        keys = [c for c in kind.columns if c.name in kind.key or c.type == "ref"]
-        values, _, blanks = _columns_parse(keys, frame, errors, table)
-        keyed = Validated(
-            kind, pd.DataFrame(values, index=frame.index), {}, blanks, table.from_file
-        )
-        _duplicates(keyed, errors)
-        references_check(keyed, errors, engagement_id, {kind.name: keyed})
-        if errors:
-            raise Rejected
-        ref_ids = _refs_as_ids(keyed, engagement_id, cursor)
+        # The connection is the COPY's from here on: the chunks' thread needs these read now.
+        refs = {c.ref for c in _ref_columns(kind)}
+        stored_records = {ref: engagement_ids(engagement_id, ref) for ref in refs}
+        stored_ids = {ref: _stored_ids(ref, engagement_id, cursor) for ref in refs}
         columns = ["engagement_id", *kind.column_names]
         binary = copy_binary_supported(kind, columns)
-
-        size = min(STREAM_CHUNK_ROWS, max(STREAM_MIN_CHUNK_ROWS, len(frame) // 10))
-        # The first chunk small, so that the database starts as early as it can.
-        starts = [0, *range(min(size, STREAM_MIN_CHUNK_ROWS), len(frame), size)]
+        bounds = _chunk_bounds(len(frame))
+        keys: list[pd.DataFrame] = []
 
         def chunks() -> Iterator[bytes]:
             if binary:
                 yield COPY_BINARY_HEADER
-            for start, stop in zip(starts, [*starts[1:], len(frame)], strict=True):
-                chunk_errors = Errors(limit=1)
-                validated = _rows_validate(kind, frame.iloc[start:stop], chunk_errors, table)
-                if chunk_errors:
+            for start, stop in bounds:
+                validated = _rows_validate(kind, frame.iloc[start:stop], errors, table)
+                references_check(validated, errors, engagement_id, {}, stored_records)
+                if errors:
                     raise Rejected
-                ids = {name: array[start:stop] for name, array in ref_ids.items()}
-                rows = _stored_rows(validated, engagement_id, ids)
+                keys.append(validated.frame[list(kind.key)])
+                rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored_ids))
                 yield _copy_binary(kind, rows) if binary else _copy_data(rows)
+            _duplicates(Validated(kind, pd.concat(keys), {}, {}, table.from_file), errors)
+            if errors:
+                raise Rejected
             if binary:
                 yield COPY_BINARY_TRAILER
 
         sent = [0]
 
         def on_chunk() -> None:
-            progress(min(sent[0] / len(starts), 1.0))
+            progress(min(sent[0] / len(bounds), 1.0))
             sent[0] += 1
 
         items: queue.Queue = queue.Queue(maxsize=2)
@@ -1480,4 +1497,4 @@ def table_stream_write(
         finally:
             stop.set()
             producer.join()
-    return keyed, (len(frame), 0, 0)
+    return Validated(kind, pd.concat(keys), {}, {}, table.from_file), (len(frame), 0, 0)

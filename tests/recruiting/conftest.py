@@ -14,3 +14,4 @@ def small_stream_chunks(monkeypatch):
     from recruiting import importers
 
     monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 3)
+    monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 3)

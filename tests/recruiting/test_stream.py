@@ -12,8 +12,14 @@ import pyarrow as pa
 import pytest
 
 from recruiting import importers
-from recruiting.models import ImportRun, ImportStatus, Requisition
-from tests.recruiting.helpers import REQUISITION_HEADER, csv_bytes, import_bytes, reasons
+from recruiting.models import Application, ImportRun, ImportStatus, Requisition
+from tests.recruiting.helpers import (
+    APPLICATION_HEADER,
+    REQUISITION_HEADER,
+    csv_bytes,
+    import_bytes,
+    reasons,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +82,21 @@ def test_an_invalid_row_late_in_the_file_writes_nothing_and_reports_every_error(
     assert result.error_count == 2
 
 
-def test_errors_of_the_whole_file_stop_it_before_any_chunk(engagement, chunks_sent):
-    result = rejected(engagement, 10, {1: "R1,,2025-01-10", 9: "R0,Again,2025-01-10"})
-    assert chunks_sent == []
-    assert [(row, column) for row, column, _ in reasons(result)] == [
-        (3, "title"),
-        (11, "external_id"),
-    ]
+def test_a_duplicate_id_far_from_the_first_is_found_after_the_last_chunk(engagement, chunks_sent):
+    result = rejected(engagement, 10, {9: "R0,Again,2025-01-10"})
+    assert chunks_sent == [3, 3, 3, 1]  # every chunk went to the database, then rolled back
+    assert reasons(result) == [(11, "external_id", "Duplicate: the same external_id as row 2.")]
+
+
+def test_a_reference_to_a_missing_record_late_in_the_file(engagement, chunks_sent):
+    assert import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(2)), "requisitions.csv").ok
+    chunks_sent.clear()
+    rows = [f"A{i},R{i % 2},C{i},referral,2025-01-11,,,,,," for i in range(10)]
+    rows[8] = "A8,R7,C8,referral,2025-01-11,,,,,,"
+    result = import_bytes(engagement, csv_bytes(APPLICATION_HEADER, *rows), "applications.csv")
+    assert reasons(result) == [(10, "requisition_id", "No requisition 'R7' in this engagement.")]
+    assert chunks_sent == [3, 3]  # the chunks before the one with the bad reference
+    assert not Application.objects.exists()
 
 
 def test_the_database_refusing_a_chunk_rolls_back_and_the_usual_path_runs(engagement, monkeypatch):
@@ -160,3 +174,20 @@ def test_copy_goes_binary_for_every_kind_but_costs():
         if importers.copy_binary_supported(kind, ["engagement_id", *kind.column_names])
     }
     assert binary == set(importers.KINDS) - {"costs"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "sizes"),
+    [
+        (5, [5]),
+        (100_000, [10_000] * 10),
+        (1_000_000, [10_000] + [100_000] * 9 + [90_000]),
+    ],
+)
+def test_chunks_are_a_tenth_of_the_file_within_limits_the_first_small(monkeypatch, rows, sizes):
+    monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 100_000)
+    monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 10_000)
+    bounds = importers._chunk_bounds(rows)
+    assert [stop - start for start, stop in bounds] == sizes
+    assert bounds[0][0] == 0 and bounds[-1][1] == rows
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))

@@ -108,7 +108,11 @@ def unchanged_rows(engagement, name: str, data: bytes) -> list[bool]:
     validated = importers.table_validate(kind, table)
     assert not table.errors, table.errors.sorted()
     with connection.cursor() as cursor:
-        ref_ids = importers._refs_as_ids(validated, engagement.pk, cursor)
+        stored = {
+            c.ref: importers._stored_ids(c.ref, engagement.pk, cursor)
+            for c in importers._ref_columns(validated.kind)
+        }
+        ref_ids = importers._refs_as_ids(validated, stored)
         rows = importers._stored_rows(validated, engagement.pk, ref_ids)
         return importers._unchanged(validated.kind, rows, engagement.pk, cursor).to_pylist()
 
