@@ -82,6 +82,14 @@ def _choice_check(field: str, choices: type[models.TextChoices], name: str):
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+def _external_id() -> models.CharField:
+    # Compared byte by byte: the key of every import's unique index, where a collation that
+    # is not "C" (C.UTF-8 included) calls strcoll for each comparison, about 5% of a COPY of
+    # a million applications. It sorts as C.UTF-8 does (by code point); only a database with
+    # a linguistic collation would sort ids differently (upper case before lower case).
+    return models.CharField(max_length=100, db_collation="C")
+
+
 class EngagementRecord(models.Model):
     """Fields every imported record has."""
 
@@ -207,7 +215,7 @@ class Requisition(EngagementRecord):
     # Checked by the statement triggers in Meta, not by a foreign-key constraint (see
     # _REQUISITION_ENGAGEMENT_CHECK).
     engagement = _engagement_checked_by_triggers()
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     title = models.CharField(max_length=300)
     department = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=200, blank=True)
@@ -293,7 +301,7 @@ class Application(EngagementRecord):
     # Both keys are checked by the statement triggers in Meta, not by foreign-key constraints
     # (see _APPLICATION_REQUISITION_CHECK); the engagement follows from the requisition's.
     engagement = _engagement_checked_by_triggers()
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     requisition = models.ForeignKey(
         Requisition, on_delete=models.CASCADE, related_name="applications", db_constraint=False
     )
@@ -377,7 +385,7 @@ class Application(EngagementRecord):
 
 
 class Survey(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     respondent = models.CharField(max_length=20, choices=Respondent.choices)
     requisition = models.ForeignKey(
         Requisition, on_delete=models.CASCADE, null=True, blank=True, related_name="surveys"
@@ -406,7 +414,7 @@ class Survey(EngagementRecord):
 
 
 class QualityReview(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="quality_reviews"
     )
@@ -433,7 +441,7 @@ class QualityReview(EngagementRecord):
 
 
 class Cost(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     month = models.DateField(help_text="The first day of the month the cost belongs to.")
     category = models.CharField(max_length=30, choices=CostCategory.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
