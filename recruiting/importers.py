@@ -818,8 +818,16 @@ def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | N
     frame = frame.loc[:, ~frame.columns.duplicated()]
     # Rows with no value at all (blank lines, empty spreadsheet rows) are not records.
     if table.from_file and len(frame.columns):
-        empty_cells = frame.isna() | (frame == "")
-        frame = frame[~empty_cells.all(axis=1).to_numpy()]
+        # Column by column, stopping at the first that leaves no row empty (usually the
+        # first), and no copy of the columns unless a row goes.
+        empty_rows = np.ones(len(frame), dtype=bool)
+        for position in range(frame.shape[1]):
+            cells = frame.iloc[:, position]
+            empty_rows &= (cells.isna() | (cells == "")).to_numpy(dtype=bool)
+            if not empty_rows.any():
+                break
+        if empty_rows.any():
+            frame = frame[~empty_rows]
     if frame.shape[0] == 0:
         what = "The file has a header but no rows." if table.from_file else "There are no records."
         errors.add(None, None, what)

@@ -417,6 +417,20 @@ def test_bom_and_quoting(engagement):
     assert Requisition.objects.get(external_id="R1").recruiter == "Zoë"
 
 
+def test_rows_of_empty_cells_are_not_records_and_rows_keep_their_numbers(engagement):
+    data = csv_bytes(
+        "external_id,title,opened_on", "R1,A,2025-01-10", ",,", "", " ,,", "R2,,2025-01-11"
+    )
+    result = import_bytes(engagement, data, "requisitions.csv")
+    # " " is a value (a blank id), so row 5 is a record; rows 3 and 4 are not.
+    assert reasons(result) == [
+        (5, "external_id", "Required: this cell is blank."),
+        (5, "title", "Required: this cell is blank."),
+        (5, "opened_on", "Required: this cell is blank."),
+        (6, "title", "Required: this cell is blank."),
+    ]
+
+
 def test_non_utf8_file(engagement):
     data = "external_id,title,opened_on\nR1,Ingénieur,2025-01-10\n".encode("latin-1")
     row, column, reason = only_error(import_bytes(engagement, data, "requisitions.csv"))
