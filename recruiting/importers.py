@@ -362,7 +362,9 @@ def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
 def _csv_table(data: bytes, errors: Errors) -> Table:
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        data.decode("utf-8")
+        # ASCII is UTF-8, and isascii() builds no 100 MB string to tell.
+        if not data.isascii():
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         errors.add(
