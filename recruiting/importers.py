@@ -1417,11 +1417,16 @@ def _produce(chunks: Iterator[bytes], items: queue.Queue, stop: threading.Event)
 
 
 def _chunk_bounds(rows: int) -> list[tuple[int, int]]:
-    """(start, stop) of each chunk: a tenth of the rows within the limits, the first small so
-    that the database starts as early as it can."""
+    """(start, stop) of each chunk: a tenth of the rows within the limits, the first ones
+    smaller so that the database starts as early as it can. Each is at most twice the one
+    before: the thread makes a chunk in less than half the time the database takes to insert
+    one, so the database never waits for the next."""
     size = min(STREAM_CHUNK_ROWS, max(STREAM_MIN_CHUNK_ROWS, rows // 10))
-    starts = [0, *range(min(size, STREAM_MIN_CHUNK_ROWS), rows, size)]
-    return list(zip(starts, [*starts[1:], rows], strict=True))
+    bounds, start, step = [], 0, min(size, STREAM_MIN_CHUNK_ROWS)
+    while start < rows:
+        bounds.append((start, min(start + step, rows)))
+        start, step = start + step, min(step * 2, size)
+    return bounds
 
 
 def table_stream_write(

@@ -181,10 +181,12 @@ def test_copy_goes_binary_for_every_kind_but_costs():
     [
         (5, [5]),
         (100_000, [10_000] * 10),
-        (1_000_000, [10_000] + [100_000] * 9 + [90_000]),
+        (1_000_000, [10_000, 20_000, 40_000, 80_000] + [100_000] * 8 + [50_000]),
     ],
 )
-def test_chunks_are_a_tenth_of_the_file_within_limits_the_first_small(monkeypatch, rows, sizes):
+def test_chunks_are_a_tenth_of_the_file_within_limits_the_first_ones_smaller(
+    monkeypatch, rows, sizes
+):
     monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 100_000)
     monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 10_000)
     bounds = importers._chunk_bounds(rows)
