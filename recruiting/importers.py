@@ -985,20 +985,40 @@ def _copy_out(cursor, select: str, params: list) -> bytes:
     return buffer.getvalue()
 
 
-def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
-    """external_id (and, for applications, whether it is a hire) of an engagement's records."""
+def _stored_keys(kind_name: str, engagement_id: int, cursor) -> pd.DataFrame:
+    """external_id, id and, for applications, whether it is a hire, of an engagement's
+    records of a kind: one read serves both the reference checks and the ids to write."""
     table = KINDS[kind_name].model._meta.db_table
+    names = ["external_id", "id"] + (["hire"] if kind_name == "applications" else [])
     hire = ", started_on IS NOT NULL" if kind_name == "applications" else ""
+    data = _copy_out(
+        cursor,
+        f"SELECT external_id, id{hire} FROM {table} WHERE engagement_id = %s",  # noqa: S608
+        [engagement_id],
+    )
+    stored = pa_csv.read_csv(
+        io.BytesIO(data or b"\n"),
+        read_options=pa_csv.ReadOptions(column_names=names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"external_id": pa.large_string(), "id": pa.int64(), "hire": pa.bool_()},
+            true_values=["t"],
+            false_values=["f"],
+            strings_can_be_null=False,
+        ),
+    )
+    return pd.DataFrame(
+        {
+            name: pd.Series(column, dtype=TEXT if name == "external_id" else None)
+            for name, column in zip(names, stored.columns, strict=True)
+        }
+    )
+
+
+def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
+    """external_id, id (and, for applications, whether it is a hire) of an engagement's
+    records."""
     with connection.cursor() as cursor:
-        data = _copy_out(
-            cursor,
-            f"SELECT external_id{hire} FROM {table} WHERE engagement_id = %s",  # noqa: S608
-            [engagement_id],
-        )
-    names = ["external_id", "hire"] if hire else ["external_id"]
-    if not data:
-        return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-    return pd.read_csv(io.BytesIO(data), header=None, names=names, dtype=str, keep_default_na=False)
+        return _stored_keys(kind_name, engagement_id, cursor)
 
 
 def _isin(values: pd.Series, ids: pd.Series) -> pd.Series:
@@ -1052,7 +1072,7 @@ def references_check(
             in_upload = known.copy()
             known |= _isin(values, stored["external_id"])
             if column.ref == "applications":
-                stored_hires = stored["external_id"][stored["hire"] == "t"]
+                stored_hires = stored["external_id"][stored["hire"].to_numpy(dtype=bool)]
                 hire |= ~in_upload & _isin(values, stored_hires)
         singular = column.ref.removesuffix("s")
         missing = present & ~known
@@ -1086,28 +1106,12 @@ _SQL_TYPES = {
 }
 
 
-def _stored_ids(kind_name: str, engagement_id: int, cursor) -> pa.Table:
-    """external_id and id of an engagement's records of a kind."""
-    table = KINDS[kind_name].model._meta.db_table
-    data = _copy_out(
-        cursor,
-        f"SELECT external_id, id FROM {table} WHERE engagement_id = %s",  # noqa: S608
-        [engagement_id],
-    )
-    return pa_csv.read_csv(
-        io.BytesIO(data or b"\n"),
-        read_options=pa_csv.ReadOptions(column_names=["external_id", "id"]),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={"external_id": pa.large_string(), "id": pa.int64()},
-            strings_can_be_null=False,
-        ),
-    )
-
-
-def _ref_ids(column: Column, values: pd.Series, stored: pa.Table) -> pa.Array:
-    """The database ids of the records a reference column names (null where it is blank)."""
+def _ref_ids(column: Column, values: pd.Series, stored: pd.DataFrame) -> pa.Array:
+    """The database ids of the records a reference column names (null where it is blank);
+    `stored`: the referenced kind's `_stored_keys`."""
     names = pa.array(values, type=pa.large_string(), from_pandas=True)
-    ids = stored["id"].take(pa_compute.index_in(names, value_set=stored["external_id"]))
+    known = pa.array(stored["external_id"], type=pa.large_string(), from_pandas=True)
+    ids = pa.array(stored["id"], type=pa.int64()).take(pa_compute.index_in(names, value_set=known))
     if ids.null_count != names.null_count:
         # The references were checked under the engagement's import lock: a bug if it happens.
         raise IntegrityError(f"{column.name}: a reference no longer resolves.")
@@ -1118,8 +1122,8 @@ def _ref_columns(kind: Kind) -> list[Column]:
     return [c for c in kind.columns if c.type == "ref"]
 
 
-def _refs_as_ids(validated: Validated, stored: dict[str, pa.Table]) -> dict[str, pa.Array]:
-    """Each reference column's ids, from the referenced kinds' `_stored_ids`."""
+def _refs_as_ids(validated: Validated, stored: dict[str, pd.DataFrame]) -> dict[str, pa.Array]:
+    """Each reference column's ids, from the referenced kinds' `_stored_keys`."""
     return {
         c.name: _ref_ids(c, validated.frame[c.name], stored[c.ref])
         for c in _ref_columns(validated.kind)
@@ -1307,7 +1311,7 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
     total = len(validated.frame)
     with connection.cursor() as cursor:
         first_import = _first_import(kind, engagement_id, cursor)
-        stored = {c.ref: _stored_ids(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
+        stored = {c.ref: _stored_keys(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
         rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
         if not first_import:
             rows = rows.filter(pa_compute.invert(_unchanged(kind, rows, engagement_id, cursor)))
@@ -1459,9 +1463,7 @@ def table_stream_write(
         if frame is None or errors:
             raise Rejected
         # The connection is the COPY's from here on: the chunks' thread needs these read now.
-        refs = {c.ref for c in _ref_columns(kind)}
-        stored_records = {ref: engagement_ids(engagement_id, ref) for ref in refs}
-        stored_ids = {ref: _stored_ids(ref, engagement_id, cursor) for ref in refs}
+        stored = {c.ref: _stored_keys(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
         columns = ["engagement_id", *kind.column_names]
         binary = copy_binary_supported(kind, columns)
         bounds = _chunk_bounds(len(frame))
@@ -1472,11 +1474,11 @@ def table_stream_write(
                 yield COPY_BINARY_HEADER
             for start, stop in bounds:
                 validated = _rows_validate(kind, frame.iloc[start:stop], errors, table)
-                references_check(validated, errors, engagement_id, {}, stored_records)
+                references_check(validated, errors, engagement_id, {}, stored)
                 if errors:
                     raise Rejected
                 keys.append(validated.frame[list(kind.key)])
-                rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored_ids))
+                rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
                 yield _copy_binary(kind, rows) if binary else _copy_data(rows)
             _duplicates(Validated(kind, pd.concat(keys), {}, {}, table.from_file), errors)
             if errors:

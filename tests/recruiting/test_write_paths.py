@@ -109,7 +109,7 @@ def unchanged_rows(engagement, name: str, data: bytes) -> list[bool]:
     assert not table.errors, table.errors.sorted()
     with connection.cursor() as cursor:
         stored = {
-            c.ref: importers._stored_ids(c.ref, engagement.pk, cursor)
+            c.ref: importers._stored_keys(c.ref, engagement.pk, cursor)
             for c in importers._ref_columns(validated.kind)
         }
         ref_ids = importers._refs_as_ids(validated, stored)
