@@ -18,9 +18,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import queue
 import re
+import threading
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -261,7 +263,8 @@ def table_from_bytes(data: bytes, file_name: str = "") -> Table:
     if len(data) > limit:
         errors.add(None, None, f"The file is larger than the limit of {limit:,} bytes.")
         return _empty_table(errors)
-    if not data.strip() or data in (codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n"):
+    # isspace() stops at the first other byte; strip() would copy the whole file first.
+    if not data or data.isspace() or data in (codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n"):
         errors.add(None, None, "The file is empty.")
         return _empty_table(errors)
     is_zip = data[:4] == b"PK\x03\x04"
@@ -359,7 +362,9 @@ def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
 def _csv_table(data: bytes, errors: Errors) -> Table:
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        data.decode("utf-8")
+        # ASCII is UTF-8, and isascii() builds no 100 MB string to tell.
+        if not data.isascii():
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         errors.add(
@@ -784,7 +789,17 @@ def _range_reason(low: int, high: int) -> str:
 def table_validate(kind_name: str, table: Table) -> Validated | None:
     """Check a table against its kind's columns and row rules; errors go to `table.errors`."""
     kind = KINDS[kind_name]
-    errors = table.errors
+    frame = _frame_prepare(kind, table, table.errors)
+    if frame is None:
+        return None
+    validated = _rows_validate(kind, frame, table.errors, table)
+    _duplicates(validated, table.errors)
+    return validated
+
+
+def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | None:
+    """The table's records under the kind's columns, after the header's checks; None if the
+    header is unusable or there is no record."""
     frame = table.frame
     header_row = 1 if table.from_file else None
     known = set(kind.column_names)
@@ -805,28 +820,49 @@ def table_validate(kind_name: str, table: Table) -> Validated | None:
     frame = frame.loc[:, ~frame.columns.duplicated()]
     # Rows with no value at all (blank lines, empty spreadsheet rows) are not records.
     if table.from_file and len(frame.columns):
-        empty_cells = frame.isna() | (frame == "")
-        frame = frame[~empty_cells.all(axis=1).to_numpy()]
+        # Column by column, stopping at the first that leaves no row empty (usually the
+        # first), and no copy of the columns unless a row goes.
+        empty_rows = np.ones(len(frame), dtype=bool)
+        for position in range(frame.shape[1]):
+            cells = frame.iloc[:, position]
+            empty_rows &= (cells.isna() | (cells == "")).to_numpy(dtype=bool)
+            if not empty_rows.any():
+                break
+        if empty_rows.any():
+            frame = frame[~empty_rows]
     if frame.shape[0] == 0:
         what = "The file has a header but no rows." if table.from_file else "There are no records."
         errors.add(None, None, what)
         return None
+    return frame
+
+
+def _columns_parse(
+    columns: Iterable[Column], frame: pd.DataFrame, errors: Errors, table: Table
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series], dict[str, pd.Series]]:
+    """(values, dates, blanks) by column name; a column the file lacks is blank."""
     out: dict[str, pd.Series] = {}
     dates: dict[str, pd.Series] = {}
     blanks: dict[str, pd.Series] = {}
     empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    for column in kind.columns:
+    for column in columns:
         raw = frame[column.name] if column.name in frame.columns else empty
         value, blank, parsed = _column_parse(column, raw, errors, table)
         out[column.name] = value
         blanks[column.name] = blank
         if parsed is not None:
             dates[column.name] = parsed
+    return out, dates, blanks
+
+
+def _rows_validate(kind: Kind, frame: pd.DataFrame, errors: Errors, table: Table) -> Validated:
+    """Every rule that one row decides alone (its cells, their order): any slice of the rows
+    gets the same errors for its rows as the whole table."""
+    out, dates, blanks = _columns_parse(kind.columns, frame, errors, table)
     validated = Validated(
         kind, pd.DataFrame(out, index=frame.index), dates, blanks, table.from_file
     )
     _row_rules(validated, errors)
-    _duplicates(validated, errors)
     return validated
 
 
@@ -897,7 +933,28 @@ def _key_frame(v: Validated) -> pd.DataFrame:
     return v.frame[list(v.kind.key)].fillna("")
 
 
+def _all_distinct(values: pd.Series) -> bool:
+    """Whether no two values (blanks aside) are the same, told by sorting them in Arrow.
+
+    Nearly every file has no duplicate id, and often they come sorted (a look at neighbours
+    then tells at once); pandas' `duplicated` of Arrow strings takes several times as long,
+    and so do Arrow's hash-based `unique` and `count_distinct`.
+    """
+    ids = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    ids = ids.drop_null()
+    if len(ids) < 2:
+        return True
+    if not pa_compute.all(pa_compute.greater(ids[1:], ids[:-1])).as_py():
+        ids = ids.take(pa_compute.sort_indices(ids))
+        return not pa_compute.any(pa_compute.equal(ids[1:], ids[:-1])).as_py()
+    return True
+
+
 def _duplicates(v: Validated, errors: Errors) -> None:
+    if v.kind.key == ("external_id",) and _all_distinct(v.frame["external_id"]):
+        return
     keys = _key_frame(v)
     usable = ~(keys == "").all(axis=1)
     if v.kind.key == ("external_id",):
@@ -928,20 +985,40 @@ def _copy_out(cursor, select: str, params: list) -> bytes:
     return buffer.getvalue()
 
 
-def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
-    """external_id (and, for applications, whether it is a hire) of an engagement's records."""
+def _stored_keys(kind_name: str, engagement_id: int, cursor) -> pd.DataFrame:
+    """external_id, id and, for applications, whether it is a hire, of an engagement's
+    records of a kind: one read serves both the reference checks and the ids to write."""
     table = KINDS[kind_name].model._meta.db_table
+    names = ["external_id", "id"] + (["hire"] if kind_name == "applications" else [])
     hire = ", started_on IS NOT NULL" if kind_name == "applications" else ""
+    data = _copy_out(
+        cursor,
+        f"SELECT external_id, id{hire} FROM {table} WHERE engagement_id = %s",  # noqa: S608
+        [engagement_id],
+    )
+    stored = pa_csv.read_csv(
+        io.BytesIO(data or b"\n"),
+        read_options=pa_csv.ReadOptions(column_names=names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"external_id": pa.large_string(), "id": pa.int64(), "hire": pa.bool_()},
+            true_values=["t"],
+            false_values=["f"],
+            strings_can_be_null=False,
+        ),
+    )
+    return pd.DataFrame(
+        {
+            name: pd.Series(column, dtype=TEXT if name == "external_id" else None)
+            for name, column in zip(names, stored.columns, strict=True)
+        }
+    )
+
+
+def engagement_ids(engagement_id: int, kind_name: str) -> pd.DataFrame:
+    """external_id, id (and, for applications, whether it is a hire) of an engagement's
+    records."""
     with connection.cursor() as cursor:
-        data = _copy_out(
-            cursor,
-            f"SELECT external_id{hire} FROM {table} WHERE engagement_id = %s",  # noqa: S608
-            [engagement_id],
-        )
-    names = ["external_id", "hire"] if hire else ["external_id"]
-    if not data:
-        return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-    return pd.read_csv(io.BytesIO(data), header=None, names=names, dtype=str, keep_default_na=False)
+        return _stored_keys(kind_name, engagement_id, cursor)
 
 
 def _isin(values: pd.Series, ids: pd.Series) -> pd.Series:
@@ -960,9 +1037,15 @@ def references_check(
     errors: Errors,
     engagement_id: int,
     upload: dict[str, Validated],
+    stored: dict[str, pd.DataFrame] | None = None,
 ) -> None:
-    """Every `*_id` names a record of the same engagement, in this upload or imported before."""
-    cache: dict[str, pd.DataFrame] = {}
+    """Every `*_id` names a record of the same engagement, in this upload or imported before.
+
+    `stored`: the engagement's records by kind (`engagement_ids`) when read already; else
+    they are read when the upload does not have them all. A row's errors depend only on its
+    own cells, so a slice of the rows gets the errors the whole table gets for them.
+    """
+    cache: dict[str, pd.DataFrame] = stored if stored is not None else {}
     for column in validated.kind.columns:
         if column.type != "ref":
             continue
@@ -982,12 +1065,14 @@ def references_check(
         if not known[present].all() or (
             validated.kind.name == "quality" and not hire[present].all()
         ):
-            stored = cache.setdefault(column.ref, engagement_ids(engagement_id, column.ref))
+            if column.ref not in cache:
+                cache[column.ref] = engagement_ids(engagement_id, column.ref)
+            stored = cache[column.ref]
             # A record in this upload replaces the stored one: its hire status wins.
             in_upload = known.copy()
             known |= _isin(values, stored["external_id"])
             if column.ref == "applications":
-                stored_hires = stored["external_id"][stored["hire"] == "t"]
+                stored_hires = stored["external_id"][stored["hire"].to_numpy(dtype=bool)]
                 hire |= ~in_upload & _isin(values, stored_hires)
         singular = column.ref.removesuffix("s")
         missing = present & ~known
@@ -1021,35 +1106,37 @@ _SQL_TYPES = {
 }
 
 
-def _ref_ids(column: Column, values: pd.Series, engagement_id: int, cursor) -> pa.Array:
-    """The database ids of the records a reference column names (null where it is blank)."""
-    table = KINDS[column.ref].model._meta.db_table
-    data = _copy_out(
-        cursor,
-        f"SELECT external_id, id FROM {table} WHERE engagement_id = %s",  # noqa: S608
-        [engagement_id],
-    )
-    stored = pa_csv.read_csv(
-        io.BytesIO(data or b"\n"),
-        read_options=pa_csv.ReadOptions(column_names=["external_id", "id"]),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={"external_id": pa.large_string(), "id": pa.int64()},
-            strings_can_be_null=False,
-        ),
-    )
+def _ref_ids(column: Column, values: pd.Series, stored: pd.DataFrame) -> pa.Array:
+    """The database ids of the records a reference column names (null where it is blank);
+    `stored`: the referenced kind's `_stored_keys`."""
     names = pa.array(values, type=pa.large_string(), from_pandas=True)
-    ids = stored["id"].take(pa_compute.index_in(names, value_set=stored["external_id"]))
+    known = pa.array(stored["external_id"], type=pa.large_string(), from_pandas=True)
+    ids = pa.array(stored["id"], type=pa.int64()).take(pa_compute.index_in(names, value_set=known))
     if ids.null_count != names.null_count:
         # The references were checked under the engagement's import lock: a bug if it happens.
         raise IntegrityError(f"{column.name}: a reference no longer resolves.")
     return ids
 
 
-def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:
+def _ref_columns(kind: Kind) -> list[Column]:
+    return [c for c in kind.columns if c.type == "ref"]
+
+
+def _refs_as_ids(validated: Validated, stored: dict[str, pd.DataFrame]) -> dict[str, pa.Array]:
+    """Each reference column's ids, from the referenced kinds' `_stored_keys`."""
+    return {
+        c.name: _ref_ids(c, validated.frame[c.name], stored[c.ref])
+        for c in _ref_columns(validated.kind)
+    }
+
+
+def _stored_rows(
+    validated: Validated, engagement_id: int, ref_ids: dict[str, pa.Array]
+) -> pa.Table:
     """The rows as the table stores them (text, ids for references and the engagement).
 
-    References become the ids of the records they name; a blank text cell of a column that
-    is not nullable becomes "".
+    References become the ids of the records they name (`ref_ids`, by column); a blank text
+    cell of a column that is not nullable becomes "".
     """
     frame = validated.frame
     model = validated.kind.model
@@ -1058,7 +1145,7 @@ def _stored_rows(validated: Validated, engagement_id: int, cursor) -> pa.Table:
     for c in validated.kind.columns:
         values = frame[c.name]
         if c.type == "ref":
-            array = _ref_ids(c, values, engagement_id, cursor)
+            array = ref_ids[c.name]
         else:
             array = pa.array(values, type=pa.large_string(), from_pandas=True)
             if not model._meta.get_field(c.name).null:
@@ -1118,6 +1205,100 @@ def _unchanged(kind: Kind, rows: pa.Table, engagement_id: int, cursor) -> pa.Arr
     return same
 
 
+def _copy_data(rows: pa.Table) -> bytes:
+    """The rows as `COPY ... FROM STDIN (FORMAT csv)` reads them."""
+    buffer = io.BytesIO()
+    # Text quoted ("" is an empty text; COPY reads an unquoted empty field as NULL).
+    pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
+    return buffer.getvalue()
+
+
+# COPY's binary format: the database parses no text (dates above all), about a fifth of its
+# work for a COPY into the applications table. A header (signature, flags, extension length),
+# each row as its field count then each field as its length (-1: NULL) and bytes, all
+# big-endian, and a trailer of -1.
+COPY_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+COPY_BINARY_TRAILER = b"\xff\xff"
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01, from which binary dates count, in days since 1970-01-01
+_BINARY_WIDTHS = {
+    "ForeignKey": 8,
+    "BigIntegerField": 8,
+    "IntegerField": 4,
+    "PositiveIntegerField": 4,
+    "SmallIntegerField": 2,
+    "PositiveSmallIntegerField": 2,
+    "DateField": 4,
+    "BooleanField": 1,
+}
+_BINARY_TEXT = {"CharField", "EmailField", "TextField"}
+
+
+def _field_types(kind: Kind, names: list[str]) -> list[str]:
+    return [kind.model._meta.get_field(name).get_internal_type() for name in names]
+
+
+def copy_binary_supported(kind: Kind, names: list[str]) -> bool:
+    """Whether `_copy_binary` can write these columns (not numeric: costs go as CSV)."""
+    return all(t in _BINARY_WIDTHS or t in _BINARY_TEXT for t in _field_types(kind, names))
+
+
+def _as_binary(packed: np.ndarray, width: int) -> pa.Array:
+    """Fixed-width records (a numpy array of `width` bytes each) as an Arrow binary array."""
+    fixed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(packed), [None, pa.py_buffer(packed)]
+    )
+    return fixed.cast(pa.large_binary())
+
+
+def _binary_field(field_type: str, array: pa.Array) -> list[pa.Array]:
+    """One column as two pieces of each row: the field's length, then its bytes."""
+    if field_type in _BINARY_TEXT:
+        data = array.cast(pa.large_binary())
+        lengths = pa_compute.fill_null(pa_compute.binary_length(data), -1)
+        return [_as_binary(lengths.to_numpy().astype(">i4"), 4), pa_compute.fill_null(data, b"")]
+    width = _BINARY_WIDTHS[field_type]
+    if field_type == "DateField":
+        values = array.cast(pa.date32()).cast(pa.int32())
+    elif field_type == "BooleanField":
+        values = pa_compute.equal(array, "t").cast(pa.int8())
+    else:
+        values = array.cast(pa.int64())
+    valid = pa_compute.is_valid(values).to_numpy(zero_copy_only=False)
+    numbers = pa_compute.fill_null(values, 0).to_numpy(zero_copy_only=False)
+    if field_type == "DateField":
+        numbers = numbers - _PG_EPOCH_DAYS
+    offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
+    np.cumsum(valid * width, out=offsets[1:])
+    data = numbers[valid].astype(f">i{width}")
+    value = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(numbers), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return [_as_binary(np.where(valid, width, -1).astype(">i4"), 4), value]
+
+
+def _copy_binary(kind: Kind, rows: pa.Table) -> bytes:
+    """The rows as `COPY ... FROM STDIN (FORMAT binary)` reads them, without header and
+    trailer (the stream sends those once). Built column by column in Arrow and numpy."""
+    pieces = [_as_binary(np.full(rows.num_rows, rows.num_columns, dtype=">i2"), 2)]
+    for field_type, name in zip(
+        _field_types(kind, rows.column_names), rows.column_names, strict=True
+    ):
+        pieces += _binary_field(field_type, rows.column(name).combine_chunks())
+    joined = pa_compute.binary_join_element_wise(*pieces, pa.scalar(b"", pa.large_binary()))
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)
+    start, end = offsets[joined.offset], offsets[joined.offset + len(joined)]
+    return joined.buffers()[2][start:end].to_pybytes()
+
+
+def _first_import(kind: Kind, engagement_id: int, cursor) -> bool:
+    table = kind.model._meta.db_table
+    cursor.execute(
+        f"SELECT NOT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
+        [engagement_id],
+    )
+    return cursor.fetchone()[0]
+
+
 def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int]:
     """Upsert the rows: (created, updated, unchanged). Run inside a transaction.
 
@@ -1129,26 +1310,22 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
     table = kind.model._meta.db_table
     total = len(validated.frame)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE engagement_id = %s)",  # noqa: S608
-            [engagement_id],
-        )
-        first_import = not cursor.fetchone()[0]
-        rows = _stored_rows(validated, engagement_id, cursor)
+        first_import = _first_import(kind, engagement_id, cursor)
+        stored = {c.ref: _stored_keys(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
+        rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
         if not first_import:
             rows = rows.filter(pa_compute.invert(_unchanged(kind, rows, engagement_id, cursor)))
             if not rows.num_rows:
                 return 0, 0, total
-        buffer = io.BytesIO()
-        # Text quoted ("" is an empty text; COPY reads an unquoted empty field as NULL).
-        pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
-        payload = buffer.getvalue()
+        payload = _copy_data(rows)
         columns = ", ".join(rows.column_names)
         if first_import:
             # created_at and updated_at: the columns' default, now() of this transaction.
-            cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
-            )
+            # The error of a refused row as Django's (copy_expert is not wrapped as execute is).
+            with connection.wrap_database_errors:
+                cursor.copy_expert(
+                    f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
+                )
             return total, 0, 0
         staging = f"import_{kind.name}"
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
@@ -1176,3 +1353,165 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
         created, written = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
     return created, written - created, total - written
+
+
+# --- A first import, validated while it is written ---------------------------------------------
+
+# Rows per chunk (`_chunk_bounds`): a tenth of the file, at least the minimum (the per-call
+# cost of pandas stays small against the rows) and at most the maximum (memory).
+STREAM_CHUNK_ROWS = 100_000
+STREAM_MIN_CHUNK_ROWS = 10_000
+
+
+class Rejected(Exception):
+    """A row of a streamed import is invalid: `table_validate` must report every error."""
+
+
+class _ChunkReader:
+    """The file COPY reads: bytes that a producer thread puts on a queue, chunk after chunk.
+
+    It raises what the producer raised (psycopg2 then aborts the COPY with an error of its
+    own, so the reason is kept in `failure`) and reports each chunk taken to `on_chunk`.
+    """
+
+    def __init__(self, items: queue.Queue, on_chunk: Callable[[], None]):
+        self.items = items
+        self.on_chunk = on_chunk
+        self.buffer = b""
+        self.offset = 0
+        self.done = False
+        self.failure: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        while self.offset >= len(self.buffer) and not self.done:
+            item = self.items.get()
+            if isinstance(item, BaseException):
+                self.failure = item
+                raise item
+            if item is None:
+                self.done = True
+            else:
+                self.buffer, self.offset = item, 0
+                self.on_chunk()
+        size = len(self.buffer) if size is None or size < 0 else size
+        data = self.buffer[self.offset : self.offset + size]
+        self.offset += len(data)
+        return data
+
+
+def _produce(chunks: Iterator[bytes], items: queue.Queue, stop: threading.Event) -> None:
+    """Put each chunk on the queue (then None), or the exception that ended them."""
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for chunk in chunks:
+            if not put(chunk):
+                return
+        put(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the reader, which raises it
+        put(exc)
+
+
+def _chunk_bounds(rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of each chunk: a tenth of the rows within the limits, the first ones
+    smaller so that the database starts as early as it can. Each is at most twice the one
+    before: the thread makes a chunk in less than half the time the database takes to insert
+    one, so the database never waits for the next."""
+    size = min(STREAM_CHUNK_ROWS, max(STREAM_MIN_CHUNK_ROWS, rows // 10))
+    bounds, start, step = [], 0, min(size, STREAM_MIN_CHUNK_ROWS)
+    while start < rows:
+        bounds.append((start, min(start + step, rows)))
+        start, step = start + step, min(step * 2, size)
+    return bounds
+
+
+def table_stream_write(
+    kind_name: str,
+    table: Table,
+    engagement_id: int,
+    progress: Callable[[float], None] = lambda done: None,
+) -> tuple[Validated, tuple[int, int, int]] | None:
+    """Validate a file and COPY it into an engagement's empty table at once, all or nothing.
+
+    Run inside a transaction that holds the engagement's import lock. After the header's
+    checks, a thread validates and serialises chunk after chunk while the database inserts
+    the previous ones (PostgreSQL's work for the COPY is the larger share, and runs on the
+    other core). Each chunk gets the rules one row decides alone (`_rows_validate`) and its
+    references (against the engagement's records, read before the COPY); duplicate ids, the
+    one check that needs every row, runs after the last chunk, before the COPY may end. So a
+    file is written exactly when `table_validate` and `references_check` find nothing.
+
+    Returns the validated keys (a `Validated` whose frame holds only the key columns) with
+    the counts, or None when the engagement has rows of the kind already (the upsert path is
+    for those). Raises `Rejected` at the first error: the caller rolls back and runs the
+    whole-file validation, which reports every error as it always does.
+    """
+    kind = KINDS[kind_name]
+    errors = Errors(limit=1)
+    with connection.cursor() as cursor:
+        if not _first_import(kind, engagement_id, cursor):
+            return None
+        frame = _frame_prepare(kind, table, errors)
+        if frame is None or errors:
+            raise Rejected
+        # The connection is the COPY's from here on: the chunks' thread needs these read now.
+        stored = {c.ref: _stored_keys(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
+        columns = ["engagement_id", *kind.column_names]
+        binary = copy_binary_supported(kind, columns)
+        bounds = _chunk_bounds(len(frame))
+        keys: list[pd.DataFrame] = []
+
+        def chunks() -> Iterator[bytes]:
+            if binary:
+                yield COPY_BINARY_HEADER
+            for start, stop in bounds:
+                validated = _rows_validate(kind, frame.iloc[start:stop], errors, table)
+                references_check(validated, errors, engagement_id, {}, stored)
+                if errors:
+                    raise Rejected
+                keys.append(validated.frame[list(kind.key)])
+                rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
+                yield _copy_binary(kind, rows) if binary else _copy_data(rows)
+            _duplicates(Validated(kind, pd.concat(keys), {}, {}, table.from_file), errors)
+            if errors:
+                raise Rejected
+            if binary:
+                yield COPY_BINARY_TRAILER
+
+        sent = [0]
+
+        def on_chunk() -> None:
+            progress(min(sent[0] / len(bounds), 1.0))
+            sent[0] += 1
+
+        items: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        producer = threading.Thread(
+            target=_produce, args=(chunks(), items, stop), name="import-chunks", daemon=True
+        )
+        reader = _ChunkReader(items, on_chunk)
+        producer.start()
+        try:
+            with connection.wrap_database_errors:
+                cursor.copy_expert(
+                    f"COPY {kind.model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
+                    f"(FORMAT {'binary' if binary else 'csv'})",
+                    reader,
+                    1 << 20,  # bytes per read
+                )
+        except Exception:
+            if reader.failure is not None:
+                raise reader.failure from None
+            raise
+        finally:
+            stop.set()
+            producer.join()
+    return Validated(kind, pd.concat(keys), {}, {}, table.from_file), (len(frame), 0, 0)

@@ -82,6 +82,14 @@ def _choice_check(field: str, choices: type[models.TextChoices], name: str):
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+def _external_id() -> models.CharField:
+    # Compared byte by byte: the key of every import's unique index, where a collation that
+    # is not "C" (C.UTF-8 included) calls strcoll for each comparison, about 5% of a COPY of
+    # a million applications. It sorts as C.UTF-8 does (by code point); only a database with
+    # a linguistic collation would sort ids differently (upper case before lower case).
+    return models.CharField(max_length=100, db_collation="C")
+
+
 class EngagementRecord(models.Model):
     """Fields every imported record has."""
 
@@ -105,13 +113,15 @@ class EngagementRecord(models.Model):
 # million applications about 8 seconds for the two keys, against 1.2 s for COPY to load the
 # rows (docs/benchmarks.md). The check locks the requisitions it finds (FOR KEY SHARE, as a
 # foreign key does), so a requisition cannot be deleted under an import either.
+# The pairs are found once (a DISTINCT over a million rows is a fifth of the check's cost).
 _APPLICATION_REQUISITION_CHECK = """
-    IF (SELECT count(*) FROM (SELECT DISTINCT requisition_id, engagement_id FROM new_rows) pair)
-       <> (SELECT count(*) FROM (
+    WITH pair AS MATERIALIZED (SELECT DISTINCT requisition_id, engagement_id FROM new_rows),
+         found AS (
              SELECT r.id FROM recruiting_requisition r
-             JOIN (SELECT DISTINCT requisition_id, engagement_id FROM new_rows) pair
-               ON r.id = pair.requisition_id AND r.engagement_id = pair.engagement_id
-             FOR KEY SHARE OF r) found)
+             JOIN pair ON r.id = pair.requisition_id AND r.engagement_id = pair.engagement_id
+             FOR KEY SHARE OF r)
+    SELECT (SELECT count(*) FROM pair), (SELECT count(*) FROM found) INTO pairs, locked;
+    IF pairs <> locked
     THEN
         RAISE EXCEPTION 'an application must point at a requisition of its own engagement'
             USING ERRCODE = 'foreign_key_violation';
@@ -135,7 +145,40 @@ _REQUISITION_KEEPS_APPLICATIONS = """
 """
 
 
-def _statement_trigger(name: str, operation, referencing, func: str) -> pgtrigger.Trigger:
+# A requisition's engagement is checked the same way (its foreign key cost about 0.4 s at
+# commit for 100,000 requisitions, as long as their COPY), and the engagements' trigger
+# below refuses to delete one, or change its id, while requisitions point at it.
+_REQUISITION_ENGAGEMENT_CHECK = """
+    IF (SELECT count(DISTINCT engagement_id) FROM new_rows)
+       <> (SELECT count(*) FROM (
+             SELECT e.id FROM engagements_engagement e
+             WHERE e.id IN (SELECT engagement_id FROM new_rows)
+             FOR KEY SHARE OF e) found)
+    THEN
+        RAISE EXCEPTION 'a requisition must belong to an existing engagement'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+"""
+# Per engagement the statement deleted or updated, one look-up by primary key, and only for
+# one that is gone (deleted, or its id changed) one in the requisitions' unique index: the
+# frequent updates of an engagement's other columns cost next to nothing.
+_ENGAGEMENT_KEEPS_REQUISITIONS = """
+    IF EXISTS (
+        SELECT 1 FROM old_rows o
+        WHERE NOT EXISTS (SELECT 1 FROM engagements_engagement e WHERE e.id = o.id)
+          AND EXISTS (SELECT 1 FROM recruiting_requisition r WHERE r.engagement_id = o.id))
+    THEN
+        RAISE EXCEPTION 'an engagement still has requisitions'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+"""
+
+
+def _statement_trigger(
+    name: str, operation, referencing, func: str, declare=None
+) -> pgtrigger.Trigger:
     return pgtrigger.Trigger(
         name=name,
         level=pgtrigger.Statement,
@@ -143,11 +186,36 @@ def _statement_trigger(name: str, operation, referencing, func: str) -> pgtrigge
         operation=operation,
         referencing=referencing,
         func=func,
+        declare=declare,
+    )
+
+
+def _statement_triggers(prefix: str, operations, referencing, func: str, declare=None) -> list:
+    """The same statement trigger for each operation, named `<prefix>_<operation>`."""
+    return [
+        _statement_trigger(
+            f"{prefix}_{operation.name.lower()}", operation, referencing, func, declare
+        )
+        for operation in operations
+    ]
+
+
+def _engagement_checked_by_triggers() -> models.ForeignKey:
+    """The engagement key without a foreign-key constraint: statement triggers check it."""
+    return models.ForeignKey(
+        Engagement,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
 
 class Requisition(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    # Checked by the statement triggers in Meta, not by a foreign-key constraint (see
+    # _REQUISITION_ENGAGEMENT_CHECK).
+    engagement = _engagement_checked_by_triggers()
+    external_id = _external_id()
     title = models.CharField(max_length=300)
     department = models.CharField(max_length=200, blank=True)
     location = models.CharField(max_length=200, blank=True)
@@ -183,6 +251,12 @@ class Requisition(EngagementRecord):
         ]
         indexes = [models.Index(fields=["engagement", "opened_on"])]
         triggers = [
+            *_statement_triggers(
+                "requisition_engagement",
+                (pgtrigger.Insert, pgtrigger.Update),
+                pgtrigger.Referencing(new="new_rows"),
+                _REQUISITION_ENGAGEMENT_CHECK,
+            ),
             _statement_trigger(
                 "requisition_applications_delete",
                 pgtrigger.Delete,
@@ -212,17 +286,22 @@ class Requisition(EngagementRecord):
         return "open"
 
 
+# On the engagements' table, next to the requisitions' own checks it completes.
+pgtrigger.register(
+    *_statement_triggers(
+        "engagement_requisitions",
+        (pgtrigger.Delete, pgtrigger.Update),
+        pgtrigger.Referencing(old="old_rows"),
+        _ENGAGEMENT_KEEPS_REQUISITIONS,
+    )
+)(Engagement)
+
+
 class Application(EngagementRecord):
     # Both keys are checked by the statement triggers in Meta, not by foreign-key constraints
     # (see _APPLICATION_REQUISITION_CHECK); the engagement follows from the requisition's.
-    engagement = models.ForeignKey(
-        Engagement,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    external_id = models.CharField(max_length=100)
+    engagement = _engagement_checked_by_triggers()
+    external_id = _external_id()
     requisition = models.ForeignKey(
         Requisition, on_delete=models.CASCADE, related_name="applications", db_constraint=False
     )
@@ -289,15 +368,13 @@ class Application(EngagementRecord):
                 name="application_withdrawn_after_applied",
             ),
         ]
-        triggers = [
-            _statement_trigger(
-                f"application_requisition_{operation.name.lower()}",
-                operation,
-                pgtrigger.Referencing(new="new_rows"),
-                _APPLICATION_REQUISITION_CHECK,
-            )
-            for operation in (pgtrigger.Insert, pgtrigger.Update)
-        ]
+        triggers = _statement_triggers(
+            "application_requisition",
+            (pgtrigger.Insert, pgtrigger.Update),
+            pgtrigger.Referencing(new="new_rows"),
+            _APPLICATION_REQUISITION_CHECK,
+            declare=[("pairs", "bigint"), ("locked", "bigint")],
+        )
 
     def __str__(self) -> str:
         return self.external_id
@@ -308,7 +385,7 @@ class Application(EngagementRecord):
 
 
 class Survey(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     respondent = models.CharField(max_length=20, choices=Respondent.choices)
     requisition = models.ForeignKey(
         Requisition, on_delete=models.CASCADE, null=True, blank=True, related_name="surveys"
@@ -337,7 +414,7 @@ class Survey(EngagementRecord):
 
 
 class QualityReview(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="quality_reviews"
     )
@@ -364,7 +441,7 @@ class QualityReview(EngagementRecord):
 
 
 class Cost(EngagementRecord):
-    external_id = models.CharField(max_length=100)
+    external_id = _external_id()
     month = models.DateField(help_text="The first day of the month the cost belongs to.")
     category = models.CharField(max_length=30, choices=CostCategory.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])

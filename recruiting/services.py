@@ -131,6 +131,47 @@ def _sample(table: importers.Table) -> list[list[str]]:
     return [["" if v is None else str(v) for v in row] for row in head.itertuples(index=False)]
 
 
+def _import_lock(engagement: Engagement) -> None:
+    """One import at a time per engagement, so references checked before writing still hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('recruiting-import'), %s)", [engagement.pk]
+        )
+
+
+def _part_stream(
+    part: _Part, *, engagement: Engagement, dry_run: bool, progress: Callable[[int], None]
+) -> bool:
+    """The engagement's first import of a kind, validated while it is written. True if written.
+
+    False leaves nothing written and the part as it was, for the usual path: the engagement
+    has rows of the kind already, a row is invalid (the usual path then reports every error),
+    or the database refused a row (the usual path says why, after its own validation).
+    """
+    if part.kind is None or not part.table.header or part.table.errors:
+        return False
+    try:
+        with transaction.atomic():
+            _import_lock(engagement)
+            streamed = importers.table_stream_write(
+                part.kind,
+                part.table,
+                engagement.pk,
+                progress=lambda done: progress(50 + int(45 * done)),
+            )
+            if streamed is None:
+                return False
+            part.validated, part.counts = streamed
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                engagement_mark_data_changed(engagement=engagement)
+    except (importers.Rejected, DatabaseError):
+        part.validated, part.counts = None, (0, 0, 0)
+        return False
+    return True
+
+
 def _parts_process(
     parts: list[_Part],
     *,
@@ -160,6 +201,10 @@ def _parts_process(
             kinds_seen.add(part.kind)
     parts.sort(key=lambda p: importers.KIND_ORDER.index(p.kind) if p.kind else -1)
     progress(10)
+    if len(parts) == 1 and _part_stream(
+        parts[0], engagement=engagement, dry_run=dry_run, progress=progress
+    ):
+        return True
     upload: dict[str, importers.Validated] = {}
     for part in parts:
         if part.kind and part.table.header:
@@ -180,12 +225,7 @@ def _parts_process(
         return False
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                # One import at a time per engagement, so references checked above still hold.
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext('recruiting-import'), %s)",
-                    [engagement.pk],
-                )
+            _import_lock(engagement)
             for number, part in enumerate(parts, start=1):
                 part.counts = importers.frame_write(part.validated, engagement.pk)
                 progress(50 + 45 * number // len(parts))

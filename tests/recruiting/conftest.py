@@ -6,3 +6,12 @@ def media_root(settings, tmp_path):
     """Uploads held between preview and confirmation go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def small_stream_chunks(monkeypatch):
+    """A first import streams in chunks of a few rows, so every test's files take several."""
+    from recruiting import importers
+
+    monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 3)
+    monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 3)

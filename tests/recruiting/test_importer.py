@@ -2,9 +2,11 @@
 
 import codecs
 
+import pandas as pd
 import pytest
 from django.test import override_settings
 
+from recruiting import importers
 from recruiting.models import (
     Application,
     Cost,
@@ -371,6 +373,20 @@ def test_duplicate_ids_within_a_file(engagement):
     assert only_error(result) == (4, "external_id", "Duplicate: the same external_id as row 2.")
 
 
+@pytest.mark.parametrize(
+    ("ids", "distinct"),
+    [
+        (["R1", "R2", "R3"], True),  # sorted: the neighbours tell
+        (["R3", "R1", None, "R2", None], True),  # blanks are not ids
+        (["R3", "R1", "R2", "R1"], False),
+        (["R1", "R1"], False),
+        (["R1", "r1", "R1 "], True),
+    ],
+)
+def test_duplicate_check_of_ids(ids, distinct):
+    assert importers._all_distinct(pd.Series(ids, dtype=importers.TEXT)) is distinct
+
+
 # --- Files ------------------------------------------------------------------------------------
 
 
@@ -399,6 +415,20 @@ def test_bom_and_quoting(engagement):
     assert result.ok, result.errors
     assert Requisition.objects.get(external_id="R1").title == 'Engineer, "Senior"\nBackend'
     assert Requisition.objects.get(external_id="R1").recruiter == "Zoë"
+
+
+def test_rows_of_empty_cells_are_not_records_and_rows_keep_their_numbers(engagement):
+    data = csv_bytes(
+        "external_id,title,opened_on", "R1,A,2025-01-10", ",,", "", " ,,", "R2,,2025-01-11"
+    )
+    result = import_bytes(engagement, data, "requisitions.csv")
+    # " " is a value (a blank id), so row 5 is a record; rows 3 and 4 are not.
+    assert reasons(result) == [
+        (5, "external_id", "Required: this cell is blank."),
+        (5, "title", "Required: this cell is blank."),
+        (5, "opened_on", "Required: this cell is blank."),
+        (6, "title", "Required: this cell is blank."),
+    ]
 
 
 def test_non_utf8_file(engagement):

@@ -1,8 +1,9 @@
-"""The database keeps an application's requisition in its own engagement without foreign keys.
+"""The database keeps applications and requisitions in their engagement without foreign keys.
 
-`recruiting_application` has no foreign-key constraints (checked row by row at commit, too slow
-for an import of a million rows); statement triggers check every write instead, and Django's
-on_delete=CASCADE still deletes an engagement's or a requisition's applications.
+`recruiting_application` has no foreign-key constraints, and `recruiting_requisition` none to
+its engagement (checked row by row at commit, too slow for an import of a million rows);
+statement triggers check every write instead, and Django's on_delete=CASCADE still deletes an
+engagement's or a requisition's records.
 """
 
 import pytest
@@ -83,6 +84,37 @@ def test_a_requisition_with_applications_cannot_be_deleted_or_moved_in_sql(
     Application.objects.filter(requisition=requisition).delete()
     raw("DELETE FROM recruiting_requisition WHERE id = %s", [requisition.pk])
     assert Requisition.objects.filter(engagement=imported).count() == 1
+
+
+def test_a_requisition_needs_an_existing_engagement(imported, other_engagement):
+    assert requisitions(other_engagement, "R5,Designer,2025-01-10").ok
+    with pytest.raises(IntegrityError, match="existing engagement"):
+        raw(
+            "INSERT INTO recruiting_requisition (engagement_id, external_id, title, department, "
+            "location, job_family, priority, openings, opened_on, on_hold_days, hiring_manager, "
+            "recruiter) VALUES (%s, 'R9', 'T', '', '', '', 'normal', 1, '2025-01-01', 0, '', '')",
+            [10**12],
+        )
+    with pytest.raises(IntegrityError, match="existing engagement"):
+        raw(
+            "UPDATE recruiting_requisition SET engagement_id = %s WHERE engagement_id = %s",
+            [10**12, other_engagement.pk],
+        )
+    assert Requisition.objects.filter(engagement=imported).count() == 2
+    assert Requisition.objects.filter(engagement=other_engagement).count() == 1
+
+
+def test_an_engagement_with_requisitions_cannot_be_deleted_or_renumbered_in_sql(
+    imported, other_engagement
+):
+    with pytest.raises(IntegrityError, match="still has requisitions"):
+        raw("DELETE FROM engagements_engagement WHERE id = %s", [imported.pk])
+    with pytest.raises(IntegrityError, match="still has requisitions"):
+        raw("UPDATE engagements_engagement SET id = %s WHERE id = %s", [10**12, imported.pk])
+    # Its other columns change freely, and an engagement without requisitions can go.
+    raw("UPDATE engagements_engagement SET name = 'Renamed' WHERE id = %s", [imported.pk])
+    raw("DELETE FROM engagements_engagement WHERE id = %s", [other_engagement.pk])
+    assert Requisition.objects.filter(engagement=imported).count() == 2
 
 
 def test_django_deletes_cascade_as_before(imported):

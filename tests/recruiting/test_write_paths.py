@@ -1,7 +1,9 @@
-"""The two ways rows reach the tables store the same records.
+"""The three ways rows reach the tables store the same records.
 
-An engagement's first import of a kind is COPYed straight into the table; later imports go
-through a temporary table and an upsert. Re-imports skip rows whose stored record is the same.
+An engagement's first import of a kind is COPYed straight into the table: streamed in chunks
+while it is validated when it is one file, in one piece when several files are imported
+together. Later imports go through a temporary table and an upsert. Re-imports skip rows
+whose stored record is the same.
 """
 
 import csv
@@ -11,7 +13,7 @@ import pytest
 from django.db import connection
 
 from recruiting import importers
-from recruiting.services import files_import
+from recruiting.services import file_import, files_import
 from tests.recruiting.helpers import SAMPLE, SAMPLE_FILES, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +76,31 @@ def test_first_import_copy_and_upsert_store_the_same_records(engagement, other_e
     assert all(stored(engagement).values())
 
 
+def test_streamed_first_import_and_upsert_store_the_same_records(
+    engagement, other_engagement, monkeypatch
+):
+    def not_streamed(*args):
+        raise AssertionError("a first import of one file streams")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importers, "frame_write", not_streamed)
+        for name in SAMPLE_FILES:
+            result = file_import(
+                actor=None, engagement=engagement, file=SAMPLE / name, file_name=name
+            )
+            assert result.ok and result.created == result.rows, result.errors[:3]
+
+    seeded = files_import(
+        actor=None,
+        engagement=other_engagement,
+        files=[(name, csv_bytes(*lines), None) for name, lines in SEED.items()],
+    )
+    assert all(r.ok for r in seeded)
+    sample_import(other_engagement)
+    assert stored(engagement) == stored(other_engagement)
+    assert all(stored(engagement).values())
+
+
 def unchanged_rows(engagement, name: str, data: bytes) -> list[bool]:
     """What the re-import's comparison says of each row of a file, without writing it."""
     table = importers.table_from_bytes(data, name)
@@ -81,7 +108,12 @@ def unchanged_rows(engagement, name: str, data: bytes) -> list[bool]:
     validated = importers.table_validate(kind, table)
     assert not table.errors, table.errors.sorted()
     with connection.cursor() as cursor:
-        rows = importers._stored_rows(validated, engagement.pk, cursor)
+        stored = {
+            c.ref: importers._stored_keys(c.ref, engagement.pk, cursor)
+            for c in importers._ref_columns(validated.kind)
+        }
+        ref_ids = importers._refs_as_ids(validated, stored)
+        rows = importers._stored_rows(validated, engagement.pk, ref_ids)
         return importers._unchanged(validated.kind, rows, engagement.pk, cursor).to_pylist()
 
 
