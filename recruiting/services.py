@@ -166,7 +166,12 @@ def _part_stream(
                 transaction.set_rollback(True)
             else:
                 engagement_mark_data_changed(engagement=engagement)
-    except (importers.Rejected, DatabaseError):
+    except importers.Rejected:
+        part.validated, part.counts = None, (0, 0, 0)
+        return False
+    except DatabaseError as error:
+        # Validation should have caught it: worth a look, though the usual path handles it.
+        logger.warning("Streamed import of %s refused by the database: %s", part.kind, error)
         part.validated, part.counts = None, (0, 0, 0)
         return False
     return True
