@@ -170,8 +170,9 @@ def _part_stream(
         part.validated, part.counts = None, (0, 0, 0)
         return False
     except DatabaseError as error:
-        # Validation should have caught it: worth a look, though the usual path handles it.
-        logger.warning("Streamed import of %s refused by the database: %s", part.kind, error)
+        # E.g. a duplicate id that the unique index meets before the check after the last
+        # chunk does; the usual path reports it like any other error.
+        logger.info("Streamed import of %s stopped by the database: %s", part.kind, error)
         part.validated, part.counts = None, (0, 0, 0)
         return False
     return True
