@@ -247,11 +247,7 @@ def _rows_source(cursor, name: str, frame: pd.DataFrame, columns: list[str]):
     return f"unnest({arrays}) AS {name}({', '.join(columns)})", values
 
 
-def _counts(cursor) -> dict[int, tuple[int, ...]]:
-    return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
-
-
-def _upsert(cursor, rows: pd.DataFrame, columns: list[str], now) -> dict[int, tuple[int, ...]]:
+def _upsert(cursor, rows: pd.DataFrame, columns: list[str], now) -> dict[int, tuple[int, int]]:
     """Insert the rows, or update the stored value with the same key: (inserted, updated)
     per engagement id."""
     source, values = _rows_source(cursor, "kpis_written", rows, columns)
@@ -266,11 +262,11 @@ def _upsert(cursor, rows: pd.DataFrame, columns: list[str], now) -> dict[int, tu
         " count(*) FILTER (WHERE NOT inserted) FROM written GROUP BY engagement_id",
         [now, *values],
     )
-    return _counts(cursor)
+    return {engagement: (inserted, updated) for engagement, inserted, updated in cursor}
 
 
-def _delete_stale(cursor, engagement_ids: list[int], stale: np.ndarray) -> dict[int, tuple]:
-    """Delete the stored values with these row hashes: (deleted,) per engagement id."""
+def _delete_stale(cursor, engagement_ids: list[int], stale: np.ndarray) -> dict[int, int]:
+    """Delete the stored values with these row hashes: how many per engagement id."""
     source, values = _rows_source(
         cursor, "kpis_stale", pd.DataFrame({"row_hash": stale}), ["row_hash"]
     )
@@ -281,7 +277,7 @@ def _delete_stale(cursor, engagement_ids: list[int], stale: np.ndarray) -> dict[
         " SELECT engagement_id, count(*) FROM gone GROUP BY engagement_id",
         values,
     )
-    return _counts(cursor)
+    return dict(cursor.fetchall())
 
 
 def _write_values(
@@ -323,7 +319,7 @@ def _write_values(
             stale = np.unique(stored[~np.isin(stored, computed)])
             if len(stale):
                 deleted = _delete_stale(cursor, engagement_ids, stale)
-    return {e: (*written.get(e, (0, 0)), deleted.get(e, (0,))[0]) for e in engagement_ids}
+    return {e: (*written.get(e, (0, 0)), deleted.get(e, 0)) for e in engagement_ids}
 
 
 def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
