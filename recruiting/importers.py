@@ -3,7 +3,9 @@
 Three steps, each over a whole file at once (pandas), never row by row:
 
 1. `table_from_bytes` / `table_from_records`: a file (CSV or XLSX, told apart by content) or a
-   list of JSON records becomes a `Table` of text cells, with file-level errors.
+   list of JSON records becomes a `Table` of text cells, with file-level errors. A CSV file's
+   rows after the first ones are read when first needed, whole or (an engagement's first
+   import, `table_stream_write`) a chunk at a time while the chunks before are written.
 2. `table_validate`: every rule of the contract for the table's kind (columns, types, enums,
    ranges, date order, defaults, duplicate keys, references to the same engagement) gives a
    normalised frame and every error, each with its row, column and reason.
@@ -236,20 +238,72 @@ class Errors:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-@dataclass
 class Table:
     """Cells as text (None = blank) under lower-cased column names.
 
     The index is the row number users see: the file's row (header = row 1) or, for JSON
     records, the record's index in the list.
+
+    A CSV file's rows are read when `frame` is first used, or a chunk at a time through
+    `chunks` (`_CsvParts`), so that an engagement's first import writes its first rows while
+    the later ones are still being read.
     """
 
-    header: list[str]
-    frame: pd.DataFrame
-    errors: Errors
-    from_file: bool = True
-    # XLSX formula cells (already reported), by column: their blank is not a second error.
-    formula_rows: dict[str, set[int]] = field(default_factory=dict)
+    def __init__(
+        self,
+        header: list[str],
+        frame: pd.DataFrame | None,
+        errors: Errors,
+        from_file: bool = True,
+        formula_rows: dict[str, set[int]] | None = None,
+        parts: _CsvParts | None = None,
+    ):
+        self.header = header
+        self._frame = frame
+        self.errors = errors
+        self.from_file = from_file
+        # XLSX formula cells (already reported), by column: their blank is not a second error.
+        self.formula_rows = formula_rows or {}
+        self.parts = parts
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            # The whole file, read as it always is: parts that read on their own give the same
+            # cells, and a file whose parts do not is read (or refused) here as a whole.
+            read = _csv_read(self.parts.data, self.errors)
+            self.header, self._frame = read if read is not None else ([], pd.DataFrame())
+            self.parts = None
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pd.DataFrame) -> None:
+        self._frame, self.parts = frame, None
+
+    @property
+    def columns(self) -> list[str]:
+        if self._frame is None:
+            return [h.strip().lower() for h in self.header]
+        return list(self._frame.columns)
+
+    def head(self, rows: int) -> pd.DataFrame:
+        """The first rows, without reading the rest of a CSV file when they are at hand."""
+        if self._frame is None and len(self.parts.first) >= rows:
+            return self.parts.first.head(rows)
+        return self.frame.head(rows)
+
+    def chunks(self) -> Iterator[pd.DataFrame | None]:
+        """The rows a chunk at a time (`_chunk_bounds`). None stands for a part of a CSV file
+        that does not read on its own as in the whole file: `frame` reads the whole file."""
+        if self._frame is None:
+            yield from self.parts.chunks()
+            return
+        for start, stop in _chunk_bounds(len(self._frame)):
+            yield self._frame.iloc[start:stop]
+
+    @property
+    def rows_estimate(self) -> int:
+        return len(self._frame) if self._frame is not None else self.parts.rows_estimate
 
 
 def _empty_table(errors: Errors, from_file: bool = True) -> Table:
@@ -321,7 +375,7 @@ def _csv_cells(data: bytes) -> pd.DataFrame:
     )
 
 
-def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
+def _csv_cells_arrow(data: bytes, width: int | None = None) -> pd.DataFrame | None:
     # A last line of one NUL (which the file cannot hold) after the file: a row of one cell if
     # the file ends outside quotes, else swallowed by the cell left open.
     sentinel = b"\x00" if data.endswith((b"\n", b"\r")) else b"\n\x00"
@@ -332,7 +386,8 @@ def _csv_cells_arrow(data: bytes) -> pd.DataFrame | None:
         return "skip"
 
     # An upper bound of the number of columns, so that none is read as anything but text.
-    width = data.count(b",", 0, data.find(b"\n")) + 1
+    if width is None:
+        width = data.count(b",", 0, data.find(b"\n")) + 1
     try:
         cells = pa_csv.read_csv(
             io.BytesIO(data + sentinel),
@@ -378,21 +433,112 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         errors.add(line, None, "The file contains a NUL byte: it is not a CSV text file.")
         return _empty_table(errors)
+    parts = _csv_parts(data)
+    if parts is not None:
+        return Table(parts.header, None, errors, parts=parts)
+    read = _csv_read(data, errors)
+    if read is None:
+        return _empty_table(errors)
+    return Table(*read, errors)
+
+
+def _csv_read(data: bytes, errors: Errors) -> tuple[list[str], pd.DataFrame] | None:
+    """The header and the rows of a whole CSV file (UTF-8, no BOM, no NUL); None if refused."""
     try:
         raw = _csv_cells(data)
     except pd.errors.EmptyDataError:
         errors.add(None, None, "The file is empty.")
-        return _empty_table(errors)
+        return None
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         message = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         found = re.search(r"(?:line|row) (\d+)", message)
         errors.add(int(found.group(1)) if found else None, None, f"Not valid CSV: {message}")
-        return _empty_table(errors)
+        return None
     header = [str(h) for h in raw.iloc[0].tolist()]
     frame = raw.iloc[1:]
     frame.columns = [h.strip().lower() for h in header]
     frame.index = pd.RangeIndex(2, len(raw) + 1)
-    return Table(header, frame, errors)
+    return header, frame
+
+
+def _rows_end(data: bytes, start: int, rows: int) -> int:
+    """Where `rows` rows from `start` (where a row starts) end: after the rows-th line break
+    outside quotes (after an even number of quote characters from `start`), or at the end."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    quotes = 0  # their parity since `start`
+    window = max(rows, 1) * 128
+    while start < len(data):
+        part = view[start : start + window]
+        breaks = np.flatnonzero(part == ord("\n"))
+        if data.find(b'"', start, start + len(part)) != -1:
+            # Counted modulo 256 (uint8), which keeps the parity.
+            counted = np.cumsum(part == ord('"'), dtype=np.uint8)
+            breaks = breaks[(counted[breaks] + quotes) % 2 == 0]
+            quotes = (quotes + int(counted[-1])) % 2
+        if len(breaks) >= rows:
+            return start + int(breaks[rows - 1]) + 1
+        rows -= len(breaks)
+        start += len(part)
+        window *= 2
+    return len(data)
+
+
+class _CsvParts:
+    """A CSV file's rows read a part (a chunk of `_chunk_bounds`) at a time.
+
+    Each part starts where the one before ended, after a line break outside quotes as quote
+    characters count them. A part reads as in the whole file if it reads cleanly on its own:
+    `_csv_cells_arrow` refuses a part that ends inside a quoted cell (where the count was
+    misled by a quote inside a cell) or has a row of another width, and those parts stand as
+    None in `chunks`, after which the whole file must be read (`Table.frame`).
+    """
+
+    def __init__(self, data: bytes, header: list[str], first: pd.DataFrame, end: int, steps):
+        self.data = data
+        self.header = header
+        self.first = first
+        self.end = end
+        self.steps = steps
+        self.rows_estimate = sum(steps)
+
+    def chunks(self) -> Iterator[pd.DataFrame | None]:
+        yield self.first
+        start, row, width = self.end, 2 + len(self.first), len(self.header)
+        columns = [h.strip().lower() for h in self.header]
+        steps = iter(self.steps[1:])
+        while start < len(self.data):
+            end = _rows_end(self.data, start, next(steps, max(self.steps)))
+            cells = _csv_cells_arrow(self.data[start:end], width)
+            if cells is None or cells.shape[1] != width:
+                yield None
+                return
+            cells.columns = columns
+            cells.index = pd.RangeIndex(row, row + len(cells))
+            yield cells
+            start, row = end, row + len(cells)
+
+
+def _csv_parts(data: bytes) -> _CsvParts | None:
+    """The file's header and first rows, the rest to be read part by part; None when the file
+    is better read whole: it is one part, or its first part does not read on its own."""
+    if data.startswith((b"\n", b"\r")):
+        return None
+    # Every file's first chunk is the smallest (`_chunk_bounds`); the rest are planned from
+    # the rows the file would have if all were as long as the first ones.
+    header_end = _rows_end(data, 0, 1)
+    end = _rows_end(data, header_end, STREAM_MIN_CHUNK_ROWS)
+    if end >= len(data):
+        return None
+    cells = _csv_cells_arrow(data[:end])
+    if cells is None or len(cells) < 2:
+        return None
+    estimate = round((len(data) - header_end) * (len(cells) - 1) / (end - header_end))
+    steps = [stop - start for start, stop in _chunk_bounds(max(estimate, len(cells)))]
+    header = [str(h) for h in cells.iloc[0].tolist()]
+    first = cells.iloc[1:]
+    first.columns = [h.strip().lower() for h in header]
+    first.index = pd.RangeIndex(2, len(cells) + 1)
+    return _CsvParts(data, header, first, end, steps)
 
 
 def _xlsx_cell_text(value: Any) -> str | None:
@@ -801,9 +947,22 @@ def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | N
     """The table's records under the kind's columns, after the header's checks; None if the
     header is unusable or there is no record."""
     frame = table.frame
+    if not table.header or not _columns_check(kind, table, errors):
+        return None
+    frame = _records(frame, table.from_file)
+    if frame.shape[0] == 0:
+        what = "The file has a header but no rows." if table.from_file else "There are no records."
+        errors.add(None, None, what)
+        return None
+    return frame
+
+
+def _columns_check(kind: Kind, table: Table, errors: Errors) -> bool:
+    """Unknown and missing columns; False when a required one is missing."""
+    columns = table.columns
     header_row = 1 if table.from_file else None
     known = set(kind.column_names)
-    for name in dict.fromkeys(frame.columns):
+    for name in dict.fromkeys(columns):
         if name and name not in known:
             errors.add(
                 header_row,
@@ -812,14 +971,17 @@ def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | N
                 + ", ".join(kind.column_names)
                 + ".",
             )
-    for column in kind.columns:
-        if column.required and column.name not in frame.columns:
-            errors.add(header_row, column.name, "Required column is missing.")
-    if any(c.required and c.name not in frame.columns for c in kind.columns):
-        return None
+    missing = [c.name for c in kind.columns if c.required and c.name not in columns]
+    for name in missing:
+        errors.add(header_row, name, "Required column is missing.")
+    return not missing
+
+
+def _records(frame: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+    """The rows that are records, each column once: rows with no value at all (blank lines,
+    empty spreadsheet rows) are not records."""
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    # Rows with no value at all (blank lines, empty spreadsheet rows) are not records.
-    if table.from_file and len(frame.columns):
+    if from_file and len(frame.columns):
         # Column by column, stopping at the first that leaves no row empty (usually the
         # first), and no copy of the columns unless a row goes.
         empty_rows = np.ones(len(frame), dtype=bool)
@@ -830,10 +992,6 @@ def _frame_prepare(kind: Kind, table: Table, errors: Errors) -> pd.DataFrame | N
                 break
         if empty_rows.any():
             frame = frame[~empty_rows]
-    if frame.shape[0] == 0:
-        what = "The file has a header but no rows." if table.from_file else "There are no records."
-        errors.add(None, None, what)
-        return None
     return frame
 
 
@@ -1459,38 +1617,48 @@ def table_stream_write(
     with connection.cursor() as cursor:
         if not _first_import(kind, engagement_id, cursor):
             return None
-        frame = _frame_prepare(kind, table, errors)
-        if frame is None or errors:
+        if not _columns_check(kind, table, errors):
             raise Rejected
         # The connection is the COPY's from here on: the chunks' thread needs these read now.
         stored = {c.ref: _stored_keys(c.ref, engagement_id, cursor) for c in _ref_columns(kind)}
         columns = ["engagement_id", *kind.column_names]
         binary = copy_binary_supported(kind, columns)
-        bounds = _chunk_bounds(len(frame))
         keys: list[pd.DataFrame] = []
+        # The share of the rows sent once the database has taken each chunk.
+        done = [0.0]
 
         def chunks() -> Iterator[bytes]:
             if binary:
                 yield COPY_BINARY_HEADER
-            for start, stop in bounds:
-                validated = _rows_validate(kind, frame.iloc[start:stop], errors, table)
+            rows_read = 0
+            for cells in table.chunks():
+                if cells is None:
+                    raise Rejected
+                rows_read += len(cells)
+                frame = _records(cells, table.from_file)
+                if frame.empty:
+                    continue
+                validated = _rows_validate(kind, frame, errors, table)
                 references_check(validated, errors, engagement_id, {}, stored)
                 if errors:
                     raise Rejected
                 keys.append(validated.frame[list(kind.key)])
                 rows = _stored_rows(validated, engagement_id, _refs_as_ids(validated, stored))
+                done.append(rows_read / max(table.rows_estimate, 1))
                 yield _copy_binary(kind, rows) if binary else _copy_data(rows)
+            if not keys:
+                raise Rejected  # a header and no rows
             _duplicates(Validated(kind, pd.concat(keys), {}, {}, table.from_file), errors)
             if errors:
                 raise Rejected
             if binary:
                 yield COPY_BINARY_TRAILER
 
-        sent = [0]
+        taken = [0]
 
         def on_chunk() -> None:
-            progress(min(sent[0] / len(bounds), 1.0))
-            sent[0] += 1
+            progress(min(done[min(taken[0], len(done) - 1)], 1.0))
+            taken[0] += 1
 
         items: queue.Queue = queue.Queue(maxsize=2)
         stop = threading.Event()
@@ -1514,4 +1682,5 @@ def table_stream_write(
         finally:
             stop.set()
             producer.join()
-    return Validated(kind, pd.concat(keys), {}, {}, table.from_file), (len(frame), 0, 0)
+    keys_frame = pd.concat(keys)
+    return Validated(kind, keys_frame, {}, {}, table.from_file), (len(keys_frame), 0, 0)

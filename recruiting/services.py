@@ -127,7 +127,7 @@ def _error_dicts(part: _Part) -> list[dict]:
 
 
 def _sample(table: importers.Table) -> list[list[str]]:
-    head = table.frame.head(SAMPLE_ROWS)
+    head = table.head(SAMPLE_ROWS)
     return [["" if v is None else str(v) for v in row] for row in head.itertuples(index=False)]
 
 

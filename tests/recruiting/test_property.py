@@ -192,3 +192,77 @@ def test_plain_edges_never_pass_a_cell_that_needs_a_look(texts, skip):
     assert [bool(e) for e in exact] == needs_a_look
     if importers._edges_plain(array):
         assert not any(needs_a_look)
+
+
+def cells_of(frame: pd.DataFrame) -> tuple[list, list, list]:
+    return (
+        list(frame.columns),
+        list(frame.index),
+        frame.astype(object).where(frame.notna(), None).to_numpy().tolist(),
+    )
+
+
+def read_in_parts_as_whole(data: bytes) -> None:
+    """A CSV file read part by part (three rows a part here, see conftest) gives the cells of
+    reading it whole, or a part says it cannot be read on its own."""
+    table = importers.table_from_bytes(data, "f.csv")
+    errors = importers.Errors()
+    whole = importers._csv_read(data.removeprefix(b"\xef\xbb\xbf"), errors)
+    if table.parts is None:
+        return
+    chunks = list(table.chunks())
+    if all(chunk is not None for chunk in chunks):
+        assert whole is not None
+        assert table.header == whole[0]
+        assert cells_of(pd.concat(chunks)) == cells_of(whole[1])
+        assert table.rows_estimate >= 1
+    # Either way the whole table is the whole file's, or refused as the whole file is.
+    frame = table.frame
+    if whole is None:
+        assert table.header == [] and frame.empty
+        assert table.errors.sorted() == errors.sorted()
+    else:
+        assert table.header == whole[0]
+        assert cells_of(frame) == cells_of(whole[1])
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from('ab ,"\n\r'), max_size=6)
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELL_TEXT, min_size=3, max_size=3), min_size=4, max_size=14),
+    quote_all=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_well_formed_csv_read_in_parts_is_read_as_whole(rows, quote_all, crlf):
+    """Quoted cells with commas, quotes and line breaks, across the parts' borders."""
+    end = "\r\n" if crlf else "\n"
+    lines = [
+        ",".join(quoted(c) if quote_all or set(c) & set(',"\n\r') else c for c in row)
+        for row in [["a", "b", "c"], *rows]
+    ]
+    data = (end.join(lines) + end).encode()
+    read_in_parts_as_whole(data)
+    table = importers.table_from_bytes(data, "f.csv")
+    if table.parts is not None:
+        assert all(chunk is not None for chunk in table.chunks())
+
+
+MESSY_CELL = st.one_of(CELL_TEXT.map(quoted), st.text(alphabet=st.sampled_from('ab "'), max_size=4))
+THREE_CELLS = st.lists(MESSY_CELL, min_size=3, max_size=3)
+MESSY_LINE = st.tuples(
+    st.one_of(*[THREE_CELLS] * 8, st.lists(MESSY_CELL, min_size=1, max_size=4)).map(",".join),
+    st.sampled_from(["\n", "\n", "\n", "\r\n", "\r", ""]),
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(MESSY_LINE, min_size=4, max_size=14), tail=st.sampled_from(["", '"', "\n"]))
+def test_any_csv_read_in_parts_is_read_as_whole(lines, tail):
+    """Stray quotes, ragged rows, blank lines, bare carriage returns, a quote left open."""
+    read_in_parts_as_whole(("a,b,c\n" + "".join(lines) + tail).encode())

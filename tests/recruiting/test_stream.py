@@ -193,3 +193,62 @@ def test_chunks_are_a_tenth_of_the_file_within_limits_the_first_ones_smaller(
     assert [stop - start for start, stop in bounds] == sizes
     assert bounds[0][0] == 0 and bounds[-1][1] == rows
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+
+
+def test_quoted_line_breaks_commas_and_quotes_across_chunks_are_stored_exactly(
+    engagement, chunks_sent
+):
+    titles = [f'Role {i}, "senior"\nteam {i}' if i % 2 else f"Role {i}" for i in range(10)]
+    rows = [f'R{i},"{t.replace(chr(34), chr(34) * 2)}",2025-01-10' for i, t in enumerate(titles)]
+    data = ("\r\n".join([REQUISITION_HEADER, *rows]) + "\r\n").encode()
+    table = importers.table_from_bytes(data, "requisitions.csv")
+    assert table.parts is not None  # read part by part while it is written
+    result = import_bytes(engagement, data, "requisitions.csv")
+    assert result.ok, result.errors
+    assert chunks_sent == [3, 3, 3, 1]
+    stored = dict(Requisition.objects.values_list("external_id", "title"))
+    assert stored == {f"R{i}": t for i, t in enumerate(titles)}
+    assert result.sample[1] == ["R1", titles[1], "2025-01-10"]
+
+
+def test_a_quote_inside_a_cell_that_misleads_the_count_still_imports_exactly(
+    engagement, chunks_sent
+):
+    # The quote in R4's title opens nothing for a CSV reader, but counting quote characters
+    # puts every later line break inside quotes: the rest of the file is one part.
+    rows = lines(10)
+    rows[4] = 'R4,The 5" monitor team,2025-01-10'
+    result = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *rows), "requisitions.csv")
+    assert result.ok, result.errors
+    assert chunks_sent == [3, 7]
+    assert Requisition.objects.get(external_id="R4").title == 'The 5" monitor team'
+    assert Requisition.objects.count() == 10
+
+
+def test_a_part_that_ends_inside_a_quoted_cell_is_read_with_the_whole_file(
+    engagement, chunks_sent
+):
+    # After R3's stray quote the count takes the line breaks inside R4's quoted title for
+    # ends of rows: that part ends inside quotes, so the file is read and written whole.
+    rows = lines(10)
+    rows[3] = 'R3,The 5" monitor team,2025-01-10'
+    rows[4] = 'R4,"Four\nshort\nlines\nhere",2025-01-10'
+    result = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *rows), "requisitions.csv")
+    assert result.ok, result.errors
+    assert chunks_sent == [3, 10]  # the first part, rolled back; then the usual path
+    assert Requisition.objects.get(external_id="R4").title == "Four\nshort\nlines\nhere"
+    assert Requisition.objects.get(external_id="R3").title == 'The 5" monitor team'
+    assert Requisition.objects.count() == 10
+
+
+def test_a_row_past_the_first_chunk_that_breaks_the_csv_writes_nothing(engagement):
+    rows = lines(10)
+    rows[7] = "R7,Role 7,2025-01-10,extra,cells"
+    data = csv_bytes(REQUISITION_HEADER, *rows)
+    result = import_bytes(engagement, data, "requisitions.csv")
+    assert not result.ok
+    assert not Requisition.objects.exists()
+    errors = importers.Errors()
+    assert importers._csv_read(data, errors) is None
+    assert reasons(result) == errors.sorted()
+    assert reasons(result)[0][2].startswith("Not valid CSV: Expected 3 fields in line 9, saw 5")
