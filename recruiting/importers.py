@@ -375,7 +375,9 @@ def _csv_cells(data: bytes) -> pd.DataFrame:
     )
 
 
-def _csv_cells_arrow(data: bytes, width: int | None = None) -> pd.DataFrame | None:
+def _csv_cells_arrow(
+    data: bytes, width: int | None = None, threads: bool = True
+) -> pd.DataFrame | None:
     # A last line of one NUL (which the file cannot hold) after the file: a row of one cell if
     # the file ends outside quotes, else swallowed by the cell left open.
     sentinel = b"\x00" if data.endswith((b"\n", b"\r")) else b"\n\x00"
@@ -391,7 +393,7 @@ def _csv_cells_arrow(data: bytes, width: int | None = None) -> pd.DataFrame | No
     try:
         cells = pa_csv.read_csv(
             io.BytesIO(data + sentinel),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=threads),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=refuse
             ),
@@ -508,7 +510,7 @@ class _CsvParts:
         steps = iter(self.steps[1:])
         while start < len(self.data):
             end = _rows_end(self.data, start, next(steps, max(self.steps)))
-            cells = _csv_cells_arrow(self.data[start:end], width)
+            cells = _csv_cells_arrow(self.data[start:end], width, threads=False)
             if cells is None or cells.shape[1] != width:
                 yield None
                 return
@@ -723,14 +725,21 @@ _DECIMAL_RE = re.compile(_DECIMAL)
 _EMAIL_RE = re.compile(_EMAIL)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     """What one distinct cell text means in a column."""
 
     value: str | None = None  # normalised text for COPY
     blank: bool = False
     reason: str | None = None
-    date: dt.date | None = None
+    date: np.datetime64 = np.datetime64("NaT")  # a date's or month's first day
+
+
+_NO_VALUE = Cell(blank=True)
+# Distinct texts whose check a stream keeps per column (dates, enums and numbers repeat from
+# chunk to chunk; ids and free text, which do not, go past the cache or are not checked one
+# text at a time).
+CHECKS_KEPT = 100_000
 
 
 def _cell_check(column: Column, text: str) -> Cell:
@@ -764,7 +773,7 @@ def _cell_check(column: Column, text: str) -> Cell:
             day = dt.date.fromisoformat(value + suffix)
         except ValueError:
             return Cell(reason=f"Not a valid {kind}: expected {shape}.")
-        return Cell(value=value + suffix, date=day)
+        return Cell(value=value + suffix, date=np.datetime64(day, "D"))
     if kind == "bool":
         flag = _BOOLEANS.get(value.lower())
         if flag is None:
@@ -876,20 +885,31 @@ def _plain_text_column(
 
 
 def _column_parse(
-    column: Column, raw: pd.Series, errors: Errors, table: Table
+    column: Column,
+    raw: pd.Series,
+    errors: Errors,
+    table: Table,
+    checked: dict[str, Cell] | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.Series | None]:
     """(normalised text, blank mask, parsed dates or None) of one column, adding its errors.
 
-    Each distinct text is checked once (dates, enums and flags repeat a lot), and the
-    outcome is spread back to the rows by their codes.
+    Each distinct text is checked once (dates, enums and flags repeat a lot), or found in
+    `checked` (the column's checks of the chunks before), and the outcome is spread back to
+    the rows by their codes.
     """
     if column.type in ("text", "ref"):
         clean = _plain_text_column(column, raw, errors, table)
         if clean is not None:
             return clean
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    cells = [_cell_check(column, str(u)) for u in uniques]
-    cells.append(Cell(blank=True))  # code -1: no value at all
+    texts = [str(u) for u in uniques.tolist()]
+    if checked is None:
+        cells = [_cell_check(column, text) for text in texts]
+    else:
+        cells = [checked.get(text) or _cell_check(column, text) for text in texts]
+        if len(checked) < CHECKS_KEPT:
+            checked.update(zip(texts, cells, strict=True))
+    cells.append(_NO_VALUE)  # code -1: no value at all
     codes[codes < 0] = len(cells) - 1
     index = raw.index
 
@@ -900,7 +920,7 @@ def _column_parse(
     reasons = {c.reason for c in cells if c.reason}
     # A blank cell takes the column's default (or stays blank, None).
     if not reasons and all(
-        c.blank or c.value == u for c, u in zip(cells[:-1], uniques, strict=True)
+        c.blank or c.value == text for c, text in zip(cells[:-1], texts, strict=True)
     ):
         # Every value is its own text (dates, enums, numbers as written): no copy needed.
         value = pa_compute.if_else(
@@ -919,8 +939,7 @@ def _column_parse(
     _required_check(column, blank, errors, table)
     dates = None
     if column.type in ("date", "month"):
-        days = [np.datetime64(c.date, "D") if c.date else np.datetime64("NaT") for c in cells]
-        dates = pd.Series(spread(days, "datetime64[D]"), index=index)
+        dates = pd.Series(spread([c.date for c in cells], "datetime64[D]"), index=index)
     return value, blank, dates
 
 
@@ -996,7 +1015,11 @@ def _records(frame: pd.DataFrame, from_file: bool) -> pd.DataFrame:
 
 
 def _columns_parse(
-    columns: Iterable[Column], frame: pd.DataFrame, errors: Errors, table: Table
+    columns: Iterable[Column],
+    frame: pd.DataFrame,
+    errors: Errors,
+    table: Table,
+    checked: dict[str, dict[str, Cell]] | None = None,
 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series], dict[str, pd.Series]]:
     """(values, dates, blanks) by column name; a column the file lacks is blank."""
     out: dict[str, pd.Series] = {}
@@ -1005,7 +1028,9 @@ def _columns_parse(
     empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     for column in columns:
         raw = frame[column.name] if column.name in frame.columns else empty
-        value, blank, parsed = _column_parse(column, raw, errors, table)
+        value, blank, parsed = _column_parse(
+            column, raw, errors, table, None if checked is None else checked[column.name]
+        )
         out[column.name] = value
         blanks[column.name] = blank
         if parsed is not None:
@@ -1013,10 +1038,17 @@ def _columns_parse(
     return out, dates, blanks
 
 
-def _rows_validate(kind: Kind, frame: pd.DataFrame, errors: Errors, table: Table) -> Validated:
+def _rows_validate(
+    kind: Kind,
+    frame: pd.DataFrame,
+    errors: Errors,
+    table: Table,
+    checked: dict[str, dict[str, Cell]] | None = None,
+) -> Validated:
     """Every rule that one row decides alone (its cells, their order): any slice of the rows
-    gets the same errors for its rows as the whole table."""
-    out, dates, blanks = _columns_parse(kind.columns, frame, errors, table)
+    gets the same errors for its rows as the whole table. `checked` keeps each column's
+    checks of distinct texts from one slice to the next."""
+    out, dates, blanks = _columns_parse(kind.columns, frame, errors, table, checked)
     validated = Validated(
         kind, pd.DataFrame(out, index=frame.index), dates, blanks, table.from_file
     )
@@ -1624,6 +1656,7 @@ def table_stream_write(
         columns = ["engagement_id", *kind.column_names]
         binary = copy_binary_supported(kind, columns)
         keys: list[pd.DataFrame] = []
+        checked: dict[str, dict[str, Cell]] = {c.name: {} for c in kind.columns}
         # The share of the rows sent once the database has taken each chunk.
         done = [0.0]
 
@@ -1638,7 +1671,7 @@ def table_stream_write(
                 frame = _records(cells, table.from_file)
                 if frame.empty:
                     continue
-                validated = _rows_validate(kind, frame, errors, table)
+                validated = _rows_validate(kind, frame, errors, table, checked)
                 references_check(validated, errors, engagement_id, {}, stored)
                 if errors:
                     raise Rejected

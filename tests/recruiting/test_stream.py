@@ -225,9 +225,7 @@ def test_a_quote_inside_a_cell_that_misleads_the_count_still_imports_exactly(
     assert Requisition.objects.count() == 10
 
 
-def test_a_part_that_ends_inside_a_quoted_cell_is_read_with_the_whole_file(
-    engagement, chunks_sent
-):
+def test_a_part_that_ends_inside_a_quoted_cell_is_read_with_the_whole_file(engagement, chunks_sent):
     # After R3's stray quote the count takes the line breaks inside R4's quoted title for
     # ends of rows: that part ends inside quotes, so the file is read and written whole.
     rows = lines(10)
