@@ -100,6 +100,15 @@ def test_a_requisition_needs_an_existing_engagement(imported, other_engagement):
             "UPDATE recruiting_requisition SET engagement_id = %s WHERE engagement_id = %s",
             [10**12, other_engagement.pk],
         )
+    # One statement, two engagements: the one that exists does not cover the one that does not.
+    with pytest.raises(IntegrityError, match="existing engagement"):
+        raw(
+            "INSERT INTO recruiting_requisition (engagement_id, external_id, title, department, "
+            "location, job_family, priority, openings, opened_on, on_hold_days, hiring_manager, "
+            "recruiter) SELECT e, 'R9', 'T', '', '', '', 'normal', 1, '2025-01-01', 0, '', '' "
+            "FROM unnest(%s::bigint[]) AS e",
+            [[imported.pk, 10**12]],
+        )
     assert Requisition.objects.filter(engagement=imported).count() == 2
     assert Requisition.objects.filter(engagement=other_engagement).count() == 1
 
