@@ -238,6 +238,11 @@ class Errors:
 # --- Reading ------------------------------------------------------------------------------------
 
 
+def _column_names(header: list[str]) -> list[str]:
+    """The header's names as columns are known by: case and surrounding spaces do not count."""
+    return [h.strip().lower() for h in header]
+
+
 class Table:
     """Cells as text (None = blank) under lower-cased column names.
 
@@ -283,7 +288,7 @@ class Table:
     @property
     def columns(self) -> list[str]:
         if self._frame is None:
-            return [h.strip().lower() for h in self.header]
+            return _column_names(self.header)
         return list(self._frame.columns)
 
     def head(self, rows: int) -> pd.DataFrame:
@@ -456,11 +461,17 @@ def _csv_read(data: bytes, errors: Errors) -> tuple[list[str], pd.DataFrame] | N
         found = re.search(r"(?:line|row) (\d+)", message)
         errors.add(int(found.group(1)) if found else None, None, f"Not valid CSV: {message}")
         return None
-    header = [str(h) for h in raw.iloc[0].tolist()]
-    frame = raw.iloc[1:]
-    frame.columns = [h.strip().lower() for h in header]
-    frame.index = pd.RangeIndex(2, len(raw) + 1)
-    return header, frame
+    return _header_and_rows(raw)
+
+
+def _header_and_rows(cells: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """A CSV file's first row as its header, the rows after it under their columns and the
+    file's row numbers (the header is row 1)."""
+    header = [str(h) for h in cells.iloc[0].tolist()]
+    rows = cells.iloc[1:]
+    rows.columns = _column_names(header)
+    rows.index = pd.RangeIndex(2, len(cells) + 1)
+    return header, rows
 
 
 def _rows_end(data: bytes, start: int, rows: int) -> int:
@@ -506,7 +517,7 @@ class _CsvParts:
     def chunks(self) -> Iterator[pd.DataFrame | None]:
         yield self.first
         start, row, width = self.end, 2 + len(self.first), len(self.header)
-        columns = [h.strip().lower() for h in self.header]
+        columns = _column_names(self.header)
         steps = iter(self.steps[1:])
         while start < len(self.data):
             end = _rows_end(self.data, start, next(steps, max(self.steps)))
@@ -536,11 +547,7 @@ def _csv_parts(data: bytes) -> _CsvParts | None:
         return None
     estimate = round((len(data) - header_end) * (len(cells) - 1) / (end - header_end))
     steps = [stop - start for start, stop in _chunk_bounds(max(estimate, len(cells)))]
-    header = [str(h) for h in cells.iloc[0].tolist()]
-    first = cells.iloc[1:]
-    first.columns = [h.strip().lower() for h in header]
-    first.index = pd.RangeIndex(2, len(cells) + 1)
-    return _CsvParts(data, header, first, end, steps)
+    return _CsvParts(data, *_header_and_rows(cells), end, steps)
 
 
 def _xlsx_cell_text(value: Any) -> str | None:
@@ -600,7 +607,7 @@ def _xlsx_table(data: bytes, errors: Errors) -> Table:
     while header and not header[-1].strip():
         header.pop()
     width = len(header)
-    names = [h.strip().lower() for h in header]
+    names = _column_names(header)
     formula_rows: dict[str, set[int]] = {}
     for number, position in formulas:
         name = (
@@ -661,7 +668,7 @@ def table_from_records(records: Iterable[Any]) -> Table:
     if not count:
         errors.add(None, None, "There are no records.")
         return _empty_table(errors, from_file=False)
-    columns = [h.strip().lower() for h in header]
+    columns = _column_names(header)
     frame = pd.DataFrame.from_records(rows, columns=columns, index=positions)
     frame = frame.astype(object).where(frame.notna(), None)
     table = Table(header, frame, errors, from_file=False)
@@ -675,7 +682,7 @@ def _header_check(table: Table) -> None:
     A column with neither a name nor a value (the trailing commas some spreadsheets write) is
     dropped; one with values but no name is an error.
     """
-    names = [h.strip().lower() for h in table.header]
+    names = _column_names(table.header)
     row = 1 if table.from_file else None
     keep = []
     for position, name in enumerate(names):
