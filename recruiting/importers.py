@@ -488,6 +488,8 @@ def _rows_end(data: bytes, start: int, rows: int) -> int:
             counted = np.cumsum(part == ord('"'), dtype=np.uint8)
             breaks = breaks[(counted[breaks] + quotes) % 2 == 0]
             quotes = (quotes + int(counted[-1])) % 2
+        elif quotes:
+            breaks = breaks[:0]  # the whole window is inside a quoted cell
         if len(breaks) >= rows:
             return start + int(breaks[rows - 1]) + 1
         rows -= len(breaks)

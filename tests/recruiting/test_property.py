@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recruiting import importers
@@ -266,3 +266,32 @@ MESSY_LINE = st.tuples(
 def test_any_csv_read_in_parts_is_read_as_whole(lines, tail):
     """Stray quotes, ragged rows, blank lines, bare carriage returns, a quote left open."""
     read_in_parts_as_whole(("a,b,c\n" + "".join(lines) + tail).encode())
+
+
+def rows_end_by_hand(data: bytes, start: int, rows: int) -> int:
+    quoted = False
+    for position in range(start, len(data)):
+        if data[position] == ord('"'):
+            quoted = not quoted
+        elif data[position] == ord("\n") and not quoted:
+            rows -= 1
+            if rows == 0:
+                return position + 1
+    return len(data)
+
+
+ROW_BYTES = st.lists(
+    st.sampled_from([b'"', b'"', b"\n", b"\n", b"\r", b",", b"a" * 50, b"b" * 300]), max_size=80
+).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=ROW_BYTES, rows=st.integers(1, 6), skip=st.integers(0, 5))
+# A quoted cell open across a window boundary: closed in the next window, or never.
+@example(data=b'\n"' + b"b" * 300 + b'"\n\n', rows=2, skip=0)
+@example(data=b'\n\n"' + b"b" * 300 + b"\n\n", rows=2, skip=1)
+def test_where_rows_end_is_counted_as_by_hand(data, rows, skip):
+    """`_rows_end` (numpy over windows that grow, quote parity carried between them) finds the
+    line break that a byte-by-byte count of quotes and line breaks finds."""
+    start = rows_end_by_hand(data, 0, skip) if skip else 0
+    assert importers._rows_end(data, start, rows) == rows_end_by_hand(data, start, rows)
