@@ -94,3 +94,25 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(("chosen", "backend"), [(None, "jemalloc"), ("mimalloc", "mimalloc")])
+def test_arrow_allocates_with_jemalloc_unless_the_environment_names_a_pool(chosen, backend):
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    env.update(DJANGO_DEBUG="true", DJANGO_SETTINGS_MODULE="rpo_portal.settings")
+    if chosen:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    probe = (
+        "import django; django.setup();"
+        "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [backend]
