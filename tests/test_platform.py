@@ -13,6 +13,13 @@ from rpo_portal.celery import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_here(command: list[str], env: dict, *, check: bool) -> subprocess.CompletedProcess:
+    """A command run from the project's root with its output captured."""
+    return subprocess.run(
+        command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=check
+    )
+
+
 def test_every_scheduled_job_is_a_registered_task():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
@@ -47,15 +54,7 @@ def test_embedded_engines_start_and_are_reused(tmp_path):
     env["RPO_DATA_DIR"] = str(tmp_path / "data")
     run = [sys.executable, "-m", "rpo_portal.embedded"]
     try:
-        first = subprocess.run(
-            [*run, "start"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
+        first = run_here([*run, "start"], env, check=True)
         assert "database rpo_portal" in first.stdout
         assert (tmp_path / "data" / "pg" / "PG_VERSION").exists()
         probe = (
@@ -64,13 +63,9 @@ def test_embedded_engines_start_and_are_reused(tmp_path):
             "c = connection.cursor(); c.execute('select version()'); print(c.fetchone()[0]);"
             "from django.core.cache import cache; cache.set('k', 'v'); print(cache.get('k'))"
         )
-        second = subprocess.run(
+        second = run_here(
             [sys.executable, "-c", probe],
-            env={**env, "DJANGO_SETTINGS_MODULE": "rpo_portal.settings", "DJANGO_DEBUG": "true"},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
+            {**env, "DJANGO_SETTINGS_MODULE": "rpo_portal.settings", "DJANGO_DEBUG": "true"},
             check=True,
         )
         lines = second.stdout.splitlines()
@@ -83,15 +78,7 @@ def test_embedded_engines_start_and_are_reused(tmp_path):
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env.update(DJANGO_DEBUG="false", DJANGO_SETTINGS_MODULE="rpo_portal.settings")
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_here([sys.executable, "-c", "import django; django.setup()"], env, check=False)
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
 
@@ -106,13 +93,5 @@ def test_arrow_allocates_with_jemalloc_unless_the_environment_names_a_pool(chose
         "import django; django.setup();"
         "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_here([sys.executable, "-c", probe], env, check=True)
     assert result.stdout.split() == [backend]
