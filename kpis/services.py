@@ -24,7 +24,7 @@ from django.utils import timezone
 from engagements.access import party_of
 from engagements.models import Engagement
 from kpis import compute
-from kpis.models import KpiTarget, MetricRun, TargetEvent, TargetState
+from kpis.models import EngagementMetricsState, KpiTarget, MetricRun, TargetEvent, TargetState
 from kpis.registry import DEFINITION_VERSION
 from recruiting.models import Application
 
@@ -402,7 +402,7 @@ def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult
         if len(changed) < len(locked):
             values = values[values["engagement_id"].isin(changed)]
         counts = _write_values(changed, values, started)
-        Engagement.objects.filter(pk__in=locked).update(metrics_computed_at=started)
+        metrics_state_update(engagement_ids=locked, metrics_computed_at=started)
         finished = timezone.now()
         runs = []
         for engagement_id in locked:
@@ -453,7 +453,19 @@ def engagements_to_recompute(*, full: bool = False):
     if full:
         return engagements
     return engagements.filter(
-        Q(metrics_computed_at__isnull=True) | Q(data_changed_at__gt=F("metrics_computed_at"))
+        Q(metrics_state__metrics_computed_at__isnull=True)
+        | Q(metrics_state__data_changed_at__gt=F("metrics_state__metrics_computed_at"))
+    )
+
+
+def metrics_state_update(*, engagement_ids, **fields) -> None:
+    """Set the KPI bookkeeping timestamps (`data_changed_at`, `metrics_computed_at`) of these
+    engagements in one upsert, creating their rows on first use."""
+    EngagementMetricsState.objects.bulk_create(
+        [EngagementMetricsState(engagement_id=pk, **fields) for pk in engagement_ids],
+        update_conflicts=True,
+        unique_fields=["engagement"],
+        update_fields=list(fields),
     )
 
 
