@@ -27,6 +27,7 @@ from kpis import compute
 from kpis.models import EngagementMetricsState, KpiTarget, MetricRun, TargetEvent, TargetState
 from kpis.registry import DEFINITION_VERSION
 from recruiting.models import Application
+from rpo_portal.redis_errors import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -493,9 +494,14 @@ def metrics_recompute_schedule(*, engagement_id: int, countdown: int = DEBOUNCE_
     """
     from kpis.tasks import recompute_engagement_metrics
 
-    if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
+    try:
+        if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
+            return False
+        recompute_engagement_metrics.apply_async(args=[engagement_id], countdown=countdown)
+    except REDIS_ERRORS:
+        # The data is marked changed in PostgreSQL: the nightly run still picks it up.
+        logger.warning("KPI recompute of engagement %s not queued", engagement_id, exc_info=True)
         return False
-    recompute_engagement_metrics.apply_async(args=[engagement_id], countdown=countdown)
     return True
 
 
@@ -507,20 +513,38 @@ def recompute_progress_set(*, engagement_id: int, state: str, message: str) -> N
     )
 
 
+PROGRESS_UNKNOWN = {"state": "unknown", "message": "progress cannot be read right now"}
+
+
 def recompute_progress(*, engagement_id: int) -> dict[str, str] | None:
-    return cache.get(_progress_key(engagement_id))
+    """The latest progress of a recompute, None when none ran lately, or "unknown" when
+    Redis cannot be reached."""
+    try:
+        return cache.get(_progress_key(engagement_id))
+    except REDIS_ERRORS:
+        logger.warning("KPI recompute progress unreadable", exc_info=True)
+        return PROGRESS_UNKNOWN
 
 
-def metrics_recompute_now(*, actor, engagement: Engagement) -> None:
-    """The "Recompute now" button: enqueue at once and show progress."""
+def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
+    """The "Recompute now" button: enqueue at once and show progress.
+
+    Returns False when the job queue cannot be reached, so the page can say so. Nothing is
+    written to the database, so there is no transaction to wait for.
+    """
     from kpis.tasks import recompute_engagement_metrics
 
     if not actor.has_perm("kpis.recompute", engagement):
         raise PermissionDenied("Your role does not allow recomputing KPIs.")
-    recompute_progress_set(engagement_id=engagement.pk, state="queued", message="Waiting to start")
-    transaction.on_commit(
-        lambda: recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
-    )
+    try:
+        recompute_progress_set(
+            engagement_id=engagement.pk, state="queued", message="Waiting to start"
+        )
+        recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
+    except REDIS_ERRORS:
+        logger.warning("KPI recompute of engagement %s not queued", engagement.pk, exc_info=True)
+        return False
+    return True
 
 
 def metrics_recompute_task_run(*, engagement_id: int) -> RecomputeResult | None:
