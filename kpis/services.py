@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Callable
@@ -529,22 +530,37 @@ def recompute_progress(*, engagement_id: int) -> dict[str, str] | None:
 def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
     """The "Recompute now" button: enqueue at once and show progress.
 
-    Returns False when the job queue cannot be reached, so the page can say so. Nothing is
-    written to the database, so there is no transaction to wait for.
+    Returns False when the job queue cannot be reached, so the page can say so. A request
+    runs outside a transaction, so the enqueue happens (or fails) before this returns.
     """
     from kpis.tasks import recompute_engagement_metrics
 
     if not actor.has_perm("kpis.recompute", engagement):
         raise PermissionDenied("Your role does not allow recomputing KPIs.")
+    failed = []
+
+    def enqueue() -> None:
+        try:
+            recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
+        except REDIS_ERRORS:
+            logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
+            failed.append(engagement.pk)
+            recompute_progress_clear(engagement_id=engagement.pk)
+
     try:
         recompute_progress_set(
             engagement_id=engagement.pk, state="queued", message="Waiting to start"
         )
-        recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
     except REDIS_ERRORS:
-        logger.warning("KPI recompute of engagement %s not queued", engagement.pk, exc_info=True)
+        logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
         return False
-    return True
+    transaction.on_commit(enqueue)
+    return not failed
+
+
+def recompute_progress_clear(*, engagement_id: int) -> None:
+    with contextlib.suppress(*REDIS_ERRORS):  # else it expires within the hour
+        cache.delete(_progress_key(engagement_id))
 
 
 def metrics_recompute_task_run(*, engagement_id: int) -> RecomputeResult | None:
