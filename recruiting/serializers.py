@@ -183,16 +183,3 @@ class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-
-
-class BulkErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(
-        allow_null=True, help_text="Position of the row in the list (0-based); null: the body."
-    )
-    field = serializers.CharField(allow_null=True, help_text="The column; null: the whole row.")
-    reason = serializers.CharField()
-
-
-class BulkErrorsSerializer(serializers.Serializer):
-    errors = BulkErrorSerializer(many=True, help_text="The first errors, by row.")
-    error_count = serializers.IntegerField(help_text="How many errors there are in all.")

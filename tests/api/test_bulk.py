@@ -76,7 +76,7 @@ def test_any_error_writes_nothing_and_lists_every_error(key_client, engagement):
     response = client.post(bulk_url(engagement, "requisitions"), rows, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert set(body) == {"errors", "error_count"}
+    assert set(body) == {"detail", "errors", "error_count"}
     assert body["error_count"] == len(body["errors"]) >= 3
     for error in body["errors"]:
         assert set(error) == {"index", "field", "reason"} and error["reason"]
