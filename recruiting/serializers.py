@@ -67,7 +67,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "started_on",
             "rejected_on",
             "withdrawn_on",
-            "diverse",
+            # `diverse` is never served per record (the data contract): only in aggregates.
             "updated_at",
         ]
 

@@ -131,8 +131,14 @@ def _error_dicts(part: _Part) -> list[dict]:
 
 
 def _sample(table: importers.Table) -> list[list[str]]:
+    """The first rows for the preview, without the columns never shown per record."""
     head = table.head(SAMPLE_ROWS)
+    head = head.drop(columns=[c for c in head.columns if c in importers.PRIVATE_COLUMNS])
     return [["" if v is None else str(v) for v in row] for row in head.itertuples(index=False)]
+
+
+def _shown_header(header: list[str]) -> list[str]:
+    return [name for name in header if name.strip().lower() not in importers.PRIVATE_COLUMNS]
 
 
 def _import_lock(engagement: Engagement) -> None:
@@ -293,7 +299,7 @@ def _parts_import(
             updated=updated,
             unchanged=unchanged,
             file_name=part.file_name,
-            header=list(part.table.header),
+            header=_shown_header(part.table.header),
             sample=_sample(part.table),
             run=part.run,
         )
