@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from engagements.models import Engagement
@@ -104,3 +108,16 @@ def metrics_state_of(*, engagement: Engagement) -> EngagementMetricsState:
     before the first import and the first computation)."""
     state = EngagementMetricsState.objects.filter(engagement=engagement).first()
     return state or EngagementMetricsState(engagement=engagement)
+
+
+@functools.cache
+def data_contract_html() -> str:
+    """docs/data-contract.md as HTML for the in-app page (the file ships with the code)."""
+    from markdown_it import MarkdownIt
+
+    text = (Path(settings.BASE_DIR) / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    # Wide tables scroll in their own box on a phone instead of widening the page.
+    return html.replace("<table>", '<div class="table-wrap"><table>').replace(
+        "</table>", "</table></div>"
+    )

@@ -62,6 +62,12 @@ def overview(request, engagement_id: int):
 
 
 @login_required
+def data_contract(request):
+    context = {"contract_html": selectors.data_contract_html()}
+    return render(request, "kpis/data_contract.html", context)
+
+
+@login_required
 def definitions(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
     return render(request, "kpis/definitions.html", {"engagement": engagement, "kpis": KPIS})
