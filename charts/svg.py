@@ -150,10 +150,11 @@ def _values_table(
         for p in points
     )
     return (
-        f'<table class="visually-hidden" id="{chart_id}-values"><caption>{escape(title)}</caption>'
+        f'<div class="visually-hidden"><table id="{chart_id}-values">'
+        f"<caption>{escape(title)}</caption>"
         f'<thead><tr><th scope="col">{escape(label_heading)}</th>'
         f'<th scope="col">{escape(value_heading)}</th>'
-        f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )
 
 

@@ -21,6 +21,15 @@ RECOMPUTE = "kpis.recompute"
 # The dashboard's panels, each also served alone (the filters swap the filtered ones; the
 # freshness panel polls while a recompute runs).
 PANELS = ("kpis", "actions", "activity", "freshness")
+SORT_LABELS = {
+    "name": "Engagement",
+    "counterpart": "Other party",
+    "off_track": "KPIs off track",
+    "at_risk": "KPIs at risk",
+    "on_track": "KPIs on track",
+    "overdue": "Overdue actions",
+    "recomputed": "Last recompute",
+}
 
 
 def _fragment(request, template: str, partial: str) -> str:
@@ -59,6 +68,7 @@ def home(request):
         "engagements": engagements,
         "rows": rows,
         "sort": sort,
+        "sort_label": SORT_LABELS[sort],
         "descending": descending,
         "counterpart_label": "Provider"
         if sides == {"client"}

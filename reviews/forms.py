@@ -10,7 +10,7 @@ class ActionItemQuickForm(forms.Form):
     title = forms.CharField(max_length=200, label="Action")
     owner = forms.TypedChoiceField(coerce=int, label="Owner")
     due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL, required=False)
     kpi = forms.ChoiceField(choices=[("", "No KPI"), *KPI_CHOICES], required=False, label="KPI")
 
     def __init__(self, *args, team: dict, **kwargs):
@@ -24,6 +24,9 @@ class ActionItemQuickForm(forms.Form):
             for side_label, members in (("Client", team["client"]), ("Provider", team["provider"]))
             if members
         ]
+
+    def clean_priority(self):
+        return self.cleaned_data["priority"] or Priority.NORMAL
 
     def clean_owner(self):
         return self.members[self.cleaned_data["owner"]]
