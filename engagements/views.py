@@ -22,13 +22,13 @@ RECOMPUTE = "kpis.recompute"
 # freshness panel polls while a recompute runs).
 PANELS = ("kpis", "actions", "activity", "freshness")
 SORT_LABELS = {
-    "name": "Engagement",
-    "counterpart": "Other party",
+    "name": "engagement",
+    "counterpart": "other party",
     "off_track": "KPIs off track",
     "at_risk": "KPIs at risk",
     "on_track": "KPIs on track",
-    "overdue": "Overdue actions",
-    "recomputed": "Last recompute",
+    "overdue": "overdue actions",
+    "recomputed": "last recompute",
 }
 
 
