@@ -14,6 +14,7 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain
 from kpis.services import metrics_recompute_now, recompute_progress
+from kpis.views import QUEUE_FAILED
 from reviews.forms import ActionItemQuickForm
 from reviews.services import LOG_ACTION_ITEM, action_item_create
 
@@ -185,11 +186,16 @@ def dashboard_recompute(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, RECOMPUTE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    metrics_recompute_now(actor=request.user, engagement=engagement)
+    queued = metrics_recompute_now(actor=request.user, engagement=engagement)
     if request.htmx:
         context = _dashboard_context(request, engagement, ["freshness"])
+        context["queue_failed"] = not queued
+        context["queue_failed_text"] = QUEUE_FAILED
         return _respond(request, "engagements/dashboard.html#freshness", context)
-    messages.info(request, "Recompute started: the values update in a moment.")
+    if queued:
+        messages.info(request, "Recompute started: the values update in a moment.")
+    else:
+        messages.error(request, QUEUE_FAILED)
     return redirect("engagements:detail", engagement_id=engagement.pk)
 
 

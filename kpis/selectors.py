@@ -8,7 +8,14 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from engagements.models import Engagement
-from kpis.models import KpiTarget, MetricRun, MetricValue, TargetEvent, TargetState
+from kpis.models import (
+    EngagementMetricsState,
+    KpiTarget,
+    MetricRun,
+    MetricValue,
+    TargetEvent,
+    TargetState,
+)
 from kpis.registry import DEFINITION_VERSION, KPIS
 
 FILTERS = ("kpi", "grain", "period", "dimension", "segment")
@@ -96,6 +103,13 @@ def last_run(*, engagement: Engagement) -> MetricRun | None:
     return MetricRun.objects.filter(engagement=engagement).first()
 
 
+def metrics_state_of(*, engagement: Engagement) -> EngagementMetricsState:
+    """When the engagement's data last changed and its KPIs were last computed (both blank
+    before the first import and the first computation)."""
+    state = EngagementMetricsState.objects.filter(engagement=engagement).first()
+    return state or EngagementMetricsState(engagement=engagement)
+
+
 @dataclass(frozen=True)
 class Freshness:
     """How current an engagement's numbers are: its last import and its last recompute."""
@@ -124,17 +138,21 @@ def freshness_of(*, engagement_ids: list[int]) -> dict[int, Freshness]:
         .distinct("engagement_id")
         .values_list("engagement_id", "finished_at")
     )
-    marks = Engagement.objects.filter(pk__in=engagement_ids).values_list(
-        "pk", "data_changed_at", "metrics_computed_at"
-    )
-    return {
-        pk: Freshness(
+    marks = {
+        pk: (changed, computed)
+        for pk, changed, computed in EngagementMetricsState.objects.filter(
+            engagement_id__in=engagement_ids
+        ).values_list("engagement_id", "data_changed_at", "metrics_computed_at")
+    }
+    freshness = {}
+    for pk in engagement_ids:
+        changed, computed = marks.get(pk, (None, None))
+        freshness[pk] = Freshness(
             last_import=imports.get(pk),
             last_recompute=runs.get(pk),
             stale=bool(changed and (computed is None or changed > computed)),
         )
-        for pk, changed, computed in marks
-    }
+    return freshness
 
 
 def periods_of(*, engagement: Engagement, grain: str) -> list[str]:
