@@ -170,7 +170,7 @@ def test_contract_history_survives_many_imports_and_recomputes(
         engagement_metrics_recompute(engagement=engagement)
     assert events.count() == before
 
-    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
     changes = [change for entry in history.context["history"] for change in entry["changes"]]
     assert ("name", old_name, "Renamed engagement") in changes
 
@@ -198,6 +198,6 @@ def test_contract_history_skips_events_that_changed_nothing_shown(
         for _ in range(120)
     )
     assert Events.objects.tracks(engagement).count() > 120
-    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
     changed = {field for entry in history.context["history"] for field, _, _ in entry["changes"]}
     assert "monthly fee" in changed
