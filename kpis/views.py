@@ -6,12 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from charts.svg import Point, trend_chart
 from engagements.access import get_engagement_for, party_of
 from kpis import selectors, services
 from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
+from kpis.templatetags.kpis_tags import kpi_value
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
@@ -34,7 +36,7 @@ def _segment(request) -> tuple[str, str]:
 
 
 def _render(request, template: str, partial: str, context: dict):
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += f"#{partial}"
     return render(request, template, context)
 
@@ -81,9 +83,16 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         raise Http404("No such KPI.")
     grain = _grain(request)
     dimension, segment = _segment(request)
-    values = selectors.metric_values(
-        engagement=engagement, kpi=kpi, grain=grain, dimension=dimension, segment=segment
-    ).order_by("-period")
+    values = list(
+        selectors.metric_values(
+            engagement=engagement, kpi=kpi, grain=grain, dimension=dimension, segment=segment
+        )
+        .select_related("target")
+        .order_by("-period")
+    )
+    periods = [value.period for value in values]
+    period = request.GET.get("period", "")
+    period = period if period in periods else (periods[0] if periods else "")
     context = {
         "engagement": engagement,
         "kpi": definition,
@@ -93,8 +102,46 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         "segment_param": f"{dimension}:{segment}" if dimension != "all" else "",
         "values": values,
         "segments": selectors.segments_of(engagement=engagement, grain=grain, kpi=kpi),
+        "period": period,
+        "periods": periods,
+        "trend": trend_of(
+            kpi=definition,
+            values=values,
+            targets=selectors.agreed_targets(engagement=engagement),
+            grain=grain,
+            dimension=dimension,
+            segment=segment,
+        ),
+        "by_segment": selectors.metric_values(
+            engagement=engagement, kpi=kpi, grain=grain, period=period
+        ).order_by("dimension", "segment")
+        if period
+        else [],
     }
     return _render(request, "kpis/kpi_detail.html", "values", context)
+
+
+TREND_PERIODS = 24
+
+
+def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
+    """The trend chart of the newest periods, with the target and breach threshold drawn."""
+    shown = list(reversed(values[:TREND_PERIODS]))
+    target = next((v.target for v in reversed(shown) if v.target_id), None)
+    if target is None:
+        target = selectors.applicable_target(
+            targets, kpi=kpi.key, grain=grain, dimension=dimension, segment=segment
+        )
+    where = "" if dimension == "all" else f", {dimension} = {segment}"
+    return trend_chart(
+        [Point(v.period, v.value, v.status) for v in shown],
+        chart_id=f"trend-{kpi.key}",
+        title=f"{kpi.name} by {grain}{where}",
+        fmt=lambda number: kpi_value(number, kpi.key),
+        target=float(target.target_value) if target else None,
+        threshold=float(target.breach_threshold) if target else None,
+        value_heading=kpi.name,
+    )
 
 
 @login_required

@@ -34,8 +34,8 @@ def test_home_query_count_does_not_grow_with_engagements(
     assert len(client.get(url).context["engagements"]) == 6
 
 
-def test_detail_shows_contract_and_team(login, engagement, hr_lead, account_manager):
-    response = login(hr_lead).get(reverse("engagements:detail", args=[engagement.pk]))
+def test_contract_tab_shows_contract_and_team(login, engagement, hr_lead, account_manager):
+    response = login(hr_lead).get(reverse("engagements:contract", args=[engagement.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert engagement.client.name in body
@@ -43,20 +43,24 @@ def test_detail_shows_contract_and_team(login, engagement, hr_lead, account_mana
     assert response.context["my_party"] == "client"
 
 
-def test_detail_for_outsider_is_404(login, engagement, outsider):
-    response = login(outsider).get(reverse("engagements:detail", args=[engagement.pk]))
+@pytest.mark.parametrize("name", ["engagements:detail", "engagements:contract"])
+def test_dashboard_and_contract_for_outsider_are_404(login, engagement, outsider, name):
+    response = login(outsider).get(reverse(name, args=[engagement.pk]))
     assert response.status_code == 404
 
 
-def test_detail_for_read_only_viewer_is_200(login, engagement, client_viewer):
-    # The overview is read-only: a viewer sees it (write views answer 403 to viewers).
-    response = login(client_viewer).get(reverse("engagements:detail", args=[engagement.pk]))
+@pytest.mark.parametrize("name", ["engagements:detail", "engagements:contract"])
+def test_dashboard_and_contract_for_read_only_viewer_are_200(
+    login, engagement, client_viewer, name
+):
+    # Both are read-only: a viewer sees them (write views answer 403 to viewers).
+    response = login(client_viewer).get(reverse(name, args=[engagement.pk]))
     assert response.status_code == 200
 
 
-def test_detail_query_count_does_not_grow_with_team(login, engagement, hr_lead, count_queries):
+def test_contract_query_count_does_not_grow_with_team(login, engagement, hr_lead, count_queries):
     client = login(hr_lead)
-    url = reverse("engagements:detail", args=[engagement.pk])
+    url = reverse("engagements:contract", args=[engagement.pk])
     few = count_queries(lambda: client.get(url))
     for _ in range(4):
         member(engagement.provider, Role.RECRUITER)
@@ -83,11 +87,12 @@ def test_admin_edits_the_contract_and_the_change_is_on_record(login, engagement,
         },
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("engagements:contract", args=[engagement.pk])
     engagement.refresh_from_db()
     assert engagement.name == "Renamed engagement"
     assert engagement.regions == ["EMEA", "APAC"]
     assert engagement.currency == "EUR"
-    history = client.get(reverse("engagements:detail", args=[engagement.pk])).context["history"]
+    history = client.get(reverse("engagements:contract", args=[engagement.pk])).context["history"]
     latest = history[0]
     assert latest["who"] == client_admin
     changed = {field for field, _, _ in latest["changes"]}
@@ -165,7 +170,7 @@ def test_contract_history_survives_many_imports_and_recomputes(
         engagement_metrics_recompute(engagement=engagement)
     assert events.count() == before
 
-    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
     changes = [change for entry in history.context["history"] for change in entry["changes"]]
     assert ("name", old_name, "Renamed engagement") in changes
 
@@ -193,6 +198,6 @@ def test_contract_history_skips_events_that_changed_nothing_shown(
         for _ in range(120)
     )
     assert Events.objects.tracks(engagement).count() > 120
-    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
     changed = {field for entry in history.context["history"] for field, _, _ in entry["changes"]}
     assert "monthly fee" in changed
