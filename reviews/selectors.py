@@ -163,8 +163,8 @@ def decisions_search(
         )
         query = SearchQuery(text, search_type="websearch", config="english")
         decisions = (
-            decisions.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
+            decisions.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
             .order_by("-rank", "-decided_on", "-id")
         )
     return decisions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -10,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from engagements.access import get_engagement_for
 from reviews import selectors, services
@@ -38,6 +39,19 @@ RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
 CADENCE = "reviews.change_cadence"
 TOKEN_SESSION_KEY = "reviews-calendar-token"  # noqa: S105 - a session key, not a secret
+
+
+def post_only(view):
+    """POST views: the tenancy gate first (outsiders get 404 for any method), then 405."""
+
+    @wraps(view)
+    def wrapper(request, engagement_id: int, **kwargs):
+        if request.method != "POST":
+            get_engagement_for(request.user, engagement_id)
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, engagement_id, **kwargs)
+
+    return wrapper
 
 
 def _render(request, template: str, partial: str | None, context: dict, status: int = 200):
@@ -273,7 +287,7 @@ def _back(request, engagement, meeting, error: ValidationError | None, success: 
 
 
 @login_required
-@require_POST
+@post_only
 def meeting_hold(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     try:
@@ -284,7 +298,7 @@ def meeting_hold(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def meeting_cancel(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     try:
@@ -295,7 +309,7 @@ def meeting_cancel(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def meeting_minutes(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     form = MinutesForm(request.POST, members=selectors.members_of(engagement=engagement))
@@ -314,7 +328,7 @@ def meeting_minutes(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def meeting_close(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     try:
@@ -325,7 +339,7 @@ def meeting_close(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def meeting_reopen(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     try:
@@ -338,7 +352,7 @@ def meeting_reopen(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def agenda_item_add(request, engagement_id: int, meeting_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     form = AgendaItemForm(request.POST)
@@ -352,7 +366,7 @@ def agenda_item_add(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def agenda_item_update(request, engagement_id: int, meeting_id: int, item_id: int):
     engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
     item = _get(selectors.agenda_items_of(meeting=meeting).get, pk=item_id, engagement=engagement)
@@ -459,7 +473,7 @@ def action_item_detail(request, engagement_id: int, item_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def action_item_status(request, engagement_id: int, item_id: int):
     engagement = get_engagement_for(request.user, engagement_id, LOG)
     item = _get(selectors.action_item_get, engagement=engagement, item_id=item_id)
@@ -484,7 +498,7 @@ def action_item_status(request, engagement_id: int, item_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def action_item_comment(request, engagement_id: int, item_id: int):
     engagement = get_engagement_for(request.user, engagement_id, LOG)
     item = _get(selectors.action_item_get, engagement=engagement, item_id=item_id)
@@ -513,7 +527,7 @@ def _escalate(request, engagement, tier: str, title: str, **record):
 
 
 @login_required
-@require_POST
+@post_only
 def action_item_escalate(request, engagement_id: int, item_id: int):
     engagement = get_engagement_for(request.user, engagement_id, LOG)
     item = _get(selectors.action_item_get, engagement=engagement, item_id=item_id)
@@ -667,7 +681,7 @@ def risk_detail(request, engagement_id: int, risk_id: int):
 
 
 @login_required
-@require_POST
+@post_only
 def risk_escalate(request, engagement_id: int, risk_id: int):
     engagement = get_engagement_for(request.user, engagement_id, RECORD)
     risk = _get(selectors.risk_get, engagement=engagement, risk_id=risk_id)
