@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Requisitions and action items share the four priorities: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "reviews.models.Priority"},
 }
 
 # --- Security ---------------------------------------------------------------------------------
