@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -65,7 +70,19 @@ def _engagement_records(model):
     return Field
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"},
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the cadence's own time zone (so no offset: OpenAPI's `time`
+    format would demand one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class CadenceSerializer(serializers.ModelSerializer):
+    time = LocalTimeField()
     participants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
