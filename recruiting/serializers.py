@@ -1,4 +1,4 @@
-"""API shapes of the recruiting records: the data contract's columns (METRICS.md section 1).
+"""API shapes of the recruiting records: the data contract's columns (data-contract.md section 1).
 
 Reading returns the columns as the contract names them (references as the other rows'
 `external_id`s, months as `YYYY-MM`). Bulk rows are validated by the importer, not here:
