@@ -126,7 +126,9 @@ def test_a_csv_header_of_70000_columns_is_refused_at_once(engagement):
 def test_commas_inside_quoted_header_names_are_not_columns(engagement):
     name = '"' + "," * 300 + '"'
     result = import_bytes(
-        engagement, csv_bytes(f"external_id,title,opened_on,{name}", "R1,T,2025-01-10,"), "requisitions.csv"
+        engagement,
+        csv_bytes(f"external_id,title,opened_on,{name}", "R1,T,2025-01-10,"),
+        "requisitions.csv",
     )
     assert [r[2] for r in reasons(result)][0].startswith("Unknown column for requisitions")
 
