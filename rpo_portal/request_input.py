@@ -11,6 +11,8 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from rpo_portal.api_errors import error_body
+
 # Far deeper than any body of the API (a list of flat records is 2 levels deep).
 MAX_JSON_DEPTH = 32
 
@@ -77,7 +79,7 @@ def query_problem(request) -> str | None:
 
 
 class RequestInputMiddleware:
-    """Refuse a query string no filter can use: 400, in the API's error body under /api/."""
+    """Refuse a query string no filter can use: 400, in the API's one error body under /api/."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,6 +88,6 @@ class RequestInputMiddleware:
         problem = query_problem(request)
         if problem:
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": problem}, status=400)
+                return JsonResponse(error_body(problem), status=400)
             return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

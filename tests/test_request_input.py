@@ -66,15 +66,12 @@ def test_a_lone_surrogate_in_a_bulk_body_is_a_400(api, engagement):
     body = b'[{"external_id": "R1", "title": "X\\ud800", "opened_on": "2025-01-10"}]'
     response = bulk(api, engagement, body)
     assert response.status_code == 400
+    reason = (
+        "JSON parse error - a value contains a lone surrogate, which is not a Unicode character"
+    )
     assert response.json() == {
-        "errors": [
-            {
-                "index": None,
-                "field": None,
-                "reason": "JSON parse error - a value contains a lone surrogate, which is not "
-                "a Unicode character",
-            }
-        ],
+        "detail": reason,
+        "errors": [{"index": None, "field": None, "reason": reason}],
         "error_count": 1,
     }
 
