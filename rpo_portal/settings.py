@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A query string with a NUL or a lone surrogate is refused before any view reads it.
+    "rpo_portal.request_input.RequestInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,6 +221,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
 # --- Recruiting data imports (see README "Importing data") ---------------------------------
 RPO_IMPORT_MAX_BYTES = env.int("RPO_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# An XLSX file (and each part of it) may expand to this many times RPO_IMPORT_MAX_BYTES once
+# uncompressed; a workbook past it is refused before it is parsed.
+RPO_IMPORT_XLSX_EXPANSION = env.int("RPO_IMPORT_XLSX_EXPANSION", default=4)
 # Imports with more rows than this run in a Celery worker, with a progress bar.
 RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
 # How many errors an import keeps and shows (all are counted).
@@ -243,6 +248,12 @@ REST_FRAMEWORK = {
         "principal": env.str("API_THROTTLE_RATE", default="1200/minute"),
         "bulk": env.str("API_BULK_THROTTLE_RATE", default="60/minute"),
     },
+    # JSON bodies with a NUL, a lone surrogate or too deep a nesting are a 400 (parse error).
+    "DEFAULT_PARSER_CLASSES": [
+        "rpo_portal.request_input.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
