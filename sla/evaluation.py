@@ -215,6 +215,10 @@ class LedgerLine:
         return self.status in FORGONE
 
     @property
+    def cap_notes(self) -> list[str]:
+        return [cap.describe() for cap in self.caps]
+
+    @property
     def counts_in_net(self) -> Decimal:
         """Positive for a bonus, negative for a credit still owed."""
         if self.event == BONUS:

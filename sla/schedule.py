@@ -184,10 +184,35 @@ def schedule_read(
     if frame.empty:
         check.add(None, None, "The file has no clauses.")
         return check
+    rows = ((int(row), cells.to_dict()) for row, cells in frame.iterrows())
+    return _rows_check(rows, names, engagement, replacing, check)
+
+
+def schedule_check_records(
+    *, records: list[dict[str, Any]], engagement, replacing: SlaSchedule | None = None
+) -> ScheduleCheck:
+    """The same checks for clauses sent as JSON records (the API); `row` is the 0-based index."""
+    check = ScheduleCheck(file_name="")
+    if not records:
+        check.add(None, None, "Give at least one clause.")
+        return check
+    names = sorted({str(name).lower() for record in records for name in record})
+    for name in names:
+        if name not in COLUMN_NAMES:
+            check.add(None, name, f"Unknown field {name!r}.")
+    if check.errors:
+        return check
+    rows = (
+        (index, {str(k).lower(): None if v is None else str(v) for k, v in record.items()})
+        for index, record in enumerate(records)
+    )
+    return _rows_check(rows, names, engagement, replacing, check)
+
+
+def _rows_check(rows, names, engagement, replacing, check: ScheduleCheck) -> ScheduleCheck:
     open_keys = _open_keys(engagement)
     seen: dict[str, int] = {}
-    for row, cells in frame.iterrows():
-        row = int(row)
+    for row, cells in rows:
         terms: dict[str, Any] = {}
         bad = False
         for column in COLUMNS:

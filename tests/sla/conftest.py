@@ -33,3 +33,7 @@ def sla_engagement(engagement, account_manager, hr_lead):
     schedule_agree(actor=hr_lead, schedule=schedule)
     slas_evaluate(engagement_ids=[engagement.pk], as_of=AS_OF)
     return engagement
+
+
+# API keys of an organization, as the API tests make them.
+from tests.api.conftest import key_client, make_key  # noqa: E402, F401
