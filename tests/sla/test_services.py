@@ -232,3 +232,21 @@ def test_import_sla_needs_members_of_opposite_parties(
         stdout=out,
     )
     assert "7 clause(s) agreed and in force" in out.getvalue()
+
+
+def test_seed_demo_gives_every_engagement_breaches_repeats_caps_earn_back_bonus_and_warnings():
+    from engagements.demo import seed_demo
+    from engagements.models import Engagement
+    from sla.selectors import ledger
+
+    seed_demo(log=lambda message: None)
+    breaches = Breach.objects.count()
+    for engagement in Engagement.objects.all():
+        lines = ledger(engagement=engagement).lines
+        assert any(line.rate_reason == "repeat" for line in lines), engagement.slug
+        assert any(line.amount < line.gross for line in lines), engagement.slug
+        assert any(line.earned_back for line in lines), engagement.slug
+        assert any(line.event == "bonus" for line in lines), engagement.slug
+        assert Warning.objects.filter(engagement=engagement, cleared_at=None).exists()
+    seed_demo(log=lambda message: None)  # again: nothing new
+    assert Breach.objects.count() == breaches
