@@ -118,6 +118,17 @@ def _warning_clause(engagement, start) -> dict | None:
     return None
 
 
+def _data_start(engagement: Engagement) -> date | None:
+    """The clauses start with the data (a real annex starts with the service)."""
+    first = (
+        MetricValue.objects.filter(engagement=engagement, grain="quarter", kpi="hires")
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    return first
+
+
 def demo_clauses(engagement: Engagement, start: date) -> list[dict]:
     clauses = [
         _median_clause(
@@ -172,7 +183,7 @@ def seed_sla_clauses(log: Callable[[str], None]) -> None:
             if engagement.at_risk_pct is None:
                 engagement.at_risk_pct = AT_RISK_PCT
                 engagement.save(update_fields=["at_risk_pct"])
-            start = engagement.start_date or date(2024, 1, 1)
+            start = _data_start(engagement) or engagement.start_date or date(2024, 1, 1)
             clauses = demo_clauses(engagement, start)
             if not clauses:
                 log(f"{slug}: no KPI values to set SLA clauses on")
