@@ -7,10 +7,11 @@ capabilities (recruiting data, targets, SLAs, reviews) add their own steps to `D
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import OrganizationKind, Role, User
 from accounts.services import membership_set, organization_get_or_create, user_create
@@ -136,11 +137,64 @@ def seed_engagements(log: Callable[[str], None]) -> None:
     log(f"{len(ENGAGEMENTS)} demo engagements")
 
 
+# (days from today, title, owner e-mail, priority): two overdue, two coming up, per engagement.
+DEMO_ACTION_ITEMS = {
+    "acme-talentbridge": [
+        (-12, "Send the Q3 sourcing-channel report", "am@talentbridge.example", "high"),
+        (-3, "Approve the revised interview panel for Sales", "hr@acme.example", "normal"),
+        (4, "Agree the Q1 hiring plan", "hr@acme.example", "high"),
+        (
+            9,
+            "Cut time to fill in Engineering: add a second sourcer",
+            "am@talentbridge.example",
+            "normal",
+        ),
+    ],
+    "globex-talentbridge": [
+        (
+            -6,
+            "Close the cost-per-hire gap: renegotiate job-board spend",
+            "am@talentbridge.example",
+            "critical",
+        ),
+        (7, "Review offer-decline reasons", "hr@globex.example", "normal"),
+    ],
+    "initech-hirewell": [
+        (-2, "Refresh the hiring plan for Engineering", "hr@initech.example", "high"),
+        (10, "Candidate survey follow-up", "am@hirewell.example", "low"),
+    ],
+}
+
+
+def seed_action_items(log: Callable[[str], None]) -> None:
+    """Open action items, some overdue, once per engagement (logged by the provider)."""
+    from reviews.models import ActionItem
+    from reviews.services import action_item_create
+
+    today = timezone.localdate()
+    for slug, items in DEMO_ACTION_ITEMS.items():
+        engagement = Engagement.objects.filter(slug=slug).first()
+        if engagement is None or ActionItem.objects.filter(engagement=engagement).exists():
+            continue
+        actor = engagement.program_manager or User.objects.get(email=items[0][2])
+        for days, title, owner, priority in items:
+            action_item_create(
+                actor=actor,
+                engagement=engagement,
+                title=title,
+                owner=User.objects.get(email=owner),
+                due_date=today + timedelta(days=days),
+                priority=priority,
+            )
+        log(f"{slug}: {len(items)} action items")
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_organizations_and_people,
     seed_engagements,
     seed_recruiting_data,
     seed_kpi_targets,
+    seed_action_items,
     seed_sla_clauses,
 ]
 

@@ -3,8 +3,13 @@ from django.urls import path
 from engagements import views
 
 app_name = "engagements"
+base = "engagements/<int:engagement_id>/"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
-    path("engagements/<int:engagement_id>/edit/", views.engagement_edit, name="edit"),
+    path(base, views.engagement_dashboard, name="detail"),
+    path(f"{base}panels/<slug:panel>/", views.dashboard_panel, name="panel"),
+    path(f"{base}action-items/add/", views.action_item_add, name="action_item_add"),
+    path(f"{base}recompute/", views.dashboard_recompute, name="recompute"),
+    path(f"{base}contract/", views.engagement_contract, name="contract"),
+    path(f"{base}edit/", views.engagement_edit, name="edit"),
 ]

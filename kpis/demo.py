@@ -29,6 +29,16 @@ AGREED = [
     ("plan_attainment", "quarter", 90, 80, 70, 1),
 ]
 PENDING = ("time_to_hire", "month", 30, 35, 40, 3)
+# Stricter terms for some engagements, so the demo dashboards show every status: a cost per
+# hire the generated costs miss (off track) and a quality-of-hire sample too large to reach
+# (insufficient data).
+EXTRA = {
+    "acme-talentbridge": [
+        ("cost_per_hire", "month", 4000, 4400, 4800, 3),
+        ("quality_of_hire", "quarter", 80, 70, 60, 40),
+    ],
+    "globex-talentbridge": [("cost_per_hire", "quarter", 4000, 4400, 4800, 3)],
+}
 
 
 def _terms(spec, start: date) -> dict:
@@ -65,5 +75,20 @@ def seed_kpi_targets(log: Callable[[str], None]) -> None:
                 note="Proposed for the next quarter.",
                 **_terms(PENDING, start),
             )
+        _agree_extra_targets(engagement, client_email, provider_email)
         result = engagement_metrics_recompute(engagement=engagement)
         log(f"{slug}: KPI targets agreed; {result}")
+
+
+def _agree_extra_targets(engagement: Engagement, client_email: str, provider_email: str) -> None:
+    for spec in EXTRA.get(engagement.slug, []):
+        kpi, grain = spec[0], spec[1]
+        if KpiTarget.objects.filter(engagement=engagement, kpi=kpi, grain=grain).exists():
+            continue
+        start = engagement.start_date or date(2024, 1, 1)
+        target = target_propose(
+            actor=User.objects.get(email=provider_email),
+            engagement=engagement,
+            **_terms(spec, start),
+        )
+        target_agree(actor=User.objects.get(email=client_email), target=target)

@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from kpis.models import MetricRun, MetricValue
 from kpis.registry import NONE_SEGMENT
@@ -77,6 +77,21 @@ def _section(title: str, columns: list[str], queryset, fields: list[str]) -> Sec
     return Section(title, columns, rows, total)
 
 
+def _diversity_counts(hires) -> Section:
+    """Counts only: which hire answered what is never shown, even to either party."""
+    counts = hires.aggregate(
+        n_answered=Count("pk", filter=Q(diverse__isnull=False)),
+        n_diverse=Count("pk", filter=Q(diverse=True)),
+        n_unanswered=Count("pk", filter=Q(diverse__isnull=True)),
+    )
+    rows = [
+        ("hires who answered (the denominator)", counts["n_answered"]),
+        ("of whom self-identified as diverse (the numerator)", counts["n_diverse"]),
+        ("hires who gave no answer (not counted)", counts["n_unanswered"]),
+    ]
+    return Section("Hires in the period, counted (never listed)", ["hires", "count"], rows, 3)
+
+
 def _days(a, b) -> int | None:
     return (b - a).days if a and b else None
 
@@ -100,8 +115,9 @@ def value_drilldown(*, value: MetricValue) -> Drilldown:
     hires = applications.filter(started_on__range=in_period["range"]).filter(
         _application_q("", dim, seg)
     )
-    hire_fields = ["external_id", "requisition__external_id", "source", "started_on", "diverse"]
-    hire_columns = ["application", "requisition", "source", "started on", "diverse"]
+    # Self-identified diversity is never shown per person (the data contract): no column here.
+    hire_fields = ["external_id", "requisition__external_id", "source", "started_on"]
+    hire_columns = ["application", "requisition", "source", "started on"]
     kpi = value.kpi
 
     if kpi in ("time_to_fill", "requisitions_filled"):
@@ -152,9 +168,9 @@ def value_drilldown(*, value: MetricValue) -> Drilldown:
         )
         if kpi == "time_to_hire":
             result.median_inputs = sorted(r[-1] for r in table)
-    elif kpi in ("hires", "diversity_hire_rate", "cost_per_hire"):
-        if kpi == "diversity_hire_rate":
-            hires = hires.filter(diverse__isnull=False)
+    elif kpi == "diversity_hire_rate":
+        result.sections.append(_diversity_counts(hires))
+    elif kpi in ("hires", "cost_per_hire"):
         result.sections.append(
             _section(
                 "Hires (started) in the period",

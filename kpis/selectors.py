@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from engagements.models import Engagement
-from kpis.models import KpiTarget, MetricRun, MetricValue, TargetEvent
+from kpis.models import (
+    EngagementMetricsState,
+    KpiTarget,
+    MetricRun,
+    MetricValue,
+    TargetEvent,
+    TargetState,
+)
 from kpis.registry import DEFINITION_VERSION, KPIS
 
 FILTERS = ("kpi", "grain", "period", "dimension", "segment")
@@ -91,3 +104,102 @@ def target_history(*, target: KpiTarget) -> QuerySet[TargetEvent]:
 
 def last_run(*, engagement: Engagement) -> MetricRun | None:
     return MetricRun.objects.filter(engagement=engagement).first()
+
+
+def metrics_state_of(*, engagement: Engagement) -> EngagementMetricsState:
+    """When the engagement's data last changed and its KPIs were last computed (both blank
+    before the first import and the first computation)."""
+    state = EngagementMetricsState.objects.filter(engagement=engagement).first()
+    return state or EngagementMetricsState(engagement=engagement)
+
+
+@functools.cache
+def data_contract_html() -> str:
+    """docs/data-contract.md as HTML for the in-app page (the file ships with the code)."""
+    from markdown_it import MarkdownIt
+
+    text = (Path(settings.BASE_DIR) / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    # Wide tables scroll in their own box on a phone instead of widening the page.
+    return html.replace("<table>", '<div class="table-wrap"><table>').replace(
+        "</table>", "</table></div>"
+    )
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current an engagement's numbers are: its last import and its last recompute."""
+
+    last_import: datetime | None
+    last_recompute: datetime | None
+    stale: bool  # data (or agreed targets) changed after the last recompute
+
+
+def freshness_of(*, engagement_ids: list[int]) -> dict[int, Freshness]:
+    """Each engagement's freshness in three queries, whatever the number of engagements.
+
+    The one place that knows where the bookkeeping timestamps live.
+    """
+    from recruiting.models import ImportRun, ImportStatus
+
+    imports = dict(
+        ImportRun.objects.filter(engagement_id__in=engagement_ids, status=ImportStatus.SUCCEEDED)
+        .order_by("engagement_id", "-finished_at")
+        .distinct("engagement_id")
+        .values_list("engagement_id", "finished_at")
+    )
+    runs = dict(
+        MetricRun.objects.filter(engagement_id__in=engagement_ids)
+        .order_by("engagement_id", "-finished_at")
+        .distinct("engagement_id")
+        .values_list("engagement_id", "finished_at")
+    )
+    marks = {
+        pk: (changed, computed)
+        for pk, changed, computed in EngagementMetricsState.objects.filter(
+            engagement_id__in=engagement_ids
+        ).values_list("engagement_id", "data_changed_at", "metrics_computed_at")
+    }
+    freshness = {}
+    for pk in engagement_ids:
+        changed, computed = marks.get(pk, (None, None))
+        freshness[pk] = Freshness(
+            last_import=imports.get(pk),
+            last_recompute=runs.get(pk),
+            stale=bool(changed and (computed is None or changed > computed)),
+        )
+    return freshness
+
+
+def periods_of(*, engagement: Engagement, grain: str) -> list[str]:
+    """The periods of this grain that have values, oldest first."""
+    return list(
+        MetricValue.objects.filter(
+            engagement=engagement,
+            version=DEFINITION_VERSION,
+            grain=grain,
+            dimension="all",
+        )
+        .order_by("period")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+def agreed_targets(*, engagement: Engagement) -> list[KpiTarget]:
+    return list(
+        KpiTarget.objects.filter(engagement=engagement, state=TargetState.AGREED).order_by(
+            "kpi", "grain", "-effective_from"
+        )
+    )
+
+
+def applicable_target(
+    targets: list[KpiTarget], *, kpi: str, grain: str, dimension: str, segment: str
+) -> KpiTarget | None:
+    """Of the agreed targets, the one a segment's values are read against: its own target
+    beats one for every segment; the latest effective first."""
+    mine = [t for t in targets if t.kpi == kpi and t.grain == grain]
+    own = [t for t in mine if (t.dimension, t.segment) == (dimension, segment)]
+    chosen = own or [t for t in mine if not t.dimension]
+    return chosen[0] if chosen else None

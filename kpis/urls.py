@@ -5,6 +5,7 @@ from kpis import views
 app_name = "kpis"
 base = "engagements/<int:engagement_id>/kpis/"
 urlpatterns = [
+    path("data-contract/", views.data_contract, name="data_contract"),
     path(base, views.overview, name="overview"),
     path(f"{base}definitions/", views.definitions, name="definitions"),
     path(f"{base}recompute/", views.recompute, name="recompute"),

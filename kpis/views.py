@@ -6,16 +6,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from charts.svg import Point, trend_chart
 from engagements.access import get_engagement_for, party_of
 from kpis import selectors, services
 from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
+from kpis.templatetags.kpis_tags import kpi_value
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
 RECOMPUTE = "kpis.recompute"
+QUEUE_FAILED = (
+    "The recompute could not be queued: the job queue is unavailable. "
+    "Values are recomputed tonight, or try again in a few minutes."
+)
 
 
 def _grain(request) -> str:
@@ -30,7 +36,7 @@ def _segment(request) -> tuple[str, str]:
 
 
 def _render(request, template: str, partial: str, context: dict):
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += f"#{partial}"
     return render(request, template, context)
 
@@ -58,6 +64,12 @@ def overview(request, engagement_id: int):
 
 
 @login_required
+def data_contract(request):
+    context = {"contract_html": selectors.data_contract_html()}
+    return render(request, "kpis/data_contract.html", context)
+
+
+@login_required
 def definitions(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
     return render(request, "kpis/definitions.html", {"engagement": engagement, "kpis": KPIS})
@@ -71,9 +83,16 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         raise Http404("No such KPI.")
     grain = _grain(request)
     dimension, segment = _segment(request)
-    values = selectors.metric_values(
-        engagement=engagement, kpi=kpi, grain=grain, dimension=dimension, segment=segment
-    ).order_by("-period")
+    values = list(
+        selectors.metric_values(
+            engagement=engagement, kpi=kpi, grain=grain, dimension=dimension, segment=segment
+        )
+        .select_related("target")
+        .order_by("-period")
+    )
+    periods = [value.period for value in values]
+    period = request.GET.get("period", "")
+    period = period if period in periods else (periods[0] if periods else "")
     context = {
         "engagement": engagement,
         "kpi": definition,
@@ -83,8 +102,46 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         "segment_param": f"{dimension}:{segment}" if dimension != "all" else "",
         "values": values,
         "segments": selectors.segments_of(engagement=engagement, grain=grain, kpi=kpi),
+        "period": period,
+        "periods": periods,
+        "trend": trend_of(
+            kpi=definition,
+            values=values,
+            targets=selectors.agreed_targets(engagement=engagement),
+            grain=grain,
+            dimension=dimension,
+            segment=segment,
+        ),
+        "by_segment": selectors.metric_values(
+            engagement=engagement, kpi=kpi, grain=grain, period=period
+        ).order_by("dimension", "segment")
+        if period
+        else [],
     }
     return _render(request, "kpis/kpi_detail.html", "values", context)
+
+
+TREND_PERIODS = 24
+
+
+def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
+    """The trend chart of the newest periods, with the target and breach threshold drawn."""
+    shown = list(reversed(values[:TREND_PERIODS]))
+    target = next((v.target for v in reversed(shown) if v.target_id), None)
+    if target is None:
+        target = selectors.applicable_target(
+            targets, kpi=kpi.key, grain=grain, dimension=dimension, segment=segment
+        )
+    where = "" if dimension == "all" else f", {dimension} = {segment}"
+    return trend_chart(
+        [Point(v.period, v.value, v.status) for v in shown],
+        chart_id=f"trend-{kpi.key}",
+        title=f"{kpi.name} by {grain}{where}",
+        fmt=lambda number: kpi_value(number, kpi.key),
+        target=float(target.target_value) if target else None,
+        threshold=float(target.breach_threshold) if target else None,
+        value_heading=kpi.name,
+    )
 
 
 @login_required
@@ -109,21 +166,29 @@ def recompute(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, RECOMPUTE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.metrics_recompute_now(actor=request.user, engagement=engagement)
+    queued = services.metrics_recompute_now(actor=request.user, engagement=engagement)
     if request.htmx:
-        return recompute_status(request, engagement_id)
-    messages.info(request, "Recompute started: the values update in a moment.")
+        return _recompute_section(request, engagement, queue_failed=not queued)
+    if queued:
+        messages.info(request, "Recompute started: the values update in a moment.")
+    else:
+        messages.error(request, QUEUE_FAILED)
     return redirect("kpis:overview", engagement_id=engagement.pk)
 
 
 @login_required
 def recompute_status(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
+    return _recompute_section(request, engagement)
+
+
+def _recompute_section(request, engagement, *, queue_failed: bool = False):
     context = {
         "engagement": engagement,
         "progress": services.recompute_progress(engagement_id=engagement.pk),
         "last_run": selectors.last_run(engagement=engagement),
         "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
+        "queue_failed": QUEUE_FAILED if queue_failed else "",
     }
     return render(request, "kpis/overview.html#recompute", context)
 

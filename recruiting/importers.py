@@ -1,4 +1,4 @@
-"""Reading, validating and writing import files in the format of METRICS.md section 1.
+"""Reading, validating and writing import files in the format of docs/data-contract.md section 1.
 
 Three steps, each over a whole file at once (pandas), never row by row:
 
@@ -53,6 +53,8 @@ class Column:
     maximum: int | None = None
     default: str | None = None
     ref: str | None = None  # the kind a `ref` column points at
+    # Accepted, stored and counted, but never shown or served per record (only aggregated).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class Kind:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def shown_columns(self) -> tuple[Column, ...]:
+        """The columns a record page, an API record or an export may show per record."""
+        return tuple(c for c in self.columns if not c.private)
 
 
 def _id(required: bool = True) -> Column:
@@ -117,7 +124,7 @@ KINDS: dict[str, Kind] = {
                 Column("started_on", "date"),
                 Column("rejected_on", "date"),
                 Column("withdrawn_on", "date"),
-                Column("diverse", "bool"),
+                Column("diverse", "bool", private=True),
             ),
         ),
         Kind(
@@ -167,6 +174,8 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+# Column names shown to nobody per record, whatever the kind (an upload's preview included).
+PRIVATE_COLUMNS = frozenset(c.name for kind in KINDS.values() for c in kind.columns if c.private)
 # References point backwards in this order, so a multi-file upload is written in it.
 KIND_ORDER = list(KINDS)
 INT_MAX = 2_147_483_647  # PostgreSQL integer

@@ -55,12 +55,13 @@ def records_page(*, engagement: Engagement, kind: str, page: int | str | None) -
     values = (
         spec.model.objects.filter(engagement=engagement)
         .order_by(*ordering)
-        .values_list(*[_lookup(c) for c in spec.columns])
+        .values_list(*[_lookup(c) for c in spec.shown_columns])
     )
     paginator = Paginator(values, RECORDS_PER_PAGE)
     current = paginator.get_page(page)
     current.object_list = [
-        [_cell(c, v) for c, v in zip(spec.columns, row, strict=True)] for row in current.object_list
+        [_cell(c, v) for c, v in zip(spec.shown_columns, row, strict=True)]
+        for row in current.object_list
     ]
     return current
 

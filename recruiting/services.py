@@ -34,6 +34,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_mark_data_changed
 from recruiting import importers
 from recruiting.models import ImportRun, ImportSource, ImportStatus
+from rpo_portal.redis_errors import REDIS_ERRORS
 
 SAMPLE_ROWS = 10
 logger = logging.getLogger(__name__)
@@ -101,7 +102,10 @@ def import_progress(run: ImportRun) -> int:
     """Percent done: live from the cache while a worker holds the import's transaction."""
     if run.is_finished:
         return 100
-    return int(cache.get(progress_key(run.pk), run.progress))
+    try:
+        return int(cache.get(progress_key(run.pk), run.progress))
+    except REDIS_ERRORS:
+        return run.progress
 
 
 def _progress_set(parts: list[_Part], percent: int) -> None:
@@ -127,8 +131,14 @@ def _error_dicts(part: _Part) -> list[dict]:
 
 
 def _sample(table: importers.Table) -> list[list[str]]:
+    """The first rows for the preview, without the columns never shown per record."""
     head = table.head(SAMPLE_ROWS)
+    head = head.drop(columns=[c for c in head.columns if c in importers.PRIVATE_COLUMNS])
     return [["" if v is None else str(v) for v in row] for row in head.itertuples(index=False)]
+
+
+def _shown_header(header: list[str]) -> list[str]:
+    return [name for name in header if name.strip().lower() not in importers.PRIVATE_COLUMNS]
 
 
 def _import_lock(engagement: Engagement) -> None:
@@ -289,7 +299,7 @@ def _parts_import(
             updated=updated,
             unchanged=unchanged,
             file_name=part.file_name,
-            header=list(part.table.header),
+            header=_shown_header(part.table.header),
             sample=_sample(part.table),
             run=part.run,
         )
@@ -326,7 +336,10 @@ def _run_finish(run: ImportRun, result: ImportResult, *, duration, dry_run: bool
         run.finished_at = timezone.now()
         run.duration = duration
     run.save()
-    cache.delete(progress_key(run.pk))
+    try:
+        cache.delete(progress_key(run.pk))
+    except REDIS_ERRORS:  # the marker expires on its own; the import stands
+        logger.warning("import progress marker not cleared", exc_info=True)
 
 
 def _file_bytes(file: Any) -> bytes:

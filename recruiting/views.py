@@ -49,7 +49,7 @@ def record_list(request, engagement_id: int, kind: str):
         "engagement": engagement,
         "kind": kind,
         "kind_label": ImportKind(kind).label,
-        "columns": importers.KINDS[kind].column_names,
+        "columns": [c.name for c in importers.KINDS[kind].shown_columns],
         "page": selectors.records_page(
             engagement=engagement, kind=kind, page=request.GET.get("page")
         ),

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("engagements", "0003_engagement_at_risk_pct"),
+        ("engagements", "0004_engagement_at_risk_pct"),
         ("kpis", "0006_metric_value_row_hash"),
         ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

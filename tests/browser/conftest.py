@@ -47,3 +47,39 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# axe-core's rule tags for WCAG 2.0 and 2.1, levels A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """assert_accessible(page): axe-core finds no WCAG 2.1 AA violation on the page as shown."""
+
+    def _check(page) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    return _check
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a full-page picture under test-output/screenshots/."""
+
+    def _save(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _save

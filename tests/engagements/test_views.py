@@ -34,8 +34,8 @@ def test_home_query_count_does_not_grow_with_engagements(
     assert len(client.get(url).context["engagements"]) == 6
 
 
-def test_detail_shows_contract_and_team(login, engagement, hr_lead, account_manager):
-    response = login(hr_lead).get(reverse("engagements:detail", args=[engagement.pk]))
+def test_contract_tab_shows_contract_and_team(login, engagement, hr_lead, account_manager):
+    response = login(hr_lead).get(reverse("engagements:contract", args=[engagement.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert engagement.client.name in body
@@ -43,20 +43,24 @@ def test_detail_shows_contract_and_team(login, engagement, hr_lead, account_mana
     assert response.context["my_party"] == "client"
 
 
-def test_detail_for_outsider_is_404(login, engagement, outsider):
-    response = login(outsider).get(reverse("engagements:detail", args=[engagement.pk]))
+@pytest.mark.parametrize("name", ["engagements:detail", "engagements:contract"])
+def test_dashboard_and_contract_for_outsider_are_404(login, engagement, outsider, name):
+    response = login(outsider).get(reverse(name, args=[engagement.pk]))
     assert response.status_code == 404
 
 
-def test_detail_for_read_only_viewer_is_200(login, engagement, client_viewer):
-    # The overview is read-only: a viewer sees it (write views answer 403 to viewers).
-    response = login(client_viewer).get(reverse("engagements:detail", args=[engagement.pk]))
+@pytest.mark.parametrize("name", ["engagements:detail", "engagements:contract"])
+def test_dashboard_and_contract_for_read_only_viewer_are_200(
+    login, engagement, client_viewer, name
+):
+    # Both are read-only: a viewer sees them (write views answer 403 to viewers).
+    response = login(client_viewer).get(reverse(name, args=[engagement.pk]))
     assert response.status_code == 200
 
 
-def test_detail_query_count_does_not_grow_with_team(login, engagement, hr_lead, count_queries):
+def test_contract_query_count_does_not_grow_with_team(login, engagement, hr_lead, count_queries):
     client = login(hr_lead)
-    url = reverse("engagements:detail", args=[engagement.pk])
+    url = reverse("engagements:contract", args=[engagement.pk])
     few = count_queries(lambda: client.get(url))
     for _ in range(4):
         member(engagement.provider, Role.RECRUITER)
@@ -83,11 +87,12 @@ def test_admin_edits_the_contract_and_the_change_is_on_record(login, engagement,
         },
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("engagements:contract", args=[engagement.pk])
     engagement.refresh_from_db()
     assert engagement.name == "Renamed engagement"
     assert engagement.regions == ["EMEA", "APAC"]
     assert engagement.currency == "EUR"
-    history = client.get(reverse("engagements:detail", args=[engagement.pk])).context["history"]
+    history = client.get(reverse("engagements:contract", args=[engagement.pk])).context["history"]
     latest = history[0]
     assert latest["who"] == client_admin
     changed = {field for field, _, _ in latest["changes"]}
@@ -144,3 +149,55 @@ def test_program_manager_must_be_a_member(login, engagement, client_admin, outsi
     )
     assert response.status_code == 200
     assert "program_manager" in response.context["form"].errors
+
+
+def test_contract_history_survives_many_imports_and_recomputes(
+    login, engagement, client_admin, account_manager
+):
+    """Imports and recomputes are KPI bookkeeping: they add nothing to the contract's history,
+    so a contract change stays on the engagement page however many of them follow it."""
+    from pghistory.models import Events
+
+    from engagements.services import engagement_mark_data_changed, engagement_update
+    from kpis.services import engagement_metrics_recompute
+
+    old_name = engagement.name
+    engagement_update(actor=client_admin, engagement=engagement, name="Renamed engagement")
+    events = Events.objects.tracks(engagement).filter(pgh_model="engagements.EngagementEvent")
+    before = events.count()
+    for _ in range(25):
+        engagement_mark_data_changed(engagement=engagement)
+        engagement_metrics_recompute(engagement=engagement)
+    assert events.count() == before
+
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
+    changes = [change for entry in history.context["history"] for change in entry["changes"]]
+    assert ("name", old_name, "Renamed engagement") in changes
+
+
+def test_contract_history_skips_events_that_changed_nothing_shown(
+    login, engagement, client_admin, account_manager
+):
+    """Events recorded before the bookkeeping moved (now without a visible change) may be
+    many; the history still reaches past them to the contract's changes."""
+    from pghistory.models import Events
+
+    from engagements.models import EngagementEvent
+    from engagements.services import engagement_update
+
+    engagement_update(actor=client_admin, engagement=engagement, monthly_fee="12345.00")
+    latest = EngagementEvent.objects.filter(pgh_obj=engagement).order_by("-pgh_id").first()
+    EngagementEvent.objects.bulk_create(
+        EngagementEvent(
+            **{
+                f.attname: getattr(latest, f.attname)
+                for f in EngagementEvent._meta.concrete_fields
+                if f.attname != "pgh_id"
+            }
+        )
+        for _ in range(120)
+    )
+    assert Events.objects.tracks(engagement).count() > 120
+    history = login(account_manager).get(reverse("engagements:contract", args=[engagement.pk]))
+    changed = {field for entry in history.context["history"] for field, _, _ in entry["changes"]}
+    assert "monthly fee" in changed

@@ -209,3 +209,26 @@ def test_filters_answer_htmx_with_the_fragment_and_plain_get_with_the_page(
 def test_unknown_kpi_is_404(engagement, hr_lead, login):
     url = reverse("kpis:kpi_detail", args=[engagement.pk, "no_such_kpi"])
     assert login(hr_lead).get(url).status_code == 404
+
+
+def test_the_data_contract_page_shows_every_kpi_and_needs_a_login(client, hr_lead, login):
+    from kpis.registry import KPIS
+
+    url = reverse("kpis:data_contract")
+    assert client.get(url).status_code == 302
+    page = login(hr_lead).get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h2>1. Import files</h2>" in html and '<div class="table-wrap"><table>' in html
+    for kpi in KPIS:
+        assert f"<code>{kpi.key}</code>" in html
+    definitions = login(hr_lead).get(
+        reverse("kpis:definitions", args=[hr_lead_engagement(hr_lead)])
+    )
+    assert url in definitions.content.decode()
+
+
+def hr_lead_engagement(user):
+    from engagements.access import engagements_for
+
+    return engagements_for(user).get().pk

@@ -1,0 +1,144 @@
+"""Dashboard, panels and portfolio render times: a large engagement against a small one.
+
+Loads two engagements in one database, straight into the tables with `COPY` (bench.kpis's
+loader): a small one with 1,000 requisitions (10,000 applications) and a large one with
+100,000 requisitions (1,000,000 applications), 24 months each; agrees the same targets on
+both, computes their KPIs and logs a few action items. Then renders, through Django's test
+client as a signed-in HR lead of both, the dashboard page, the panels the filters swap, each
+panel alone and the portfolio, `BENCH_REPEAT` times each, and records the median of each for
+both engagements and their ratio (target: large <= 1.2x small, in the same run).
+
+Smaller runs: `BENCH_LARGE_REQUISITIONS=10000 .venv/bin/python -m bench.dashboard`.
+"""
+
+import os
+import statistics
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bench._setup import bench_database, django_setup, record, timed
+
+SMALL = 1_000
+LARGE = int(os.environ.get("BENCH_LARGE_REQUISITIONS", 100_000))
+REPEAT = int(os.environ.get("BENCH_REPEAT", 15))
+
+TARGETS = [
+    ("time_to_fill", "month", 40, 50, 60),
+    ("offer_acceptance_rate", "month", 85, 80, 75),
+    ("cost_per_hire", "month", 4000, 4400, 4800),
+    ("candidate_nps", "quarter", 30, 20, 10),
+    ("plan_attainment", "quarter", 90, 80, 70),
+]
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def pages(engagement) -> dict[str, tuple[str, dict]]:
+    from django.urls import reverse
+
+    base = reverse("engagements:detail", args=[engagement.pk])
+    panel = lambda name: reverse("engagements:panel", args=[engagement.pk, name])  # noqa: E731
+    return {
+        "dashboard": (base, {}),
+        "panels": (f"{base}?grain=quarter", HTMX),
+        "kpis": (panel("kpis"), HTMX),
+        "actions": (panel("actions"), HTMX),
+        "activity": (panel("activity"), HTMX),
+        "freshness": (panel("freshness"), HTMX),
+        "kpi_page": (reverse("kpis:kpi_detail", args=[engagement.pk, "time_to_fill"]), {}),
+    }
+
+
+def median_ms(client, url: str, headers: dict) -> float:
+    assert client.get(url, **headers).status_code == 200  # warm
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url, **headers)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    return round(statistics.median(times) * 1000, 2)
+
+
+def prepare(engagement, provider_user, client_user) -> None:
+    from kpis.services import target_agree, target_propose
+    from reviews.services import action_item_create
+
+    for kpi, grain, target, at_risk, breach in TARGETS:
+        proposal = target_propose(
+            actor=provider_user,
+            engagement=engagement,
+            kpi=kpi,
+            grain=grain,
+            effective_from=date(2023, 1, 1),
+            target_value=Decimal(target),
+            at_risk_threshold=Decimal(at_risk),
+            breach_threshold=Decimal(breach),
+            min_sample_size=3,
+        )
+        target_agree(actor=client_user, target=proposal)
+    for days in (-9, -2, 3, 8):
+        action_item_create(
+            actor=provider_user,
+            engagement=engagement,
+            title=f"Follow-up {days}",
+            owner=client_user,
+            due_date=date.today() + timedelta(days=days),  # noqa: DTZ011 - a date offset
+        )
+
+
+def main() -> None:
+    django_setup()
+    figures: dict = {}
+    with bench_database("dashboard") as connection:
+        from django.test import Client
+
+        from accounts.models import Role
+        from bench.kpis import END, load
+        from kpis.services import metrics_recompute
+        from tests.factories import EngagementFactory, ProviderFactory, member
+
+        provider = ProviderFactory()
+        small, large = EngagementFactory.create_batch(2, provider=provider)
+        with timed("load_small", figures):
+            load([small], SMALL, 10)
+        with timed("load_large", figures):
+            load([large], LARGE, 10)
+        connection.commit()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        hr_lead = member(small.client, Role.HR_LEAD)
+        member(large.client, Role.HR_LEAD, user=hr_lead)
+        manager = member(provider, Role.ACCOUNT_MANAGER)
+        for engagement in (small, large):
+            prepare(engagement, manager, hr_lead)
+        with timed("recompute", figures):
+            metrics_recompute(engagement_ids=[small.pk, large.pk], as_of=END)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE kpis_metricvalue")
+        client = Client()
+        client.force_login(hr_lead)
+        timings = {}
+        for size, engagement in (("small", small), ("large", large)):
+            for name, (url, headers) in pages(engagement).items():
+                timings[f"{name}_{size}_ms"] = median_ms(client, url, headers)
+        ratios = {
+            f"{name}_ratio": round(timings[f"{name}_large_ms"] / timings[f"{name}_small_ms"], 2)
+            for name in pages(small)
+        }
+        timings["portfolio_ms"] = median_ms(client, "/", {})
+    record(
+        "dashboard",
+        {
+            "small_applications": SMALL * 10,
+            "large_applications": LARGE * 10,
+            "repeat": REPEAT,
+            **{k: round(v, 1) for k, v in figures.items()},
+            **timings,
+            **ratios,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

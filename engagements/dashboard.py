@@ -1,0 +1,394 @@
+"""Reads of the engagement dashboard and the portfolio; always given the engagement or user.
+
+Every panel reads a fixed number of queries: values are fetched for a window of periods and
+a set of KPIs, never per KPI or per engagement, so the pages cost the same with ten
+requisitions or a million applications, with two engagements or twenty.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils.safestring import SafeString
+
+from charts.svg import Point, sparkline
+from engagements.access import party_of
+from engagements.models import Engagement
+from kpis import selectors as kpi_selectors
+from kpis.models import KpiTarget, MetricRun, MetricValue, Status, TargetEvent
+from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
+from kpis.templatetags.kpis_tags import kpi_value
+from recruiting.models import ImportRun, ImportStatus
+from reviews.models import OPEN_STATUSES, ActionItem
+
+SPARK_PERIODS = 12
+DUE_SOON_DAYS = 14
+ACTION_ITEMS_SHOWN = 25
+ACTIVITY_SHOWN = 15
+STATUSES = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.INSUFFICIENT_DATA]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard shows: a grain, a period of it and a segment."""
+
+    grain: str
+    period: str  # "" until the engagement has values
+    dimension: str
+    segment: str
+    periods: list[str] = field(default_factory=list)
+
+    @property
+    def segment_param(self) -> str:
+        return f"{self.dimension}:{self.segment}" if self.dimension != "all" else ""
+
+    @property
+    def window(self) -> list[str]:
+        """The last SPARK_PERIODS periods up to the chosen one."""
+        if self.period not in self.periods:
+            return []
+        end = self.periods.index(self.period) + 1
+        return self.periods[max(0, end - SPARK_PERIODS) : end]
+
+    @property
+    def previous_period(self) -> str | None:
+        window = self.window
+        return window[-2] if len(window) > 1 else None
+
+    @property
+    def next_period(self) -> str | None:
+        if self.period not in self.periods:
+            return None
+        i = self.periods.index(self.period)
+        return self.periods[i + 1] if i + 1 < len(self.periods) else None
+
+    @property
+    def previous_query(self) -> str:
+        return self.query(period=self.previous_period or "")
+
+    @property
+    def next_query(self) -> str:
+        return self.query(period=self.next_period or "")
+
+    def query(self, **changes: str) -> str:
+        """The query string of these filters with some changed (links keep the others)."""
+        from urllib.parse import urlencode
+
+        params = {"grain": self.grain, "period": self.period, "segment": self.segment_param}
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def dashboard_filters(
+    *, engagement: Engagement, grain: str, period: str, dimension: str, segment: str
+) -> Filters:
+    periods = kpi_selectors.periods_of(engagement=engagement, grain=grain)
+    if period not in periods:
+        period = periods[-1] if periods else ""
+    return Filters(grain, period, dimension, segment, periods)
+
+
+@dataclass
+class KpiTile:
+    kpi: Kpi
+    value: MetricValue | None
+    previous: MetricValue | None
+    target: KpiTarget | None
+    chart: SafeString | str = ""
+
+    @property
+    def status(self) -> str:
+        return self.value.status if self.value else ""
+
+    @property
+    def status_label(self) -> str:
+        return self.value.get_status_display() if self.value and self.value.status else ""
+
+    @property
+    def change(self) -> float | None:
+        if not (self.value and self.previous):
+            return None
+        if self.value.value is None or self.previous.value is None:
+            return None
+        return self.value.value - self.previous.value
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        amount = kpi_value(abs(change), self.kpi.key)
+        if change == 0:
+            return "no change"
+        sign = "+" if change > 0 else "−"
+        better = (change > 0) == (self.kpi.direction == "higher")
+        return f"{sign}{amount} ({'better' if better else 'worse'})"
+
+    @property
+    def change_direction(self) -> str:
+        change = self.change
+        if not change:
+            return ""
+        return "better" if (change > 0) == (self.kpi.direction == "higher") else "worse"
+
+
+def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
+    """One tile per KPI with an agreed target: the chosen period's value against the target,
+    the change from the period before and a sparkline of the last periods. Two queries."""
+    targets = kpi_selectors.agreed_targets(engagement=engagement)
+    targeted = [kpi for kpi in KPI_BY_KEY if any(t.kpi == kpi for t in targets)]
+    window = filters.window
+    values = (
+        MetricValue.objects.filter(
+            engagement=engagement,
+            version=DEFINITION_VERSION,
+            grain=filters.grain,
+            dimension=filters.dimension,
+            segment=filters.segment,
+            kpi__in=targeted,
+            period__in=window,
+        ).select_related("target")
+        if window
+        else MetricValue.objects.none()
+    )
+    by_key = {(v.kpi, v.period): v for v in values}
+    tiles = []
+    for key in targeted:
+        kpi = KPI_BY_KEY[key]
+        value = by_key.get((key, filters.period))
+        target = (
+            value.target
+            if value and value.target
+            else kpi_selectors.applicable_target(
+                targets,
+                kpi=key,
+                grain=filters.grain,
+                dimension=filters.dimension,
+                segment=filters.segment,
+            )
+        )
+        points = [_point(by_key.get((key, period)), period) for period in window]
+        tile = KpiTile(
+            kpi=kpi,
+            value=value,
+            previous=by_key.get((key, filters.previous_period)),
+            target=target,
+        )
+        if points:
+            tile.chart = sparkline(
+                points,
+                chart_id=f"spark-{key}",
+                title=f"{kpi.name}, last {len(points)} {filters.grain}s",
+                fmt=lambda v, key=key: kpi_value(v, key),
+                target=float(target.target_value) if target else None,
+            )
+        tiles.append(tile)
+    return tiles
+
+
+def _point(value: MetricValue | None, period: str) -> Point:
+    if value is None:
+        return Point(period, None, "")
+    return Point(period, value.value, value.status)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    item: ActionItem
+    overdue: bool
+
+
+def action_items_due(*, engagement: Engagement, today: date) -> list[DueItem]:
+    """Open items overdue or due within two weeks, soonest first. One query."""
+    items = (
+        ActionItem.objects.filter(
+            engagement=engagement,
+            status__in=OPEN_STATUSES,
+            due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("owner")
+        .order_by("due_date", "id")[:ACTION_ITEMS_SHOWN]
+    )
+    return [DueItem(item, item.is_overdue(today)) for item in items]
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    kind: str  # import, recompute, target
+    text: str
+    who: str = ""
+    url: str = ""
+
+
+def recent_activity(*, engagement: Engagement) -> list[Activity]:
+    """The latest imports, recomputes and target negotiations, newest first. Three queries."""
+    from django.urls import reverse
+
+    entries = []
+    imports = ImportRun.objects.filter(
+        engagement=engagement, status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED]
+    ).order_by("-started_at")[:ACTIVITY_SHOWN]
+    for run in imports:
+        outcome = (
+            f"{run.created} new, {run.updated} updated, {run.unchanged} unchanged"
+            if run.status == ImportStatus.SUCCEEDED
+            else f"rejected with {run.error_count} errors"
+        )
+        entries.append(
+            Activity(
+                at=run.finished_at or run.started_at,
+                kind="import",
+                text=f"Imported {run.get_kind_display().lower() or 'data'} "
+                f"({run.file_name or run.get_source_display()}): {outcome}",
+                who=run.actor_label,
+                url=reverse("recruiting:import-run", args=[engagement.pk, run.pk]),
+            )
+        )
+    for run in MetricRun.objects.filter(engagement=engagement).order_by("-finished_at")[
+        :ACTIVITY_SHOWN
+    ]:
+        entries.append(
+            Activity(
+                at=run.finished_at,
+                kind="recompute",
+                text=f"KPIs recomputed as of {run.as_of}: {run.inserted} new, "
+                f"{run.updated} changed, {run.deleted} removed",
+            )
+        )
+    events = (
+        TargetEvent.objects.filter(engagement=engagement)
+        .select_related("actor", "target")
+        .order_by("-at")[:ACTIVITY_SHOWN]
+    )
+    for event in events:
+        target = event.target
+        entries.append(
+            Activity(
+                at=event.at,
+                kind="target",
+                text=f"Target for {target.definition.name} ({target.grain}) "
+                f"{event.get_action_display().lower()}",
+                who=str(event.actor),
+                url=reverse("kpis:target_detail", args=[engagement.pk, target.pk]),
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:ACTIVITY_SHOWN]
+
+
+# --- portfolio ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PortfolioRow:
+    engagement: Engagement
+    counterpart: str
+    statuses: Counter = field(default_factory=Counter)
+    off_track_kpis: list[str] = field(default_factory=list)
+    overdue_actions: int = 0
+    open_actions: int = 0
+    freshness: kpi_selectors.Freshness | None = None
+
+    def count(self, status: str) -> int:
+        return self.statuses.get(status, 0)
+
+    @property
+    def off_track(self) -> int:
+        return self.count(Status.OFF_TRACK)
+
+    @property
+    def at_risk(self) -> int:
+        return self.count(Status.AT_RISK)
+
+    @property
+    def on_track(self) -> int:
+        return self.count(Status.ON_TRACK)
+
+    @property
+    def insufficient(self) -> int:
+        return self.count(Status.INSUFFICIENT_DATA)
+
+
+PORTFOLIO_SORTS: dict[str, Any] = {
+    "name": lambda r: r.engagement.name.lower(),
+    "counterpart": lambda r: r.counterpart.lower(),
+    "off_track": lambda r: r.off_track,
+    "at_risk": lambda r: r.at_risk,
+    "on_track": lambda r: r.on_track,
+    "overdue": lambda r: r.overdue_actions,
+    "recomputed": lambda r: (
+        r.freshness.last_recompute.timestamp()
+        if r.freshness and r.freshness.last_recompute
+        else 0.0
+    ),
+}
+
+
+def _latest_statuses(engagement_ids: list[int]) -> dict[int, dict[str, str]]:
+    """{engagement: {kpi: status}}: each KPI's latest status for the whole engagement, the
+    month's where the KPI has one, else the quarter's. One query."""
+    rows = (
+        MetricValue.objects.filter(
+            engagement_id__in=engagement_ids,
+            version=DEFINITION_VERSION,
+            dimension="all",
+            status__in=STATUSES,
+        )
+        .order_by("engagement_id", "kpi", "grain", "-period")
+        .distinct("engagement_id", "kpi", "grain")
+        .values_list("engagement_id", "kpi", "grain", "status")
+    )
+    statuses: dict[int, dict[str, str]] = {}
+    for engagement_id, kpi, grain, status in rows:
+        mine = statuses.setdefault(engagement_id, {})
+        if grain == "month" or kpi not in mine:
+            mine[kpi] = status
+    return statuses
+
+
+def portfolio(
+    *,
+    user,
+    engagements: list[Engagement],
+    today: date,
+    sort: str = "off_track",
+    descending: bool = True,
+) -> list[PortfolioRow]:
+    """Every engagement the user may see, side by side. Five queries for any number."""
+    ids = [e.pk for e in engagements]
+    statuses = _latest_statuses(ids)
+    actions = {
+        row["engagement_id"]: row
+        for row in ActionItem.objects.filter(engagement_id__in=ids, status__in=OPEN_STATUSES)
+        .values("engagement_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    }
+    freshness = kpi_selectors.freshness_of(engagement_ids=ids)
+    rows = []
+    for engagement in engagements:
+        side = party_of(user, engagement)
+        counterpart = engagement.provider if side == "client" else engagement.client
+        kpis = statuses.get(engagement.pk, {})
+        action = actions.get(engagement.pk, {})
+        rows.append(
+            PortfolioRow(
+                engagement=engagement,
+                counterpart=counterpart.name,
+                statuses=Counter(kpis.values()),
+                off_track_kpis=[
+                    KPI_BY_KEY[k].name for k, s in sorted(kpis.items()) if s == Status.OFF_TRACK
+                ],
+                overdue_actions=action.get("overdue", 0),
+                open_actions=action.get("open", 0),
+                freshness=freshness.get(engagement.pk),
+            )
+        )
+    key = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["off_track"])
+    rows.sort(key=lambda r: r.engagement.name.lower())
+    rows.sort(key=key, reverse=descending)
+    return rows
