@@ -181,39 +181,48 @@ def _open_and_note_breaches(engagement_id, outcomes, now, result) -> None:
     breaches = {
         (b.clause_id, b.period): b for b in Breach.objects.filter(engagement_id=engagement_id)
     }
+    opened = []
     for outcome in outcomes:
         breach = breaches.get((outcome.clause_id, outcome.period))
         if breach is None:
             if outcome.outcome == Outcome.BREACH:
-                result.new_breach_ids.append(_breach_open(engagement_id, outcome, now).pk)
+                opened.append(outcome)
             continue
         last_known = breach.changed_new_value if breach.value_changed else breach.value
         if outcome.value != last_known:
             _breach_note_change(breach, outcome, now)
             result.changed_breach_ids.append(breach.pk)
+    if opened:
+        result.new_breach_ids.extend(b.pk for b in _breaches_open(engagement_id, opened, now))
 
 
-def _breach_open(engagement_id: int, outcome: SlaOutcome, now) -> Breach:
-    breach = Breach(
-        engagement_id=engagement_id,
-        clause=outcome.clause,
-        period=outcome.period,
-        period_end=outcome.period_end,
-        value=outcome.value,
-        n=outcome.n,
-        threshold=outcome.clause.threshold,
-        opened_at=now,
+def _breaches_open(engagement_id: int, outcomes: list[SlaOutcome], now) -> list[Breach]:
+    """A breach per new breach outcome, each with its `opened` event (written together: a
+    first evaluation of a long history opens many)."""
+    breaches = Breach.objects.bulk_create(
+        Breach(
+            engagement_id=engagement_id,
+            clause=outcome.clause,
+            period=outcome.period,
+            period_end=outcome.period_end,
+            value=outcome.value,
+            n=outcome.n,
+            threshold=outcome.clause.threshold,
+            opened_at=now,
+        )
+        for outcome in outcomes
     )
-    breach.full_clean(validate_unique=False)
-    breach.save()
-    BreachEvent.objects.create(
-        engagement_id=engagement_id,
-        breach=breach,
-        action=BreachEvent.Action.OPENED,
-        at=now,
-        data={"value": outcome.value, "shown_value": str(outcome.shown_value), "n": outcome.n},
+    BreachEvent.objects.bulk_create(
+        BreachEvent(
+            engagement_id=engagement_id,
+            breach=breach,
+            action=BreachEvent.Action.OPENED,
+            at=now,
+            data={"value": outcome.value, "shown_value": str(outcome.shown_value), "n": outcome.n},
+        )
+        for breach, outcome in zip(breaches, outcomes, strict=True)
     )
-    return breach
+    return breaches
 
 
 def _breach_note_change(breach: Breach, outcome: SlaOutcome, now) -> None:
