@@ -21,6 +21,7 @@ from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
+from sla.demo import seed_sla_clauses
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -197,6 +198,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_kpi_targets,
     seed_action_items,
     seed_reviews,
+    seed_sla_clauses,
 ]
 
 
