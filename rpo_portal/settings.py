@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kpis",
     "sla",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recompute-kpis": {
         "task": "kpis.tasks.recompute_stale_metrics",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Catches up on immediate e-mails whose task was lost (e.g. no worker when it was queued).
+    "send-notification-emails": {
+        "task": "notifications.tasks.send_notification_emails",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-notification-digests": {
+        "task": "notifications.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
@@ -278,5 +288,17 @@ LOGGING = {
     },
 }
 
+# --- E-mail (see README "Notifications") ----------------------------------------------------
+# The console backend prints e-mails (the demo); set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings to send them.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rpo-portal@localhost")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The portal's address as people reach it, for the links in e-mails.
+RPO_SITE_URL = env.str("RPO_SITE_URL", default="http://127.0.0.1:8000")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("rpo_portal.api_urls")),
     path("organizations/", include("accounts.organization_urls")),
     path("admin/", admin.site.urls),
