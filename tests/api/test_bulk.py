@@ -15,7 +15,7 @@ from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "sample"
+SAMPLE = Path(settings.BASE_DIR) / "tests" / "data" / "sample"
 # References point backwards in this order.
 SAMPLE_ORDER = ["requisitions", "applications", "surveys", "quality", "costs", "hiring_plan"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command, get_commands
 
-SAMPLE_DIR = Path(settings.BASE_DIR).parent / "shared" / "sample"
+SAMPLE_DIR = Path(settings.BASE_DIR) / "tests" / "data" / "sample"
 KIND_FILES = [
     ("requisitions", "requisitions.csv"),
     ("applications", "applications.csv"),

@@ -9,7 +9,7 @@ import xlsxwriter
 from recruiting.services import file_import
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / ".." / "shared" / "sample"
+SAMPLE = ROOT / "tests" / "data" / "sample"
 SAMPLE_FILES = [
     "requisitions.csv",
     "applications.csv",
