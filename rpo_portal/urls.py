@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("engagements.urls")),
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
+    path("", include("sla.breach_urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("rpo_portal.api_urls")),
