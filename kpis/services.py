@@ -352,6 +352,19 @@ def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
     return batches
 
 
+def recompute_batches(engagement_ids: list[int]) -> list[list[int]]:
+    """The batches a full run computes together: one Celery task each in the nightly run."""
+    return _batches(sorted(engagement_ids), BATCH_ROWS)
+
+
+def metrics_recompute_batch(*, engagement_ids: list[int], as_of: date) -> list[int]:
+    """Recompute one batch; returns the engagements whose stored values changed."""
+    results = metrics_recompute(engagement_ids=engagement_ids, as_of=as_of)
+    return [
+        r.engagement_id for r in results if r.computed and (r.inserted or r.updated or r.deleted)
+    ]
+
+
 def metrics_recompute(
     *,
     engagement_ids: list[int],
@@ -483,8 +496,17 @@ def metrics_recompute_schedule(*, engagement_id: int, countdown: int = DEBOUNCE_
 
     if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
         return False
-    recompute_engagement_metrics.apply_async(args=[engagement_id], countdown=countdown)
+    recompute_engagement_metrics.apply_async(
+        args=[engagement_id], countdown=countdown, link=_evaluation_after(engagement_id)
+    )
     return True
+
+
+def _evaluation_after(engagement_id: int):
+    """The SLA evaluation that follows every recompute of one engagement (import, button)."""
+    from sla.tasks import evaluate_engagement_slas
+
+    return evaluate_engagement_slas.si(engagement_id)
 
 
 def recompute_progress_set(*, engagement_id: int, state: str, message: str) -> None:
@@ -507,7 +529,9 @@ def metrics_recompute_now(*, actor, engagement: Engagement) -> None:
         raise PermissionDenied("Your role does not allow recomputing KPIs.")
     recompute_progress_set(engagement_id=engagement.pk, state="queued", message="Waiting to start")
     transaction.on_commit(
-        lambda: recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
+        lambda: recompute_engagement_metrics.apply_async(
+            args=[engagement.pk], countdown=0, link=_evaluation_after(engagement.pk)
+        )
     )
 
 

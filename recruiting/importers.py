@@ -811,6 +811,10 @@ def _cell_check(column: Column, text: str) -> Cell:
     raise ValueError(column.type)  # pragma: no cover - the column table names every type
 
 
+# The one cell's rules, for other contracts read with these functions (the SLA schedule).
+cell_check = _cell_check
+
+
 # Every character str.strip() removes, as an RE2 class (pyarrow's regular expressions).
 _SPACE = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
 # A cell that the text rules would change or refuse: a formula character or whitespace

@@ -122,6 +122,10 @@ CELERY_BROKER_URL = (
     else REDIS_URL
 )
 CELERY_TASK_IGNORE_RESULT = True
+# Chords (the nightly pipeline's fan-out) collect their tasks' results here; only those
+# tasks keep a result, and only for a day.
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
@@ -131,8 +135,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
-    "recompute-kpis": {
-        "task": "kpis.tasks.recompute_stale_metrics",
+    # Recompute KPIs (in batches), evaluate SLAs of the engagements that changed, then act
+    # on what the evaluation brought: one workflow (sla.pipeline).
+    "nightly-pipeline": {
+        "task": "sla.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=0),
     },
     # Catches up on immediate e-mails whose task was lost (e.g. no worker when it was queued).
