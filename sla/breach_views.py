@@ -329,6 +329,7 @@ def breach_transition(request, engagement_id: int, breach_id: int, action: str):
     bound = {FORM_SLOT.get(action, action): form}
     context = _detail_context(request, engagement, breach, bound)
     context["failed"] = action
+    context["refusals"] = form.non_field_errors()
     return _page(request, DETAIL, "breach", context, status=200 if request.htmx else 400)
 
 
