@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
+from sla.breach_api import api_patterns as breach_api_patterns
 
 app_name = "api"
 
@@ -56,4 +57,5 @@ urlpatterns = [
         metric_value_list,
         name="metric-list",
     ),
+    *breach_api_patterns(),
 ]

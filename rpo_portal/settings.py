@@ -248,6 +248,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `status` of their own; each gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "BreachStatusEnum": "sla.models.BreachStatus",
+        "ReliefStatusEnum": "sla.models.ReliefStatus",
+        "ActionItemStatusEnum": "reviews.models.ActionItemStatus",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

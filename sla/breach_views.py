@@ -11,9 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from engagements.access import get_engagement_for, party_of
 from sla import breach_selectors as selectors
@@ -302,9 +301,10 @@ def _refusal(user, engagement, name: str, transition: Transition) -> str | None:
 
 
 @login_required
-@require_POST
 def breach_transition(request, engagement_id: int, breach_id: int, action: str):
-    engagement = get_engagement_for(request.user, engagement_id)
+    engagement = get_engagement_for(request.user, engagement_id)  # outsiders: 404 first
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("No such action.")
