@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -150,6 +151,13 @@ class BreachDetailSerializer(BreachSerializer):
         return ReliefClaimSerializer(selectors.relief_claims_of(breach=breach), many=True).data
 
 
+def _id(name: str) -> OpenApiParameter:
+    """A record id in the path: the URL takes only digits, so the schema says so too."""
+    schema = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    return OpenApiParameter(name, schema, OpenApiParameter.PATH)
+
+
+BREACH_ID = [_id("breach_id")]
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 ERRORS = {
     400: OpenApiResponse(description="Invalid input, or a transition the breach's status refuses."),
@@ -179,9 +187,16 @@ class BreachDetail(EngagementGate, generics.RetrieveAPIView):
         return _breach(self.engagement, self.kwargs["breach_id"])
 
 
+def _pk(text, what: str) -> int:
+    """An id from the path; the routes take any text so that a bad one is a JSON 404 too."""
+    if not str(text).isdigit() or int(text) > 2**63 - 1:
+        raise NotFound(f"No such {what}.")
+    return int(text)
+
+
 def _breach(engagement, breach_id) -> Breach:
     try:
-        return selectors.breach_of(engagement=engagement, breach_id=breach_id)
+        return selectors.breach_of(engagement=engagement, breach_id=_pk(breach_id, "breach"))
     except Breach.DoesNotExist:
         raise NotFound("No such breach.") from None
 
@@ -243,7 +258,7 @@ class BreachTransition(EngagementGate, APIView):
 
     input_serializer: type[serializers.Serializer] = NoteInput
 
-    def post(self, request, engagement_id: int, breach_id: int, **kwargs):
+    def post(self, request, engagement_id: int, breach_id: str, **kwargs):
         if getattr(request.user, "pk", None) is None:
             raise PermissionDenied("Breach steps are taken by a signed-in person, not an API key.")
         breach = _breach(self.engagement, breach_id)
@@ -263,9 +278,13 @@ class BreachTransition(EngagementGate, APIView):
         raise NotImplementedError
 
 
-def _schema(summary: str, request, response=BreachDetailSerializer, code=200):
+def _schema(summary: str, request, response=BreachDetailSerializer, code=200, ids=()):
     return extend_schema(
-        tags=TAGS, summary=summary, request=request, responses={code: response, **ERRORS}
+        tags=TAGS,
+        summary=summary,
+        request=request,
+        responses={code: response, **ERRORS},
+        parameters=[*BREACH_ID, *(_id(name) for name in ids)],
     )
 
 
@@ -325,13 +344,15 @@ class AddCorrectiveAction(BreachTransition):
 class CorrectiveActionStatus(BreachTransition):
     input_serializer = ActionStatusInput
 
-    @_schema("Set a corrective action's status", ActionStatusInput)
+    @_schema("Set a corrective action's status", ActionStatusInput, ids=["action_id"])
     def post(self, *args, **kwargs):
         return super().post(*args, **kwargs)
 
     def run(self, breach, data):
         link = CorrectiveAction.objects.filter(
-            pk=self.kwargs["action_id"], breach=breach, engagement=self.engagement
+            pk=_pk(self.kwargs["action_id"], "corrective action"),
+            breach=breach,
+            engagement=self.engagement,
         ).first()
         if link is None:
             raise NotFound("No such corrective action on this breach.")
@@ -386,7 +407,9 @@ class ClaimRelief(BreachTransition):
 class _ReliefAnswer(BreachTransition):
     def run(self, breach, data):
         claim = ReliefClaim.objects.filter(
-            pk=self.kwargs["claim_id"], breach=breach, engagement=self.engagement
+            pk=_pk(self.kwargs["claim_id"], "relief claim"),
+            breach=breach,
+            engagement=self.engagement,
         ).first()
         if claim is None:
             raise NotFound("No such relief claim on this breach.")
@@ -394,7 +417,11 @@ class _ReliefAnswer(BreachTransition):
 
 
 class AcceptRelief(_ReliefAnswer):
-    @_schema("Accept a relief claim: the breach is excused (the client's HR lead)", NoteInput)
+    @_schema(
+        "Accept a relief claim: the breach is excused (the client's HR lead)",
+        NoteInput,
+        ids=["claim_id"],
+    )
     def post(self, *args, **kwargs):
         return super().post(*args, **kwargs)
 
@@ -405,7 +432,11 @@ class AcceptRelief(_ReliefAnswer):
 class RejectRelief(_ReliefAnswer):
     input_serializer = ReasonInput
 
-    @_schema("Reject a relief claim, with a reason (the client's HR lead)", ReasonInput)
+    @_schema(
+        "Reject a relief claim, with a reason (the client's HR lead)",
+        ReasonInput,
+        ids=["claim_id"],
+    )
     def post(self, *args, **kwargs):
         return super().post(*args, **kwargs)
 
@@ -420,6 +451,7 @@ BreachDetail = extend_schema(
     tags=TAGS,
     summary="One breach with its timeline, plan and relief claims",
     responses={200: BreachDetailSerializer, 404: ERRORS[404]},
+    parameters=BREACH_ID,
 )(BreachDetail)
 ReliefClaimList = extend_schema(tags=TAGS, summary="Relief claims of the engagement")(
     ReliefClaimList
@@ -430,7 +462,7 @@ def api_patterns():
     from django.urls import path
 
     base = "v1/engagements/<int:engagement_id>/breaches/"
-    one = f"{base}<int:breach_id>/"
+    one = f"{base}<str:breach_id>/"
     return [
         path(base, BreachList.as_view(), name="breach-list"),
         path(one, BreachDetail.as_view(), name="breach-detail"),
@@ -438,7 +470,7 @@ def api_patterns():
         path(f"{one}plan/", Plan.as_view(), name="breach-plan"),
         path(f"{one}corrective-actions/", AddCorrectiveAction.as_view(), name="breach-action-add"),
         path(
-            f"{one}corrective-actions/<int:action_id>/status/",
+            f"{one}corrective-actions/<str:action_id>/status/",
             CorrectiveActionStatus.as_view(),
             name="breach-action-status",
         ),
@@ -447,12 +479,12 @@ def api_patterns():
         path(f"{one}waive/", Waive.as_view(), name="breach-waive"),
         path(f"{one}relief-claims/", ClaimRelief.as_view(), name="breach-relief-claim"),
         path(
-            f"{one}relief-claims/<int:claim_id>/accept/",
+            f"{one}relief-claims/<str:claim_id>/accept/",
             AcceptRelief.as_view(),
             name="breach-relief-accept",
         ),
         path(
-            f"{one}relief-claims/<int:claim_id>/reject/",
+            f"{one}relief-claims/<str:claim_id>/reject/",
             RejectRelief.as_view(),
             name="breach-relief-reject",
         ),
