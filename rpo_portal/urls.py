@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("", include("sla.breach_urls")),
+    path("", include("sla.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("rpo_portal.api_urls")),

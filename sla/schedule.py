@@ -221,3 +221,46 @@ def schedule_read(
     if check.errors:
         check.clauses = []
     return check
+
+
+# --- a checked schedule carried from the preview to its confirmation --------------------------
+
+_SALT = "sla.schedule.preview"
+
+
+def clauses_sign(clauses: list[dict[str, Any]]) -> str:
+    """The checked clauses as a signed text for the preview's confirm button."""
+    from django.core import signing
+
+    plain = [
+        {
+            k: (v.isoformat() if isinstance(v, date) else None if v is None else str(v))
+            for k, v in c.items()
+        }
+        for c in clauses
+    ]
+    return signing.dumps(plain, salt=_SALT, compress=True)
+
+
+def clauses_unsign(text: str) -> list[dict[str, Any]]:
+    """The clauses of a signed preview (refuses anything that was not signed by us)."""
+    from django.core import signing
+
+    types = {c.name: c.type for c in COLUMNS}
+    clauses = []
+    for plain in signing.loads(text, salt=_SALT, max_age=24 * 3600):
+        terms: dict[str, Any] = {}
+        for name, value in plain.items():
+            kind = types.get("clause" if name == "key" else name)
+            if value is None:
+                terms[name] = None
+            elif kind == "date":
+                terms[name] = date.fromisoformat(value)
+            elif kind == "number":
+                terms[name] = Decimal(value)
+            elif kind == "int":
+                terms[name] = int(value)
+            else:
+                terms[name] = value
+        clauses.append(terms)
+    return clauses

@@ -65,6 +65,42 @@ def outcomes(*, engagement: Engagement) -> QuerySet[SlaOutcome]:
     )
 
 
+def clause_outcomes(*, engagement: Engagement, clause: SlaClause) -> QuerySet[SlaOutcome]:
+    return SlaOutcome.objects.filter(engagement=engagement, clause=clause).order_by("-period_end")
+
+
+@dataclass
+class ClauseState:
+    clause: SlaClause
+    latest_closed: SlaOutcome | None
+    current: SlaOutcome | None  # the open period's
+    breaches: int
+    open_breaches: int
+
+
+def clause_states(*, engagement: Engagement, clauses: list[SlaClause]) -> list[ClauseState]:
+    """Each clause with its latest closed outcome, its open period and its breach counts."""
+    latest: dict[int, SlaOutcome] = {}
+    current: dict[int, SlaOutcome] = {}
+    for outcome in SlaOutcome.objects.filter(engagement=engagement, clause__in=clauses).order_by(
+        "period_end"
+    ):
+        (latest if outcome.closed else current)[outcome.clause_id] = outcome
+    counts: dict[int, list[int]] = {}
+    for clause_id, status in Breach.objects.filter(
+        engagement=engagement, clause__in=clauses
+    ).values_list("clause_id", "status"):
+        pair = counts.setdefault(clause_id, [0, 0])
+        pair[0] += 1
+        pair[1] += status == "open"
+    return [
+        ClauseState(
+            clause, latest.get(clause.pk), current.get(clause.pk), *counts.get(clause.pk, [0, 0])
+        )
+        for clause in clauses
+    ]
+
+
 def last_run(*, engagement: Engagement) -> SlaEvaluationRun | None:
     return SlaEvaluationRun.objects.filter(engagement=engagement).first()
 
