@@ -8,6 +8,7 @@ permission check treats a key like a member of its organization holding the key'
 from __future__ import annotations
 
 import hmac
+import logging
 
 import pghistory
 import rules
@@ -16,6 +17,9 @@ from rest_framework import authentication, exceptions, throttling
 
 from accounts.models import ApiKey
 from accounts.services import API_KEY_PREFIX, api_key_hash, api_key_record_use
+from rpo_portal.redis_errors import REDIS_ERRORS
+
+logger = logging.getLogger(__name__)
 
 KEYWORDS = (b"api-key", b"bearer")
 
@@ -110,6 +114,14 @@ class PrincipalRateThrottle(throttling.SimpleRateThrottle):
     """Requests per API key or per user (anonymous callers per address), in the Redis cache."""
 
     scope = "principal"
+
+    def allow_request(self, request, view) -> bool:
+        # Counters live in Redis; without it the API answers unthrottled rather than failing.
+        try:
+            return super().allow_request(request, view)
+        except REDIS_ERRORS:
+            logger.warning("rate limit not checked: Redis unavailable", exc_info=True)
+            return True
 
     def get_cache_key(self, request, view):
         user = request.user

@@ -10,4 +10,4 @@ class EngagementAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "client__name", "provider__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["client", "provider", "program_manager", "account_lead"]
-    readonly_fields = ["data_changed_at", "metrics_computed_at", "created_at"]
+    readonly_fields = ["created_at"]

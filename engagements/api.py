@@ -48,6 +48,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class EngagementSerializer(serializers.ModelSerializer):
     client = OrganizationSerializer(read_only=True)
     provider = OrganizationSerializer(read_only=True)
+    data_changed_at = serializers.DateTimeField(
+        source="metrics_state.data_changed_at", read_only=True, allow_null=True
+    )
+    metrics_computed_at = serializers.DateTimeField(
+        source="metrics_state.metrics_computed_at", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Engagement
@@ -79,7 +85,7 @@ class EngagementList(generics.ListAPIView):
     pagination_class = ApiPagination
 
     def get_queryset(self):
-        return engagement_list_for(self.request.user)
+        return engagement_list_for(self.request.user).select_related("metrics_state")
 
 
 @extend_schema(tags=["Engagements"], summary="One engagement")

@@ -96,15 +96,11 @@ class Engagement(models.Model):
         related_name="+",
         help_text="Owns the relationship (usually on the client's side).",
     )
-    # Metric policy (METRICS.md section 3, time_to_fill).
+    # Metric policy (docs/data-contract.md section 3, time_to_fill).
     exclude_on_hold = models.BooleanField(
         default=False,
         help_text="Subtract requisitions' on-hold days from time to fill.",
     )
-    # Set by every change to recruiting data; the KPI recompute compares it with
-    # metrics_computed_at to find engagements whose values are stale.
-    data_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    metrics_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django.db.models import QuerySet
@@ -35,33 +36,48 @@ def engagement_team(*, engagement: Engagement) -> dict[str, list[Membership]]:
     return team
 
 
+HISTORY_HIDDEN_FIELDS = frozenset({"created_at", "id"})
+
+
 def engagement_history(*, engagement: Engagement, limit: int = 20) -> list[dict]:
-    """The latest recorded changes to the engagement's contract: when, who and what changed."""
+    """The latest recorded changes to the engagement's contract: when, who and what changed.
+
+    Events are read newest first, a page at a time, until `limit` of them changed something
+    shown, so events that changed only hidden fields never crowd real changes out.
+    """
     from pghistory.models import Events
 
     from accounts.models import User
 
-    events = list(
+    events = (
         Events.objects.tracks(engagement)
         .filter(pgh_model="engagements.EngagementEvent")
-        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+        .order_by("-pgh_created_at", "-pgh_id")
     )
-    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    shown = []
+    page_size = max(limit, 50)
+    for offset in itertools.count(0, page_size):
+        page = list(events[offset : offset + page_size])
+        shown.extend(e for e in page if e.pgh_label == "insert" or _shown_changes(e))
+        if len(page) < page_size or len(shown) >= limit:
+            break
+    shown = shown[:limit]
+    user_ids = {(e.pgh_context or {}).get("user") for e in shown} - {None}
     users = User.objects.in_bulk(user_ids)
-    hidden = {"data_changed_at", "metrics_computed_at", "created_at", "id"}
-    history = []
-    for event in events:
-        diff = event.pgh_diff or {}
-        history.append(
-            {
-                "when": event.pgh_created_at,
-                "who": users.get((event.pgh_context or {}).get("user")),
-                "created": event.pgh_label == "insert",
-                "changes": [
-                    (field.replace("_", " "), before, after)
-                    for field, (before, after) in sorted(diff.items())
-                    if field not in hidden
-                ],
-            }
-        )
-    return [h for h in history if h["created"] or h["changes"]]
+    return [
+        {
+            "when": event.pgh_created_at,
+            "who": users.get((event.pgh_context or {}).get("user")),
+            "created": event.pgh_label == "insert",
+            "changes": _shown_changes(event),
+        }
+        for event in shown
+    ]
+
+
+def _shown_changes(event) -> list[tuple[str, Any, Any]]:
+    return [
+        (field.replace("_", " "), before, after)
+        for field, (before, after) in sorted((event.pgh_diff or {}).items())
+        if field not in HISTORY_HIDDEN_FIELDS
+    ]

@@ -84,9 +84,9 @@ def engagement_mark_data_changed(*, engagement: Engagement) -> None:
     Once the change commits, a recompute of this engagement is enqueued shortly after
     (debounced: a burst of imports enqueues one run).
     """
-    from kpis.services import metrics_recompute_schedule
+    from kpis.services import metrics_recompute_schedule, metrics_state_update
 
-    Engagement.objects.filter(pk=engagement.pk).update(data_changed_at=timezone.now())
+    metrics_state_update(engagement_ids=[engagement.pk], data_changed_at=timezone.now())
     engagement_id = engagement.pk
     transaction.on_commit(
         lambda: metrics_recompute_schedule(engagement_id=engagement_id), robust=True

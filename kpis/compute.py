@@ -1,4 +1,4 @@
-"""KPI computation (METRICS.md sections 2 and 3), vectorised with pandas.
+"""KPI computation (data-contract.md sections 2 and 3), vectorised with pandas.
 
 `metric_frame()` is pure: it takes the recruiting tables of one engagement as DataFrames and
 returns every defined value (KPI x grain x period x dimension x segment). `load_frames()` reads
@@ -555,7 +555,7 @@ def _with_engagement(frames: Frames) -> Frames:
 
 
 def metric_frame(frames: Frames, *, as_of: date, exclude_on_hold: bool = False) -> pd.DataFrame:
-    """Every defined KPI value of one engagement as of `as_of` (METRICS.md sections 2-3)."""
+    """Every defined KPI value of one engagement as of `as_of` (data-contract.md sections 2-3)."""
     values = metric_frames(frames, as_of=as_of, exclude_on_hold=exclude_on_hold)
     return values.drop(columns=["engagement_id"])
 
@@ -866,7 +866,7 @@ def _open_periods(opened: np.ndarray, closed: np.ndarray, as_of: pd.Timestamp, g
     return rows, at[period_index], codes[period_index]
 
 
-# --- status against agreed targets (METRICS.md section 4) ---------------------------------
+# --- status against agreed targets (data-contract.md section 4) -----------------------------
 
 TARGET_COLUMNS = [
     "target_id",

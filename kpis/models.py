@@ -1,4 +1,4 @@
-"""Computed KPI values and the targets both parties agree to (METRICS.md sections 2-4)."""
+"""Computed KPI values and the targets both parties agree to (data-contract.md sections 2-4)."""
 
 from __future__ import annotations
 
@@ -201,3 +201,22 @@ class MetricRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engagement_id} as of {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class EngagementMetricsState(models.Model):
+    """When an engagement's recruiting data last changed and when its KPIs were last computed.
+
+    The KPI engine's bookkeeping, kept off the audited `Engagement` so that the contract's
+    history records contract changes only (every import and recompute touches these).
+    """
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, primary_key=True, related_name="metrics_state"
+    )
+    # Set by every change to recruiting data (and agreed targets); the recompute compares it
+    # with metrics_computed_at to find engagements whose values are stale.
+    data_changed_at = models.DateTimeField(null=True, blank=True)
+    metrics_computed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id}: data {self.data_changed_at}, KPIs {self.metrics_computed_at}"

@@ -1,4 +1,4 @@
-"""The KPI catalogue of METRICS.md section 3, definition version 1.
+"""The KPI catalogue of docs/data-contract.md section 3, definition version 1.
 
 Stored values carry the version of the definition that produced them; a change to a
 definition is a new version here, never an edit of version 1.

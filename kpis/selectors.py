@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from engagements.models import Engagement
-from kpis.models import KpiTarget, MetricRun, MetricValue, TargetEvent
+from kpis.models import (
+    EngagementMetricsState,
+    KpiTarget,
+    MetricRun,
+    MetricValue,
+    TargetEvent,
+)
 from kpis.registry import DEFINITION_VERSION, KPIS
 
 FILTERS = ("kpi", "grain", "period", "dimension", "segment")
@@ -91,3 +97,10 @@ def target_history(*, target: KpiTarget) -> QuerySet[TargetEvent]:
 
 def last_run(*, engagement: Engagement) -> MetricRun | None:
     return MetricRun.objects.filter(engagement=engagement).first()
+
+
+def metrics_state_of(*, engagement: Engagement) -> EngagementMetricsState:
+    """When the engagement's data last changed and its KPIs were last computed (both blank
+    before the first import and the first computation)."""
+    state = EngagementMetricsState.objects.filter(engagement=engagement).first()
+    return state or EngagementMetricsState(engagement=engagement)

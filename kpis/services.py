@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Callable
@@ -24,9 +25,10 @@ from django.utils import timezone
 from engagements import agreement
 from engagements.models import Engagement
 from kpis import compute
-from kpis.models import KpiTarget, MetricRun, TargetEvent, TargetState
+from kpis.models import EngagementMetricsState, KpiTarget, MetricRun, TargetEvent, TargetState
 from kpis.registry import DEFINITION_VERSION
 from recruiting.models import Application
+from rpo_portal.redis_errors import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -415,7 +417,7 @@ def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult
         if len(changed) < len(locked):
             values = values[values["engagement_id"].isin(changed)]
         counts = _write_values(changed, values, started)
-        Engagement.objects.filter(pk__in=locked).update(metrics_computed_at=started)
+        metrics_state_update(engagement_ids=locked, metrics_computed_at=started)
         finished = timezone.now()
         runs = []
         for engagement_id in locked:
@@ -466,7 +468,19 @@ def engagements_to_recompute(*, full: bool = False):
     if full:
         return engagements
     return engagements.filter(
-        Q(metrics_computed_at__isnull=True) | Q(data_changed_at__gt=F("metrics_computed_at"))
+        Q(metrics_state__metrics_computed_at__isnull=True)
+        | Q(metrics_state__data_changed_at__gt=F("metrics_state__metrics_computed_at"))
+    )
+
+
+def metrics_state_update(*, engagement_ids, **fields) -> None:
+    """Set the KPI bookkeeping timestamps (`data_changed_at`, `metrics_computed_at`) of these
+    engagements in one upsert, creating their rows on first use."""
+    EngagementMetricsState.objects.bulk_create(
+        [EngagementMetricsState(engagement_id=pk, **fields) for pk in engagement_ids],
+        update_conflicts=True,
+        unique_fields=["engagement"],
+        update_fields=list(fields),
     )
 
 
@@ -494,11 +508,16 @@ def metrics_recompute_schedule(*, engagement_id: int, countdown: int = DEBOUNCE_
     """
     from kpis.tasks import recompute_engagement_metrics
 
-    if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
+    try:
+        if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
+            return False
+        recompute_engagement_metrics.apply_async(
+            args=[engagement_id], countdown=countdown, link=_evaluation_after(engagement_id)
+        )
+    except REDIS_ERRORS:
+        # The data is marked changed in PostgreSQL: the nightly run still picks it up.
+        logger.warning("KPI recompute of engagement %s not queued", engagement_id, exc_info=True)
         return False
-    recompute_engagement_metrics.apply_async(
-        args=[engagement_id], countdown=countdown, link=_evaluation_after(engagement_id)
-    )
     return True
 
 
@@ -517,22 +536,55 @@ def recompute_progress_set(*, engagement_id: int, state: str, message: str) -> N
     )
 
 
+PROGRESS_UNKNOWN = {"state": "unknown", "message": "progress cannot be read right now"}
+
+
 def recompute_progress(*, engagement_id: int) -> dict[str, str] | None:
-    return cache.get(_progress_key(engagement_id))
+    """The latest progress of a recompute, None when none ran lately, or "unknown" when
+    Redis cannot be reached."""
+    try:
+        return cache.get(_progress_key(engagement_id))
+    except REDIS_ERRORS:
+        logger.warning("KPI recompute progress unreadable", exc_info=True)
+        return PROGRESS_UNKNOWN
 
 
-def metrics_recompute_now(*, actor, engagement: Engagement) -> None:
-    """The "Recompute now" button: enqueue at once and show progress."""
+def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
+    """The "Recompute now" button: enqueue at once and show progress.
+
+    Returns False when the job queue cannot be reached, so the page can say so. A request
+    runs outside a transaction, so the enqueue happens (or fails) before this returns.
+    """
     from kpis.tasks import recompute_engagement_metrics
 
     if not actor.has_perm("kpis.recompute", engagement):
         raise PermissionDenied("Your role does not allow recomputing KPIs.")
-    recompute_progress_set(engagement_id=engagement.pk, state="queued", message="Waiting to start")
-    transaction.on_commit(
-        lambda: recompute_engagement_metrics.apply_async(
-            args=[engagement.pk], countdown=0, link=_evaluation_after(engagement.pk)
+    failed = []
+
+    def enqueue() -> None:
+        try:
+            recompute_engagement_metrics.apply_async(
+                args=[engagement.pk], countdown=0, link=_evaluation_after(engagement.pk)
+            )
+        except REDIS_ERRORS:
+            logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
+            failed.append(engagement.pk)
+            recompute_progress_clear(engagement_id=engagement.pk)
+
+    try:
+        recompute_progress_set(
+            engagement_id=engagement.pk, state="queued", message="Waiting to start"
         )
-    )
+    except REDIS_ERRORS:
+        logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
+        return False
+    transaction.on_commit(enqueue)
+    return not failed
+
+
+def recompute_progress_clear(*, engagement_id: int) -> None:
+    with contextlib.suppress(*REDIS_ERRORS):  # else it expires within the hour
+        cache.delete(_progress_key(engagement_id))
 
 
 def metrics_recompute_task_run(*, engagement_id: int) -> RecomputeResult | None:

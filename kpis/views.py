@@ -16,6 +16,10 @@ from kpis.registry import KPI_BY_KEY, KPIS
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
 RECOMPUTE = "kpis.recompute"
+QUEUE_FAILED = (
+    "The recompute could not be queued: the job queue is unavailable. "
+    "Values are recomputed tonight, or try again in a few minutes."
+)
 
 
 def _grain(request) -> str:
@@ -109,21 +113,29 @@ def recompute(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, RECOMPUTE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.metrics_recompute_now(actor=request.user, engagement=engagement)
+    queued = services.metrics_recompute_now(actor=request.user, engagement=engagement)
     if request.htmx:
-        return recompute_status(request, engagement_id)
-    messages.info(request, "Recompute started: the values update in a moment.")
+        return _recompute_section(request, engagement, queue_failed=not queued)
+    if queued:
+        messages.info(request, "Recompute started: the values update in a moment.")
+    else:
+        messages.error(request, QUEUE_FAILED)
     return redirect("kpis:overview", engagement_id=engagement.pk)
 
 
 @login_required
 def recompute_status(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
+    return _recompute_section(request, engagement)
+
+
+def _recompute_section(request, engagement, *, queue_failed: bool = False):
     context = {
         "engagement": engagement,
         "progress": services.recompute_progress(engagement_id=engagement.pk),
         "last_run": selectors.last_run(engagement=engagement),
         "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
+        "queue_failed": QUEUE_FAILED if queue_failed else "",
     }
     return render(request, "kpis/overview.html#recompute", context)
 

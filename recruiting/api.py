@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.template.defaultfilters import pluralize
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -30,6 +31,7 @@ from recruiting.models import (
     Survey,
 )
 from recruiting.services import records_import
+from rpo_portal.api_errors import error_body
 
 VIEW_DATA = "recruiting.view_data"
 IMPORT_DATA = "recruiting.import_data"
@@ -146,10 +148,7 @@ class RecordBulk(EngagementGate, APIView):
         try:
             rows = request.data
         except ParseError as error:
-            errors = [{"index": None, "field": None, "reason": str(error.detail)}]
-            return Response(
-                {"errors": errors, "error_count": 1}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return Response(error_body(str(error.detail)), status=status.HTTP_400_BAD_REQUEST)
         # The importer checks the body's shape too (a list of objects of cells), so the API
         # and file uploads answer bad input with the same reasons.
         result = records_import(
@@ -160,9 +159,13 @@ class RecordBulk(EngagementGate, APIView):
             source="api",
         )
         if not result.ok:
-            errors = [bulk_error(e) for e in result.errors]
+            count = max(result.error_count, len(result.errors))
             return Response(
-                {"errors": errors, "error_count": max(result.error_count, len(errors))},
+                error_body(
+                    f"Nothing was imported: {count} error{pluralize(count)} in the rows.",
+                    [bulk_error(e) for e in result.errors],
+                    count,
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(
@@ -188,11 +191,6 @@ def record_views(spec: RecordKind) -> tuple:
         tags=[spec.label],
         summary=f"Create or update {spec.label.lower()} (all or nothing)",
         request=serializers.ROW_SERIALIZERS[spec.kind](many=True),
-        responses={
-            200: serializers.BulkResultSerializer,
-            400: serializers.BulkErrorsSerializer,
-            403: OpenApiResponse(description="Your role may not import data."),
-            404: OpenApiResponse(description="No such engagement (or not yours)."),
-        },
+        responses={200: serializers.BulkResultSerializer},
     )(bulk)
     return listing.as_view(), detail.as_view(), bulk.as_view()

@@ -1,4 +1,4 @@
-"""Synthetic recruiting data in the format of METRICS.md section 1.
+"""Synthetic recruiting data in the format of docs/data-contract.md section 1.
 
 The rows are what a user's file holds (column -> text, or None for a blank cell), so they go
 through the same importer as an ATS export: `write_csv` writes the six files, `generate_rows`

@@ -1,4 +1,4 @@
-"""Reading, validating and writing import files in the format of METRICS.md section 1.
+"""Reading, validating and writing import files in the format of docs/data-contract.md section 1.
 
 Three steps, each over a whole file at once (pandas), never row by row:
 

@@ -1,4 +1,4 @@
-"""Recruiting records imported from the ATS, in the format of METRICS.md section 1.
+"""Recruiting records imported from the ATS, in the format of docs/data-contract.md section 1.
 
 Every record belongs to one engagement and is keyed by its `external_id` within it (the
 hiring plan by its month and segment columns). The contract's rules are database

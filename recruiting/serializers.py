@@ -1,4 +1,4 @@
-"""API shapes of the recruiting records: the data contract's columns (METRICS.md section 1).
+"""API shapes of the recruiting records: the data contract's columns (data-contract.md section 1).
 
 Reading returns the columns as the contract names them (references as the other rows'
 `external_id`s, months as `YYYY-MM`). Bulk rows are validated by the importer, not here:
@@ -183,16 +183,3 @@ class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-
-
-class BulkErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(
-        allow_null=True, help_text="Position of the row in the list (0-based); null: the body."
-    )
-    field = serializers.CharField(allow_null=True, help_text="The column; null: the whole row.")
-    reason = serializers.CharField()
-
-
-class BulkErrorsSerializer(serializers.Serializer):
-    errors = BulkErrorSerializer(many=True, help_text="The first errors, by row.")
-    error_count = serializers.IntegerField(help_text="How many errors there are in all.")

@@ -34,6 +34,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_mark_data_changed
 from recruiting import importers
 from recruiting.models import ImportRun, ImportSource, ImportStatus
+from rpo_portal.redis_errors import REDIS_ERRORS
 
 SAMPLE_ROWS = 10
 logger = logging.getLogger(__name__)
@@ -101,7 +102,10 @@ def import_progress(run: ImportRun) -> int:
     """Percent done: live from the cache while a worker holds the import's transaction."""
     if run.is_finished:
         return 100
-    return int(cache.get(progress_key(run.pk), run.progress))
+    try:
+        return int(cache.get(progress_key(run.pk), run.progress))
+    except REDIS_ERRORS:
+        return run.progress
 
 
 def _progress_set(parts: list[_Part], percent: int) -> None:
@@ -326,7 +330,10 @@ def _run_finish(run: ImportRun, result: ImportResult, *, duration, dry_run: bool
         run.finished_at = timezone.now()
         run.duration = duration
     run.save()
-    cache.delete(progress_key(run.pk))
+    try:
+        cache.delete(progress_key(run.pk))
+    except REDIS_ERRORS:  # the marker expires on its own; the import stands
+        logger.warning("import progress marker not cleared", exc_info=True)
 
 
 def _file_bytes(file: Any) -> bytes:

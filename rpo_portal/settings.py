@@ -107,11 +107,15 @@ if not REDIS_URL:
 
     REDIS_URL = embedded.redis_url()
 
+# Every Redis client gives up within seconds, so an unreachable Redis slows a request by a
+# bounded time instead of hanging it (callers then show "unknown" or "could not be queued").
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="rpo"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
 }
 
@@ -131,6 +135,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    # Above the worker's one-second BRPOP, so an idle worker is never cut off.
+    "socket_timeout": max(REDIS_TIMEOUT, 5.0),
+}
+# Enqueueing from a request tries twice, briefly, then reports that the job was not queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
@@ -237,6 +254,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "rpo_portal.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RPO Portal API",
@@ -254,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         "ReliefStatusEnum": "sla.models.ReliefStatus",
         "ActionItemStatusEnum": "reviews.models.ActionItemStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rpo_portal.api_errors.document_errors",
+    ],
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -13,3 +13,7 @@ urlpatterns = [
     path("organizations/", include("accounts.organization_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ a 404 or 500 is the API's JSON error body, like every other API error.
+handler404 = "rpo_portal.api_errors.page_not_found"
+handler500 = "rpo_portal.api_errors.server_error"

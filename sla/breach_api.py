@@ -10,7 +10,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -158,11 +157,10 @@ def _id(name: str) -> OpenApiParameter:
 
 
 BREACH_ID = [_id("breach_id")]
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 ERRORS = {
     400: OpenApiResponse(description="Invalid input, or a transition the breach's status refuses."),
-    403: OpenApiResponse(ERROR, description="Your role (or an API key) may not take this step."),
-    404: OpenApiResponse(ERROR, description="No such engagement (or not yours), breach or claim."),
+    403: OpenApiResponse(description="Your role (or an API key) may not take this step."),
+    404: OpenApiResponse(description="No such engagement (or not yours), breach or claim."),
 }
 
 

@@ -1,21 +1,20 @@
 """Bulk upserts: all or nothing, errors by index/field/reason, idempotent, and the sample set."""
 
 import csv
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Role
-from engagements.models import Engagement
 from recruiting.api import KINDS
 from recruiting.models import Application, ImportRun, Requisition
+from tests.data import SAMPLE_DIR
 from tests.factories import member
+from tests.kpis.freshness import data_changed_at
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(settings.BASE_DIR) / "tests" / "data" / "sample"
+SAMPLE = SAMPLE_DIR
 # References point backwards in this order.
 SAMPLE_ORDER = ["requisitions", "applications", "surveys", "quality", "costs", "hiring_plan"]
 
@@ -47,8 +46,7 @@ def test_bulk_creates_then_updates_then_changes_nothing(key_client, engagement):
     assert response.json() == {"kind": "requisitions", "created": 0, "updated": 0, "unchanged": 2}
     requisition = Requisition.objects.get(engagement=engagement, external_id="R-1")
     assert (requisition.title, requisition.status) == ("Senior engineer", "filled")
-    engagement.refresh_from_db()
-    assert engagement.data_changed_at is not None
+    assert data_changed_at(engagement) is not None
 
 
 def test_json_numbers_and_booleans_are_cells(key_client, engagement):
@@ -78,7 +76,7 @@ def test_any_error_writes_nothing_and_lists_every_error(key_client, engagement):
     response = client.post(bulk_url(engagement, "requisitions"), rows, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert set(body) == {"errors", "error_count"}
+    assert set(body) == {"detail", "errors", "error_count"}
     assert body["error_count"] == len(body["errors"]) >= 3
     for error in body["errors"]:
         assert set(error) == {"index", "field", "reason"} and error["reason"]
@@ -199,7 +197,7 @@ def test_the_sample_loads_with_exact_counts_and_reloads_unchanged(key_client, en
         response = client.post(bulk_url(engagement, kind), sample_rows(kind), format="json")
         assert response.json()["unchanged"] == expected[kind], kind
         assert response.json()["created"] == response.json()["updated"] == 0
-    assert Engagement.objects.get(pk=engagement.pk).data_changed_at is not None
+    assert data_changed_at(engagement) is not None
 
 
 def test_bulk_has_its_own_throttle(key_client, engagement, monkeypatch):

@@ -144,3 +144,55 @@ def test_program_manager_must_be_a_member(login, engagement, client_admin, outsi
     )
     assert response.status_code == 200
     assert "program_manager" in response.context["form"].errors
+
+
+def test_contract_history_survives_many_imports_and_recomputes(
+    login, engagement, client_admin, account_manager
+):
+    """Imports and recomputes are KPI bookkeeping: they add nothing to the contract's history,
+    so a contract change stays on the engagement page however many of them follow it."""
+    from pghistory.models import Events
+
+    from engagements.services import engagement_mark_data_changed, engagement_update
+    from kpis.services import engagement_metrics_recompute
+
+    old_name = engagement.name
+    engagement_update(actor=client_admin, engagement=engagement, name="Renamed engagement")
+    events = Events.objects.tracks(engagement).filter(pgh_model="engagements.EngagementEvent")
+    before = events.count()
+    for _ in range(25):
+        engagement_mark_data_changed(engagement=engagement)
+        engagement_metrics_recompute(engagement=engagement)
+    assert events.count() == before
+
+    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    changes = [change for entry in history.context["history"] for change in entry["changes"]]
+    assert ("name", old_name, "Renamed engagement") in changes
+
+
+def test_contract_history_skips_events_that_changed_nothing_shown(
+    login, engagement, client_admin, account_manager
+):
+    """Events recorded before the bookkeeping moved (now without a visible change) may be
+    many; the history still reaches past them to the contract's changes."""
+    from pghistory.models import Events
+
+    from engagements.models import EngagementEvent
+    from engagements.services import engagement_update
+
+    engagement_update(actor=client_admin, engagement=engagement, monthly_fee="12345.00")
+    latest = EngagementEvent.objects.filter(pgh_obj=engagement).order_by("-pgh_id").first()
+    EngagementEvent.objects.bulk_create(
+        EngagementEvent(
+            **{
+                f.attname: getattr(latest, f.attname)
+                for f in EngagementEvent._meta.concrete_fields
+                if f.attname != "pgh_id"
+            }
+        )
+        for _ in range(120)
+    )
+    assert Events.objects.tracks(engagement).count() > 120
+    history = login(account_manager).get(reverse("engagements:detail", args=[engagement.pk]))
+    changed = {field for entry in history.context["history"] for field, _, _ in entry["changes"]}
+    assert "monthly fee" in changed

@@ -1,14 +1,13 @@
-"""The shared sample data set (METRICS.md's format, with the values the definitions give)."""
+"""The sample data set (docs/data-contract.md's format, with the values the definitions give)."""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command, get_commands
 
-SAMPLE_DIR = Path(settings.BASE_DIR) / "tests" / "data" / "sample"
+from tests.data import SAMPLE_DIR
+
 KIND_FILES = [
     ("requisitions", "requisitions.csv"),
     ("applications", "applications.csv"),

@@ -1,4 +1,4 @@
-"""Edge cases of the definitions (METRICS.md sections 2-3), on the pure computation."""
+"""Edge cases of the definitions (docs/data-contract.md sections 2-3), on the pure computation."""
 
 from datetime import date
 

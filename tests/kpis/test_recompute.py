@@ -13,6 +13,7 @@ from kpis import services
 from kpis.models import MetricRun, MetricValue
 from kpis.services import engagement_metrics_recompute, engagements_to_recompute
 from tests.kpis.conftest import AS_OF
+from tests.kpis.freshness import data_changed_at
 from tests.kpis.sample import import_sample
 
 
@@ -120,8 +121,7 @@ def test_a_burst_of_imports_enqueues_one_recompute(engagement, django_capture_on
 
 def test_importing_marks_the_engagement_for_recompute(engagement):
     import_sample(engagement)
-    engagement.refresh_from_db()
-    assert engagement.data_changed_at is not None
+    assert data_changed_at(engagement) is not None
     assert engagement in engagements_to_recompute()
 
 

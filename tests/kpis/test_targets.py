@@ -16,6 +16,7 @@ from kpis.services import (
     target_reject,
 )
 from tests.kpis.conftest import AS_OF
+from tests.kpis.freshness import data_changed_at
 
 TERMS = {
     "kpi": "time_to_fill",
@@ -178,11 +179,10 @@ def test_agreeing_schedules_a_recompute(
     engagement, hr_lead, account_manager, django_capture_on_commit_callbacks
 ):
     target = propose(hr_lead, engagement)
-    before = engagement.data_changed_at
+    before = data_changed_at(engagement)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         target_agree(actor=account_manager, target=target)
-    engagement.refresh_from_db()
-    assert engagement.data_changed_at and engagement.data_changed_at != before
+    assert data_changed_at(engagement) and data_changed_at(engagement) != before
     assert len(callbacks) == 1
 
 

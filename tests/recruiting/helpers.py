@@ -2,14 +2,13 @@
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import xlsxwriter
 
 from recruiting.services import file_import
+from tests.data import SAMPLE_DIR
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "tests" / "data" / "sample"
+SAMPLE = SAMPLE_DIR
 SAMPLE_FILES = [
     "requisitions.csv",
     "applications.csv",

@@ -1,4 +1,4 @@
-"""The synthetic data generator: its rows obey every rule of METRICS.md section 1.
+"""The synthetic data generator: its rows obey every rule of data-contract.md section 1.
 
 `contract_errors` checks the rows independently of the importer (so a lenient importer cannot
 hide a generator bug); the import tests then push the same rows through the real importer.
@@ -27,6 +27,7 @@ from recruiting.generator import (
 )
 from recruiting.models import Application, Requisition
 from recruiting.services import records_import
+from tests.kpis.freshness import data_changed_at
 
 END = date(2026, 6, 15)
 COST_CATEGORIES = {
@@ -53,7 +54,7 @@ def _date(value):
 
 
 def contract_errors(rows, end: date) -> list[str]:
-    """Every violation of METRICS.md section 1 in generated rows (and no date after `end`)."""
+    """Every violation of data-contract.md section 1 in generated rows (and no date after `end`)."""
     errors = []
 
     def check(ok, message):
@@ -184,9 +185,9 @@ def contract_errors(rows, end: date) -> list[str]:
 
 
 def contract_columns() -> dict[str, list[str]]:
-    """The column tables of METRICS.md section 1, read from the contract itself."""
-    text = (Path(settings.BASE_DIR).parent / "shared" / "METRICS.md").read_text()
-    section = text.split("## 1. Input files")[1].split("## 2.")[0]
+    """The column tables of the data contract's section 1, read from the document itself."""
+    text = (Path(settings.BASE_DIR) / "docs" / "data-contract.md").read_text()
+    section = text.split("## 1. Import files")[1].split("## 2.")[0]
     columns = {}
     for block in section.split("### ")[1:]:
         kind = block.split()[0]
@@ -363,8 +364,7 @@ def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, othe
     printed = generate_data(*args)
     for kind in KINDS:
         assert f"{kind}: 0 created, 0 updated, {len(rows[kind])} unchanged" in printed
-    engagement.refresh_from_db()
-    assert engagement.data_changed_at is not None
+    assert data_changed_at(engagement) is not None
 
 
 def test_demo_engagements_get_two_years_of_data_once(db):

@@ -1,4 +1,4 @@
-"""Every rule of METRICS.md section 1, each with a file that breaks it, and the upsert rules."""
+"""Every rule of the data contract's section 1, each with a breaking file, and the upsert rules."""
 
 import codecs
 
@@ -18,6 +18,7 @@ from recruiting.models import (
     Survey,
 )
 from recruiting.services import files_import, records_import
+from tests.kpis.freshness import data_changed_at
 from tests.recruiting.helpers import (
     APPLICATION_HEADER,
     csv_bytes,
@@ -572,14 +573,12 @@ def test_same_ids_in_two_engagements_are_two_records(engagement, other_engagemen
 
 
 def test_import_marks_data_changed_only_when_something_changed(engagement):
-    assert engagement.data_changed_at is None
+    assert data_changed_at(engagement) is None
     requisitions(engagement, "R1,Engineer,2025-01-10")
-    engagement.refresh_from_db()
-    changed = engagement.data_changed_at
+    changed = data_changed_at(engagement)
     assert changed is not None
     requisitions(engagement, "R1,Engineer,2025-01-10")
-    engagement.refresh_from_db()
-    assert engagement.data_changed_at == changed
+    assert data_changed_at(engagement) == changed
 
 
 def test_import_run_records_the_history(engagement, account_manager):

@@ -1,6 +1,6 @@
 """python manage.py import_data --engagement SLUG [--kind KIND] FILE...
 
-Validates and upserts files in the format of METRICS.md section 1. Several files are written
+Validates and upserts files in the format of data-contract.md section 1. Several files are written
 in the order their references need (requisitions before applications, ...) and commit together
 or not at all. Exits non-zero, printing every error, when any file is invalid.
 """
