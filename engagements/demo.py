@@ -18,6 +18,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_create
 from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
+from sla.breach_demo import seed_breach_lifecycle
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -140,6 +141,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_engagements,
     seed_recruiting_data,
     seed_kpi_targets,
+    seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
 ]
 
 
