@@ -21,6 +21,7 @@ from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
+from sla.breach_demo import seed_breach_lifecycle
 from sla.demo import seed_sla_clauses
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
@@ -199,6 +200,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_action_items,
     seed_reviews,
     seed_sla_clauses,
+    seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
 ]
 
 

@@ -14,6 +14,7 @@ from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from sla import api as sla_api
+from sla.breach_api import api_patterns as breach_api_patterns
 
 app_name = "api"
 
@@ -75,4 +76,5 @@ urlpatterns = [
     ),
     path(f"{SLA}outcomes/", sla_api.outcome_list, name="sla-outcome-list"),
     path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
+    *breach_api_patterns(),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kpis",
     "sla",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "nightly-pipeline": {
         "task": "sla.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Catches up on immediate e-mails whose task was lost (e.g. no worker when it was queued).
+    "send-notification-emails": {
+        "task": "notifications.tasks.send_notification_emails",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-notification-digests": {
+        "task": "notifications.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
@@ -268,7 +278,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RPO Portal API",
-    "DESCRIPTION": "Engagements, recruiting data and KPIs of an RPO partnership.",
+    "DESCRIPTION": "Engagements, recruiting data, KPIs, SLAs and reviews of an RPO partnership.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -276,12 +286,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `status` of their own; each gets its own name in the schema.
+    # Requisitions and action items share the four priorities: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "reviews.models.Priority",
+        "PartyEnum": "kpis.models.Party",
+        "BreachStatusEnum": "sla.models.BreachStatus",
+        "ReliefStatusEnum": "sla.models.ReliefStatus",
+        "ActionItemStatusEnum": "reviews.models.ActionItemStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rpo_portal.api_errors.document_errors",
     ],
-    # Requisitions and action items share the four priorities: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "reviews.models.Priority"},
 }
 
 # --- Security ---------------------------------------------------------------------------------
@@ -328,7 +345,17 @@ LOGGING = {
     },
 }
 
+# --- E-mail (see README "Notifications") ----------------------------------------------------
+# The console backend prints e-mails (the demo); set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings to send them.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rpo-portal@localhost")
 # Where e-mails link to (they are sent outside any request).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

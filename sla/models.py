@@ -384,3 +384,106 @@ class SlaEvaluationRun(models.Model):
 
     def __str__(self) -> str:
         return f"SLA evaluation of {self.engagement_id} as of {self.as_of}"
+
+
+# --- Breach lifecycle: remediation plans, corrective actions, relief claims ----------------
+
+
+class RemediationPlan(models.Model):
+    """The provider's plan for a breach: the root cause; its corrective actions are linked."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    breach = models.OneToOneField(Breach, on_delete=models.CASCADE, related_name="remediation_plan")
+    root_cause = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Remediation plan of {self.breach_id}"
+
+
+class CorrectiveAction(models.Model):
+    """Links an action item of the shared governance log to the breach it remedies."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="corrective_actions")
+    action_item = models.OneToOneField(
+        "reviews.ActionItem", on_delete=models.CASCADE, related_name="corrective_action"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action_item__due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"Corrective action {self.action_item_id} of breach {self.breach_id}"
+
+
+class ReliefReason(models.TextChoices):
+    FEEDBACK_LATE = "feedback_late", "Hiring-manager feedback late"
+    REQUISITION_CHANGED = "requisition_changed", "Requisition changed or put on hold"
+    NO_INTERVIEW_SLOTS = "no_interview_slots", "Interview slots not given"
+    OFFER_APPROVAL_LATE = "offer_approval_late", "Offer approval late"
+    OTHER = "other", "Other"
+
+
+class ReliefStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ReliefClaim(models.Model):
+    """The provider's claim that a client-side cause made the breach.
+
+    Accepted by the client's HR lead, the breach is excused (no credit, no repeat after it);
+    rejected, with a reason, the breach goes on as before.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="relief_claims")
+    reason = models.CharField(max_length=30, choices=ReliefReason.choices)
+    explanation = models.TextField()
+    requisitions = models.ManyToManyField(
+        "recruiting.Requisition",
+        blank=True,
+        related_name="+",
+        help_text="The requisitions of the engagement that the cause held up.",
+    )
+    days_lost = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    status = models.CharField(
+        max_length=10, choices=ReliefStatus.choices, default=ReliefStatus.PENDING
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["breach"],
+                condition=Q(status="pending"),
+                name="sla_relief_one_pending_per_breach",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReliefStatus.values), name="sla_relief_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReliefReason.values), name="sla_relief_reason_valid"
+            ),
+            models.CheckConstraint(condition=Q(days_lost__gte=1), name="sla_relief_days_lost"),
+        ]
+        indexes = [models.Index(fields=["engagement", "status"])]
+
+    def __str__(self) -> str:
+        return f"Relief claim on breach {self.breach_id} ({self.get_status_display().lower()})"

@@ -1,0 +1,241 @@
+"""Every write of notifications: telling people of an event, reading, e-mailing, digests.
+
+`notify` is the one entry point the other apps call. E-mail leaves after the event's
+transaction commits (a Celery task), so a rolled-back event tells nobody, and each e-mail is
+marked sent in its own transaction, so a failure part-way sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from engagements.models import Engagement
+from notifications import selectors
+from notifications.models import (
+    Delivery,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    engagement: Engagement,
+    event_key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str,
+    recipients: Iterable,
+) -> list[Notification]:
+    """Tell each recipient of one event, in the app and by e-mail; never twice per person.
+
+    Recipients who are not (or no longer) members of either party are left out. Returns the
+    notifications created by this call (none for people already told of the event).
+    """
+    wanted = {getattr(person, "pk", person) for person in recipients}
+    allowed = selectors.members_among(engagement=engagement, user_ids=wanted)
+    with transaction.atomic():
+        told = set(
+            Notification.objects.filter(event_key=event_key, recipient_id__in=allowed).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        new = [
+            Notification(
+                engagement=engagement,
+                recipient_id=user_id,
+                event_key=event_key,
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                url=url,
+            )
+            for user_id in sorted(allowed - told)
+        ]
+        for notification in new:
+            notification.full_clean(
+                exclude=["engagement", "recipient"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        # A concurrent call for the same event may have told someone meanwhile: the unique
+        # constraint keeps one notification per person; the conflict's "update" rewrites the
+        # same key (a no-op) so that every row comes back with its id.
+        Notification.objects.bulk_create(
+            new,
+            update_conflicts=True,
+            unique_fields=["event_key", "recipient"],
+            update_fields=["event_key"],
+        )
+        if new:
+            transaction.on_commit(_enqueue_emails, robust=True)
+    return new
+
+
+def _enqueue_emails() -> None:
+    from notifications.tasks import send_notification_emails
+
+    send_notification_emails.delay()
+
+
+def notification_mark_read(*, actor, notification_id: int) -> Notification:
+    with transaction.atomic():
+        notification = get_object_or_404(
+            selectors.notifications_for(user=actor).select_for_update(of=("self",)),
+            pk=notification_id,
+        )
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    with transaction.atomic():
+        return (
+            selectors.notifications_for(user=actor)
+            .filter(read_at__isnull=True)
+            .update(read_at=timezone.now())
+        )
+
+
+def notification_preference_set(*, actor, delivery: str) -> NotificationPreference:
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.get_or_create(user=actor)
+        preference.delivery = delivery
+        preference.full_clean()
+        preference.save()
+        if delivery == Delivery.IMMEDIATE:
+            # What waited for a digest goes out now instead.
+            transaction.on_commit(_enqueue_emails, robust=True)
+    return preference
+
+
+def _immediate_recipient() -> Q:
+    return Q(recipient__notification_preference__isnull=True) | Q(
+        recipient__notification_preference__delivery=Delivery.IMMEDIATE
+    )
+
+
+def notification_emails_send() -> int:
+    """Send every pending e-mail of people who want them immediately; returns how many.
+
+    Each notification is locked, sent and marked in its own transaction; a notification that
+    another sender holds is skipped, so two runs never send the same one.
+    """
+    pending = list(
+        Notification.objects.filter(emailed_at__isnull=True)
+        .filter(_immediate_recipient())
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    connection = get_connection()
+    for pk in pending:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("engagement", "recipient")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            _email(connection, notification.recipient, *_single_message(notification))
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+def notification_digests_send(*, day: date) -> int:
+    """Send the digest of `day` to each person who chose digests and has pending
+    notifications; returns how many digests went out. A second run of the same day sends
+    nothing: what arrives later waits for the next day's digest."""
+    cutoff = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    recipient_ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lt=cutoff,
+            recipient__notification_preference__delivery=Delivery.DIGEST,
+        )
+        .exclude(recipient__notification_digests__day=day)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    connection = get_connection()
+    for recipient_id in recipient_ids:
+        try:
+            with transaction.atomic():
+                if _digest_send(connection, recipient_id=recipient_id, day=day, cutoff=cutoff):
+                    sent += 1
+        except IntegrityError:
+            # Another run wrote this person's digest of the day first.
+            logger.info("Digest of %s for user %s already sent.", day, recipient_id)
+    return sent
+
+
+def _digest_send(connection, *, recipient_id: int, day: date, cutoff: datetime) -> bool:
+    notifications = list(
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("engagement", "recipient")
+        .filter(recipient_id=recipient_id, emailed_at__isnull=True, created_at__lt=cutoff)
+        .order_by("engagement__name", "created_at", "id")
+    )
+    if not notifications:
+        return False
+    recipient = notifications[0].recipient
+    digest = NotificationDigest(recipient=recipient, day=day, notification_count=len(notifications))
+    digest.full_clean(validate_constraints=False)
+    digest.save()
+    subject = f"Your RPO Portal digest of {day:%d %b %Y}: {len(notifications)} notification" + (
+        "s" if len(notifications) != 1 else ""
+    )
+    body = render_to_string(
+        "notifications/email_digest.txt",
+        {"day": day, "notifications": notifications, "site_url": _site_url()},
+    )
+    _email(connection, recipient, subject, body)
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+        emailed_at=timezone.now(), digest=digest
+    )
+    return True
+
+
+def _single_message(notification: Notification) -> tuple[str, str]:
+    subject = f"[{notification.engagement.name}] {notification.subject}"
+    body = render_to_string(
+        "notifications/email_single.txt",
+        {"notification": notification, "site_url": _site_url()},
+    )
+    return subject, body
+
+
+def _email(connection, recipient, subject: str, body: str) -> None:
+    message = EmailMessage(
+        subject=subject.replace("\n", " ")[:250],
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        connection=connection,
+    )
+    message.send()
+
+
+def _site_url() -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sla import breach_views as views
+
+app_name = "breaches"
+base = "engagements/<int:engagement_id>/sla/breaches/"
+urlpatterns = [
+    path(base, views.breach_list, name="list"),
+    path(f"{base}<int:breach_id>/", views.breach_detail, name="detail"),
+    path(f"{base}<int:breach_id>/<slug:action>/", views.breach_transition, name="transition"),
+]
