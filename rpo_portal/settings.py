@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kpis",
     "sla",
     "reviews",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
+# Each due job is sent once per slot even if two beats run (operations/schedule.py).
+CELERY_BEAT_SCHEDULER = "operations.schedule:OncePerSlotScheduler"
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
     "recompute-kpis": {
@@ -216,6 +219,9 @@ RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
 RPO_IMPORT_MAX_ERRORS = env.int("RPO_IMPORT_MAX_ERRORS", default=1000)
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Backups (see README "Backups") -------------------------------------------------------
+RPO_BACKUP_DIR = env.path("RPO_BACKUP_DIR", default=BASE_DIR / ".data" / "backups")
+
 # --- KPI recompute (see README "KPIs") ----------------------------------------------------
 # A full run computes engagements together, up to this many applications per batch (memory).
 KPI_RECOMPUTE_BATCH_ROWS = env.int("RPO_KPI_BATCH_ROWS", default=1_500_000)
@@ -234,6 +240,9 @@ REST_FRAMEWORK = {
         "principal": env.str("API_THROTTLE_RATE", default="1200/minute"),
         "bulk": env.str("API_BULK_THROTTLE_RATE", default="60/minute"),
     },
+    # JSON only: DRF's browsable pages need inline styles the CSP refuses; people read and try
+    # the API in Swagger UI (/api/docs/), which runs under the policy.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
