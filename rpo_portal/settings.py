@@ -136,6 +136,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT,
     # Above the worker's one-second BRPOP, so an idle worker is never cut off.
     "socket_timeout": max(REDIS_TIMEOUT, 5.0),
+    # A task taken by a worker that died (acks are late) is handed out again after this long;
+    # it must exceed the longest task's time limit, or a running task would be handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 60 * 60),
 }
 # Enqueueing from a request tries twice, briefly, then reports that the job was not queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
