@@ -43,7 +43,8 @@ class Target:
         config = connections[alias].settings_dict
         return cls(
             name=config["NAME"],
-            host=str(config.get("HOST") or ""),
+            # A socket directory may come as the URL's `?host=` (OPTIONS), as libpq allows.
+            host=str(config.get("HOST") or config.get("OPTIONS", {}).get("host") or ""),
             port=str(config.get("PORT") or ""),
             user=config.get("USER") or "",
             password=config.get("PASSWORD") or "",

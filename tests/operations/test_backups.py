@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -19,6 +18,7 @@ from django.db import connection
 from operations.backups import server_major, tool_for
 from recruiting.services import records_import
 from tests.kpis.sample import import_sample
+from tests.operations.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def dsn(name: str) -> dict:
     config = connection.settings_dict
     return {
         "dbname": name,
-        "host": config["HOST"] or None,
+        "host": config["HOST"] or config.get("OPTIONS", {}).get("host"),
         "port": config["PORT"] or None,
         "user": config["USER"] or None,
         "password": config["PASSWORD"] or None,
@@ -64,19 +64,11 @@ def state_of(name: str) -> dict:
         return {"counts": counts, "values": cursor.fetchall()}
 
 
-def database_url(name: str) -> str:
-    config = connection.settings_dict
-    host = quote(config["HOST"] or "", safe="")
-    port = f":{config['PORT']}" if config["PORT"] else ""
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    return f"postgres://{config['USER']}{password}@{host}{port}/{name}"
-
-
 def manage(*arguments: str, database: str) -> subprocess.CompletedProcess:
     """manage.py in its own process, as an operator runs it, against `database`."""
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(database),
+        "DATABASE_URL": database_url(connection.settings_dict, database),
         "DJANGO_SETTINGS_MODULE": "rpo_portal.settings",
         "DJANGO_DEBUG": "true",
     }
