@@ -22,7 +22,6 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import Role
 from accounts.services import api_key_create
 from kpis.models import MetricRun, MetricValue
 from kpis.services import engagement_metrics_recompute, recompute_progress
