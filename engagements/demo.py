@@ -19,6 +19,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_create
 from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
+from reviews.demo import seed_reviews
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -194,6 +195,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_recruiting_data,
     seed_kpi_targets,
     seed_action_items,
+    seed_reviews,
 ]
 
 

@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
+from reviews.api import api_patterns as reviews_api_patterns
 
 app_name = "api"
 
@@ -56,4 +57,5 @@ urlpatterns = [
         metric_value_list,
         name="metric-list",
     ),
+    *reviews_api_patterns(),
 ]

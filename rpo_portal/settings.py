@@ -161,6 +161,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every hour, so a cadence changed during the day has its meetings moved soon after.
+    "schedule-reviews": {
+        "task": "reviews.tasks.schedule_reviews",
+        "schedule": crontab(minute=15),
+    },
+    "send-action-item-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -266,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rpo_portal.api_errors.document_errors",
     ],
+    # Requisitions and action items share the four priorities: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "reviews.models.Priority"},
 }
 
 # --- Security ---------------------------------------------------------------------------------
@@ -314,3 +325,5 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rpo-portal@localhost")
+# Where e-mails link to (they are sent outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -57,18 +57,21 @@ def redis_unavailable(request, settings):
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    saved = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    # Fresh connection and producer pools for the unreachable broker; the process's own pools
+    # are set aside untouched and put back afterwards.
+    saved_conf = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    saved_pools = (celery_app._pool, celery_app.amqp._producer_pool)
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = {
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
     }
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    celery_app._pool = celery_app.amqp._producer_pool = None
     yield request.param
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved_conf
+    celery_app._pool, celery_app.amqp._producer_pool = saved_pools
     if server is not None:
         server.close()
         for connection in held:
