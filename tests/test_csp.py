@@ -2,9 +2,9 @@
 Policy and carries no inline code: no <script> without `src`, no <style> the policy does not
 allow by hash, no `on*=` handler, `style=` attribute, htmx `hx-on` or `javascript:` URL.
 
-A page added later is walked too. Its URL arguments come from `kwargs_for`; an argument this
-module does not know gets a made-up value, so the page answers 404, and `KNOWN` below then
-fails the test until the page is given a real record to show.
+A page added later is walked too. Its URL arguments are real records made by the `site`
+fixture; an argument this module does not know (not in `KNOWN`) fails the test until the
+fixture makes a record for it.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import api_key_create
@@ -25,6 +26,8 @@ from kpis.models import MetricValue
 from kpis.services import engagement_metrics_recompute, target_propose
 from recruiting.api import KINDS
 from recruiting.models import HiringPlanLine, ImportRun
+from reviews import services as reviews
+from reviews.models import Cadence, Tier
 from tests.factories import member
 from tests.kpis.sample import import_sample
 
@@ -135,6 +138,31 @@ def site(engagement):
         breach_threshold=Decimal("40"),
     )
     api_key, _ = api_key_create(actor=user, organization=engagement.client, name="ATS")
+    meeting = reviews.meeting_create(
+        actor=hr_lead,
+        engagement=engagement,
+        tier=Tier.TACTICAL,
+        title="Monthly review",
+        starts_at=timezone.now() + timedelta(days=3),
+    )
+    action_item = reviews.action_item_create(
+        actor=hr_lead,
+        engagement=engagement,
+        title="Close the sourcing gap",
+        owner=hr_lead,
+        due_date=timezone.localdate() + timedelta(days=7),
+    )
+    risk = reviews.risk_create(
+        actor=hr_lead,
+        engagement=engagement,
+        title="Hiring freeze",
+        category="delivery",
+        likelihood=3,
+        impact=4,
+        treatment="mitigate",
+        owner=hr_lead,
+        next_review_on=date(2026, 1, 1),
+    )
     values = {
         "engagement_id": engagement.pk,
         "target_id": target.pk,
@@ -152,11 +180,31 @@ def site(engagement):
             if spec.url_kwarg == "external_id"
         },
         "line_id": HiringPlanLine.objects.filter(engagement=engagement).first().pk,
+        "cadence_id": Cadence.objects.filter(engagement=engagement).first().pk,
+        "meeting_id": meeting.pk,
+        "decision_id": reviews.decision_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title="Add a sourcing channel",
+            decided_by=hr_lead,
+            decided_on=date(2025, 9, 1),
+        ).pk,
+        "risk_id": risk.pk,
+        # An action item's id, or a meeting's agenda item's id under a meeting's URL.
+        "item_id": {
+            "action": action_item.pk,
+            "agenda": reviews.agenda_item_add(actor=hr_lead, meeting=meeting, title="KPIs").pk,
+        },
     }
     return user, values
 
 
 KNOWN = {
+    "cadence_id",
+    "meeting_id",
+    "decision_id",
+    "risk_id",
+    "item_id",
     "engagement_id",
     "target_id",
     "value_id",
@@ -169,6 +217,11 @@ KNOWN = {
     "external_id",
     "line_id",
 }
+
+
+# Not pages: a calendar feed is read by calendar apps with a token in its query string, and
+# answers 404 without one, the same as for a wrong token.
+NOT_PAGES = {"reviews:calendar_feed"}
 
 
 def test_the_walk_finds_the_pages():
@@ -190,9 +243,14 @@ def test_every_page_has_the_policy_and_no_inline_code(client, site):
             arguments["external_id"] = arguments["external_id"][
                 name.split(":")[1][: -len("-detail")]
             ]
+        if "item_id" in arguments:
+            under_meeting = "meeting_id" in arguments
+            arguments["item_id"] = arguments["item_id"]["agenda" if under_meeting else "action"]
         url = reverse(name, kwargs=arguments)
         response = client.get(url, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
         if response.status_code in (302, 405):  # redirects, and actions that only take POST
+            continue
+        if name in NOT_PAGES and response.status_code == 404:
             continue
         assert response.status_code == 200, f"GET {url}: {response.status_code}"
         directives = policy(response)
