@@ -100,16 +100,18 @@ def private_redis(tmp_path, settings):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    saved = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    # Fresh pools for the private broker; the process's own are set aside and put back after.
+    saved_conf = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    saved_pools = (celery_app._pool, celery_app.amqp._producer_pool)
     celery_app.conf.broker_url = server.url
     celery_app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 1}
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    celery_app._pool = celery_app.amqp._producer_pool = None
     yield server
     server.stop()
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved_conf
+    celery_app._pool, celery_app.amqp._producer_pool = saved_pools
 
 
 @pytest.mark.django_db
@@ -353,7 +355,9 @@ def _answers(get) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_beat_schedulers_send_each_nightly_job_once(tmp_path, time_machine, engagement):
+def test_two_beat_schedulers_send_each_nightly_job_once(
+    tmp_path, time_machine, monkeypatch, engagement
+):
     import threading
 
     from kpis.tasks import recompute_stale_metrics
@@ -367,7 +371,7 @@ def test_two_beat_schedulers_send_each_nightly_job_once(tmp_path, time_machine, 
         name: {**entry, "options": {"queue": queue}}
         for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items()
     }
-    celery_app.conf.beat_schedule = schedule
+    monkeypatch.setitem(celery_app.conf, "beat_schedule", schedule)
     time_machine.move_to(datetime(2026, 3, 2, 1, 59, 30, tzinfo=UTC), tick=False)
     beats = [
         OncePerSlotScheduler(
