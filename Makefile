@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench stop-embedded clean
+.PHONY: install demo test lint format bench backup stop-embedded clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# A consistent dump of the database (pg_dump custom format) under .data/backups/ (RPO_BACKUP_DIR).
+backup: install
+	$(BIN)/python manage.py backup
 
 stop-embedded: install
 	$(BIN)/python -m rpo_portal.embedded stop

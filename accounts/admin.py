@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.defaultfilters import pluralize
 
+from accounts import services
 from accounts.models import ApiKey, Membership, Organization, User
 
 
@@ -17,6 +19,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     list_filter = ["is_staff", "is_active"]
     inlines = [MembershipInline]
+    actions = ["deactivate", "sign_out_everywhere"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
@@ -25,6 +28,35 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
+
+    @admin.action(description="Deactivate and end their sessions", permissions=["change"])
+    def deactivate(self, request, queryset) -> None:
+        users = list(queryset)
+        for user in users:
+            services.user_deactivate(actor=request.user, user=user)
+        self.message_user(
+            request,
+            f"{len(users)} user{pluralize(len(users))} deactivated; their sessions have ended. "
+            "Their organizations' API keys keep working until an admin revokes them.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Sign out everywhere", permissions=["change"])
+    def sign_out_everywhere(self, request, queryset) -> None:
+        users = list(queryset)
+        for user in users:
+            services.user_sign_out_everywhere(actor=request.user, user=user)
+        self.message_user(
+            request,
+            f"Every session of {len(users)} user{pluralize(len(users))} has ended.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Unticking "active" in the form ends the user's sessions too, as the action does."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.user_deactivate(actor=request.user, user=obj)
 
 
 @admin.register(Organization)

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from rpo_portal.text_rules import email_canonical
 
@@ -40,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Platform staff: may use the Django admin."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of every session's authentication hash: raising it ends all of the user's sessions
+    # at their next request ("sign out everywhere", deactivation), wherever they are stored.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -63,6 +67,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (of the password hash), extended with the session generation.
+
+        Django checks it on every request, for the current secret and its fallbacks, so a
+        session whose hash no longer matches is flushed. Generation 0 gives Django's own hash:
+        sessions made before the generation existed stay valid.
+        """
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password
+        if self.session_generation:
+            value = f"{value}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class OrganizationKind(models.TextChoices):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import ApiKey, Organization
+from accounts.models import ApiKey, Membership, Organization, User
 from accounts.rules import ADMIN_ROLES
 from engagements.access import organization_roles
 
@@ -39,4 +39,13 @@ def api_keys_of(*, organization: Organization) -> QuerySet[ApiKey]:
         ApiKey.objects.filter(organization=organization)
         .select_related("created_by", "revoked_by")
         .order_by("revoked_at", "-created_at")
+    )
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    """The user's roles, one per organization, for their account page."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
     )

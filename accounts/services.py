@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -69,6 +70,34 @@ def membership_set(*, user: User, organization: Organization, role: str) -> Memb
     membership.full_clean()
     membership.save()
     return membership
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, actor: User | None, user: User) -> User:
+    """End every session of `user`, on every device, from its next request on.
+
+    Each session carries a hash that includes the user's session generation (see
+    `User._get_session_auth_hash`); raising the generation makes every stored hash stale, and
+    Django flushes a session whose hash does not match. Sessions are never scanned or decoded.
+    """
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """The user can no longer sign in, and every session they have ends at once.
+
+    Their organization's API keys keep working, including those they created: a key belongs
+    to the organization (an ATS integration must not stop when a person leaves); the
+    organization's admins revoke keys on the API keys page, where each shows its creator.
+    """
+    User.objects.filter(pk=user.pk).update(
+        is_active=False, session_generation=F("session_generation") + 1
+    )
+    user.refresh_from_db(fields=["is_active", "session_generation"])
+    return user
 
 
 def organization_kind_for_role(role: str) -> str:

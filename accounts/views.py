@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout as end_session
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,22 @@ class LoginView(auth_views.LoginView):
 
 login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
+
+
+@login_required
+def account(request):
+    """Who you are, your roles, and the button that ends every session you have."""
+    context = {"memberships": selectors.memberships_of(user=request.user)}
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    services.user_sign_out_everywhere(actor=request.user, user=request.user)
+    end_session(request)
+    messages.success(request, "You have been signed out on every device, this one included.")
+    return redirect("accounts:login")
 
 
 @login_required

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sla",
     "reviews",
     "notifications",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT,
     # Above the worker's one-second BRPOP, so an idle worker is never cut off.
     "socket_timeout": max(REDIS_TIMEOUT, 5.0),
+    # A task taken by a worker that died (acks are late) is handed out again after this long;
+    # it must exceed the longest task's time limit, or a running task would be handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 60 * 60),
 }
 # Enqueueing from a request tries twice, briefly, then reports that the job was not queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -152,6 +156,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
+# Each due job is sent once per slot even if two beats run (operations/schedule.py).
+CELERY_BEAT_SCHEDULER = "operations.schedule:OncePerSlotScheduler"
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Recompute KPIs (in batches), evaluate SLAs of the engagements that changed, then act
@@ -246,6 +252,9 @@ RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
 RPO_IMPORT_MAX_ERRORS = env.int("RPO_IMPORT_MAX_ERRORS", default=1000)
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Backups (see README "Backups") -------------------------------------------------------
+RPO_BACKUP_DIR = env.path("RPO_BACKUP_DIR", default=BASE_DIR / ".data" / "backups")
+
 # --- KPI recompute (see README "KPIs") ----------------------------------------------------
 # A full run computes engagements together, up to this many applications per batch (memory).
 KPI_RECOMPUTE_BATCH_ROWS = env.int("RPO_KPI_BATCH_ROWS", default=1_500_000)
@@ -270,6 +279,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # JSON only: DRF's browsable pages need inline styles the CSP refuses; people read and try
+    # the API in Swagger UI (/api/docs/), which runs under the policy.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -19,6 +19,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 if _suffix := os.environ.get("RPO_TEST_DB_SUFFIX"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_rpo_portal_{_suffix}"}  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"rpo-test-{_suffix}"
+# Each xdist process has its own database, whose ids repeat the other's: keyed by id, its
+# cache entries (API throttle counters, progress) must not meet the other's.
+CACHES["default"]["KEY_PREFIX"] += "-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 # Tests that run a real worker consume only their own queue, never a neighbour's tasks
 # (another xdist process, another checkout, or a running demo).
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
