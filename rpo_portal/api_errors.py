@@ -13,7 +13,6 @@ from typing import Any
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
-from rest_framework.views import exception_handler as drf_exception_handler
 
 # Documented on every operation: what any request may get besides its success.
 ERROR_STATUSES = {
@@ -52,6 +51,10 @@ def _items(detail: Any, field: str | None = None) -> list[dict]:
 def exception_handler(exc: Exception, context: dict):
     """DRF's handler (which also turns Django's 404 and 403 into API errors), with every error
     reshaped into the one error body."""
+    # Imported here: DRF's views module reads the API settings, whose parser lives in
+    # rpo_portal.request_input, which uses this module's error body.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
