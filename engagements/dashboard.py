@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
@@ -23,7 +24,9 @@ from kpis.models import KpiTarget, MetricRun, MetricValue, Status, TargetEvent
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
 from kpis.templatetags.kpis_tags import kpi_value
 from recruiting.models import ImportRun, ImportStatus
-from reviews.models import OPEN_STATUSES, ActionItem
+from reviews.models import OPEN_STATUSES, ActionItem, Decision
+from sla import selectors as sla_selectors
+from sla.models import Breach, BreachEvent, ReliefClaim, ScheduleStep, Warning
 
 SPARK_PERIODS = 12
 DUE_SOON_DAYS = 14
@@ -226,7 +229,8 @@ class Activity:
 
 
 def recent_activity(*, engagement: Engagement) -> list[Activity]:
-    """The latest imports, recomputes and target negotiations, newest first. Three queries."""
+    """The latest imports, recomputes, target and SLA schedule negotiations, breach
+    transitions and decisions, newest first. Six queries."""
     from django.urls import reverse
 
     entries = []
@@ -277,8 +281,109 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
                 url=reverse("kpis:target_detail", args=[engagement.pk, target.pk]),
             )
         )
+    entries += _sla_activity(engagement)
+    entries += _decision_activity(engagement)
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:ACTIVITY_SHOWN]
+
+
+def _sla_activity(engagement: Engagement) -> list[Activity]:
+    from django.urls import reverse
+
+    entries = []
+    steps = (
+        ScheduleStep.objects.filter(engagement=engagement)
+        .select_related("actor", "schedule")
+        .order_by("-at", "-id")[:ACTIVITY_SHOWN]
+    )
+    for step in steps:
+        entries.append(
+            Activity(
+                at=step.at,
+                kind="SLA",
+                text=f"SLA schedule #{step.schedule_id} "
+                f"{step.get_action_display().lower()}"
+                + (f" ({step.schedule.source_name})" if step.schedule.source_name else ""),
+                who=str(step.actor),
+                url=reverse("sla:schedule_detail", args=[engagement.pk, step.schedule_id]),
+            )
+        )
+    events = (
+        BreachEvent.objects.filter(engagement=engagement)
+        .select_related("actor", "breach__clause")
+        .order_by("-at", "-id")[:ACTIVITY_SHOWN]
+    )
+    for event in events:
+        breach = event.breach
+        entries.append(
+            Activity(
+                at=event.at,
+                kind="breach",
+                text=f"Breach of {breach.clause.key} ({breach.period}): "
+                f"{event.get_action_display().lower()}",
+                who=str(event.actor) if event.actor else "system",
+                url=reverse("breaches:detail", args=[engagement.pk, breach.pk]),
+            )
+        )
+    return entries
+
+
+def _decision_activity(engagement: Engagement) -> list[Activity]:
+    from django.urls import reverse
+
+    decisions = (
+        Decision.objects.filter(engagement=engagement)
+        .select_related("decided_by")
+        .order_by("-created_at", "-id")[:ACTIVITY_SHOWN]
+    )
+    return [
+        Activity(
+            at=decision.created_at,
+            kind="decision",
+            text=f"Decided on {decision.decided_on}: {decision.title}",
+            who=str(decision.decided_by),
+            url=reverse("reviews:decision", args=[engagement.pk, decision.pk]),
+        )
+        for decision in decisions
+    ]
+
+
+# --- SLA panel ---------------------------------------------------------------------------------
+
+SLA_SHOWN = 10
+
+
+@dataclass
+class SlaPanel:
+    breaches: list[Breach]
+    breach_count: int
+    warnings: list[Warning]
+    money: sla_selectors.QuarterMoney
+    relief_claims: list[ReliefClaim]
+
+
+def period_quarter(filters: Filters, today: date) -> str:
+    """The quarter of the chosen period (today's while there is none)."""
+    period = filters.period
+    if len(period) == 7 and "-Q" in period:
+        return period
+    if len(period) == 7:
+        return f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}"
+    return sla_selectors.quarter_of(today)
+
+
+def sla_panel(*, engagement: Engagement, filters: Filters, today: date) -> SlaPanel:
+    """Unresolved breaches, raised warnings, the chosen period's quarter in the credit ledger
+    and the relief claims waiting for the client's answer. Seven queries."""
+    breaches = sla_selectors.unresolved_breaches(engagement=engagement)
+    ledger = sla_selectors.ledger(engagement=engagement)
+    return SlaPanel(
+        breaches=list(breaches[:SLA_SHOWN]),
+        breach_count=breaches.count(),
+        warnings=list(sla_selectors.warnings_raised(engagement=engagement).order_by("-raised_at")),
+        money=sla_selectors.quarter_money(ledger=ledger, quarter=period_quarter(filters, today)),
+        relief_claims=list(sla_selectors.pending_relief_claims(engagement=engagement)),
+    )
 
 
 # --- portfolio ---------------------------------------------------------------------------------
@@ -292,6 +397,8 @@ class PortfolioRow:
     off_track_kpis: list[str] = field(default_factory=list)
     overdue_actions: int = 0
     open_actions: int = 0
+    open_breaches: int = 0
+    net_credits: Decimal = Decimal("0.00")
     freshness: kpi_selectors.Freshness | None = None
 
     def count(self, status: str) -> int:
@@ -321,6 +428,8 @@ PORTFOLIO_SORTS: dict[str, Any] = {
     "at_risk": lambda r: r.at_risk,
     "on_track": lambda r: r.on_track,
     "overdue": lambda r: r.overdue_actions,
+    "breaches": lambda r: r.open_breaches,
+    "net": lambda r: r.net_credits,
     "recomputed": lambda r: (
         r.freshness.last_recompute.timestamp()
         if r.freshness and r.freshness.last_recompute
@@ -359,7 +468,7 @@ def portfolio(
     sort: str = "off_track",
     descending: bool = True,
 ) -> list[PortfolioRow]:
-    """Every engagement the user may see, side by side. Five queries for any number."""
+    """Every engagement the user may see, side by side. Nine queries for any number."""
     ids = [e.pk for e in engagements]
     statuses = _latest_statuses(ids)
     actions = {
@@ -369,6 +478,9 @@ def portfolio(
         .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
     }
     freshness = kpi_selectors.freshness_of(engagement_ids=ids)
+    breaches = sla_selectors.unresolved_breach_counts(engagement_ids=ids)
+    ledgers = sla_selectors.ledgers(engagements=engagements)
+    quarter = sla_selectors.quarter_of(today)
     rows = []
     for engagement in engagements:
         side = party_of(user, engagement)
@@ -385,6 +497,10 @@ def portfolio(
                 ],
                 overdue_actions=action.get("overdue", 0),
                 open_actions=action.get("open", 0),
+                open_breaches=breaches.get(engagement.pk, 0),
+                net_credits=sla_selectors.quarter_money(
+                    ledger=ledgers[engagement.pk], quarter=quarter
+                ).net,
                 freshness=freshness.get(engagement.pk),
             )
         )

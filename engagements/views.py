@@ -22,7 +22,9 @@ from reviews.services import LOG_ACTION_ITEM, action_item_create
 RECOMPUTE = "kpis.recompute"
 # The dashboard's panels, each also served alone (the filters swap the filtered ones; the
 # freshness panel polls while a recompute runs).
-PANELS = ("kpis", "actions", "activity", "freshness")
+PANELS = ("kpis", "sla", "actions", "meetings", "activity", "freshness")
+# The panels that read the filters (the SLA panel shows the chosen period's quarter).
+FILTERED_PANELS = {"kpis", "sla", "actions", "activity"}
 SORT_LABELS = {
     "name": "engagement",
     "counterpart": "other party",
@@ -30,6 +32,8 @@ SORT_LABELS = {
     "at_risk": "KPIs at risk",
     "on_track": "KPIs on track",
     "overdue": "overdue actions",
+    "breaches": "open breaches",
+    "net": "net credits this quarter",
     "recomputed": "last recompute",
 }
 
@@ -103,7 +107,7 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
         "can_log_action": request.user.has_perm(LOG_ACTION_ITEM, engagement),
         "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
     }
-    if {"kpis", "actions", "activity"} & set(panels):
+    if FILTERED_PANELS & set(panels):
         filters = _dashboard_filters(request, engagement)
         context["filters"] = filters
     if "kpis" in panels:
@@ -117,6 +121,12 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
             context["action_form"] = form or ActionItemQuickForm(
                 members=review_selectors.members_of(engagement=engagement)
             )
+    if "sla" in panels:
+        context["sla"] = dashboard.sla_panel(
+            engagement=engagement, filters=filters, today=timezone.localdate()
+        )
+    if "meetings" in panels:
+        context["next_meetings"] = review_selectors.next_meeting_per_tier(engagement=engagement)
     if "activity" in panels:
         context["activity"] = dashboard.recent_activity(engagement=engagement)
     if "freshness" in panels:

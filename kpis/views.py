@@ -14,6 +14,7 @@ from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_value
+from sla import selectors as sla_selectors
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
@@ -117,6 +118,7 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         "by_segment": selectors.metric_values(
             engagement=engagement, kpi=kpi, grain=grain, period=period
         ).order_by("dimension", "segment"),
+        "sla_card": sla_selectors.scorecard(engagement=engagement, grain=grain, kpi=kpi),
     }
     return _render(request, "kpis/kpi_detail.html", "values", context)
 

@@ -442,6 +442,9 @@ class AgendaItem(models.Model):
     risk = models.ForeignKey(
         Risk, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    breach = models.ForeignKey(
+        "sla.Breach", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
     )
@@ -476,6 +479,11 @@ class AgendaItem(models.Model):
                 condition=Q(risk__isnull=False),
                 name="agenda_item_risk_once",
             ),
+            models.UniqueConstraint(
+                fields=["meeting", "breach"],
+                condition=Q(breach__isnull=False),
+                name="agenda_item_breach_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -483,7 +491,7 @@ class AgendaItem(models.Model):
 
     def clean(self) -> None:
         if self.engagement_id:
-            for field in ("meeting", "action_item", "risk"):
+            for field in ("meeting", "action_item", "risk", "breach"):
                 validate_same_engagement(self.engagement_id, getattr(self, field), field)
 
 

@@ -49,6 +49,19 @@ def meetings_of(
     return list(meetings.order_by("-starts_at")[:limit])
 
 
+def next_meeting_per_tier(*, engagement: Engagement) -> list[Meeting]:
+    """The next scheduled meeting of each tier, operational first. One query."""
+    order = {tier: i for i, tier in enumerate(Tier.values)}
+    meetings = (
+        Meeting.objects.filter(
+            engagement=engagement, starts_at__gte=timezone.now(), status=MeetingStatus.SCHEDULED
+        )
+        .order_by("tier", "starts_at")
+        .distinct("tier")
+    )
+    return sorted(meetings, key=lambda m: order[m.tier])
+
+
 def meetings_for_feed(*, engagement: Engagement, tier: str, since) -> QuerySet[Meeting]:
     """A tier's meetings from `since` on, cancelled ones included so calendars drop them."""
     return (
@@ -80,6 +93,7 @@ def agenda_items_of(*, meeting: Meeting) -> QuerySet[AgendaItem]:
     ).select_related(
         "action_item__owner",
         "risk",
+        "breach__clause",
         "carried_from__meeting",
         "escalated_from__meeting",
     )

@@ -381,7 +381,7 @@ def meeting_carry_over(*, meeting: Meeting) -> int:
     """
     added = 0
     following = _next_meeting(meeting.engagement, meeting.tier, meeting.starts_at)
-    items = list(meeting.agenda_items.select_related("action_item"))
+    items = list(meeting.agenda_items.select_related("action_item", "risk", "breach"))
     if following is not None:
         for item in items:
             if item.status == AgendaItemStatus.OPEN and not item.escalate:
@@ -392,6 +392,7 @@ def meeting_carry_over(*, meeting: Meeting) -> int:
                     notes=item.notes,
                     action_item=_unless_listed(following, item.action_item),
                     risk=_unless_listed(following, item.risk, field="risk"),
+                    breach=_unless_listed(following, item.breach, field="breach"),
                 )
         on_agenda = {i.action_item_id for i in items}
         open_actions = meeting.action_items.filter(status__in=OPEN_STATUSES)
@@ -412,6 +413,7 @@ def meeting_carry_over(*, meeting: Meeting) -> int:
                     notes=item.notes,
                     action_item=_unless_listed(target, item.action_item),
                     risk=_unless_listed(target, item.risk, field="risk"),
+                    breach=_unless_listed(target, item.breach, field="breach"),
                 )
     return added
 
@@ -432,6 +434,7 @@ def agenda_item_add(
     notes: str = "",
     action_item: ActionItem | None = None,
     risk: Risk | None = None,
+    breach=None,
 ) -> AgendaItem:
     _not_locked(meeting)
     item = AgendaItem(
@@ -441,6 +444,7 @@ def agenda_item_add(
         notes=notes,
         action_item=action_item,
         risk=risk,
+        breach=breach,
         created_by=actor,
     )
     _save(item, actor)
@@ -464,11 +468,14 @@ def agenda_escalate(
     notes: str = "",
     action_item: ActionItem | None = None,
     risk: Risk | None = None,
+    breach=None,
 ) -> AgendaItem:
     """Put a record on the next meeting of `tier` (e.g. a breach or risk to the QBR)."""
     target = _next_meeting(engagement, tier, timezone.now())
     if target is None:
         raise ValidationError({"tier": f"There is no upcoming {Tier(tier).label} meeting."})
+    if breach is not None and AgendaItem.objects.filter(meeting=target, breach=breach).exists():
+        raise ValidationError({"tier": f"This breach is already on {target}."})
     return agenda_item_add(
         actor=actor,
         meeting=target,
@@ -476,6 +483,7 @@ def agenda_escalate(
         notes=notes,
         action_item=_unless_listed(target, action_item),
         risk=_unless_listed(target, risk, field="risk"),
+        breach=breach,
     )
 
 

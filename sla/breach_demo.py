@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, User
 from engagements.models import Engagement
 from notifications.models import Notification
 from recruiting.models import Requisition
-from reviews.models import ActionItemStatus
+from reviews.models import ActionItemStatus, AgendaItem, Tier
+from reviews.services import agenda_escalate
 from sla import breach_services as services
 from sla.models import Breach, BreachEvent, BreachStatus
 
@@ -126,9 +128,37 @@ def notifications_half_read(engagement: Engagement) -> None:
         )
 
 
+def breach_escalated(engagement: Engagement) -> bool:
+    """The newest open breach put on the next tactical review (once), as an account lead
+    would before the monthly meeting."""
+    if AgendaItem.objects.filter(engagement=engagement, breach__isnull=False).exists():
+        return False
+    breach = (
+        Breach.objects.filter(engagement=engagement, status=BreachStatus.OPEN)
+        .select_related("clause")
+        .order_by("-period_end")
+        .first()
+    )
+    client = _member(engagement, engagement.client_id, Role.HR_LEAD)
+    if breach is None or client is None:
+        return False
+    try:
+        agenda_escalate(
+            actor=client,
+            engagement=engagement,
+            tier=Tier.TACTICAL,
+            title=f"Breach: {breach.clause.key}, {breach.period}",
+            breach=breach,
+        )
+    except ValidationError:  # no upcoming tactical review
+        return False
+    return True
+
+
 def seed_breach_lifecycle(log: Callable[[str], None]) -> None:
-    moved = 0
+    moved = escalated = 0
     for engagement in Engagement.objects.order_by("slug"):
         moved += breaches_walk(engagement)
+        escalated += breach_escalated(engagement)
         notifications_half_read(engagement)
-    log(f"{moved} demo breaches taken through their lifecycle")
+    log(f"{moved} demo breaches taken through their lifecycle, {escalated} escalated")

@@ -7,5 +7,6 @@ base = "engagements/<int:engagement_id>/sla/breaches/"
 urlpatterns = [
     path(base, views.breach_list, name="list"),
     path(f"{base}<int:breach_id>/", views.breach_detail, name="detail"),
+    path(f"{base}<int:breach_id>/escalate/", views.breach_escalate, name="escalate"),
     path(f"{base}<int:breach_id>/<slug:action>/", views.breach_transition, name="transition"),
 ]

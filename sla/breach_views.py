@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from engagements.access import get_engagement_for, party_of
+from reviews.models import Tier
+from reviews.services import agenda_escalate
 from sla import breach_selectors as selectors
 from sla import breach_services as services
 from sla.breach_forms import (
@@ -35,6 +37,8 @@ from sla.models import (
     RemediationPlan,
 )
 
+# Escalating puts the breach on a review agenda: whoever records reviews may do it.
+ESCALATE = "reviews.record_review"
 PAGE_SIZE = 50
 DETAIL = "sla/breach_detail.html"
 
@@ -127,6 +131,8 @@ def _detail_context(request, engagement, breach: Breach, bound: dict | None = No
         "pending_claim": pending,
         "can": can,
         "forms": forms,
+        "can_escalate": user.has_perm(ESCALATE, engagement),
+        "escalation_tiers": [Tier.TACTICAL, Tier.STRATEGIC],
     }
 
 
@@ -135,6 +141,33 @@ def breach_detail(request, engagement_id: int, breach_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
     breach = _breach(engagement, breach_id)
     return _page(request, DETAIL, "breach", _detail_context(request, engagement, breach))
+
+
+@login_required
+def breach_escalate(request, engagement_id: int, breach_id: int):
+    """Put the breach, with its timeline, on the next meeting of the chosen tier."""
+    engagement = get_engagement_for(request.user, engagement_id, ESCALATE)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    breach = _breach(engagement, breach_id)
+    tier = request.POST.get("tier", "")
+    if tier not in (Tier.TACTICAL, Tier.STRATEGIC):
+        messages.error(request, "Choose the tactical or strategic review.")
+    else:
+        try:
+            item = agenda_escalate(
+                actor=request.user,
+                engagement=engagement,
+                tier=tier,
+                title=f"Breach: {breach.clause.key}, {breach.period}",
+                breach=breach,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Escalated to {item.meeting}.")
+    return redirect("breaches:detail", engagement_id=engagement.pk, breach_id=breach.pk)
 
 
 # --- transitions ---------------------------------------------------------------------------

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from engagements.models import Engagement
 from kpis.selectors import format_value
 from sla import evaluation as ev
 from sla.models import (
     Breach,
+    BreachStatus,
+    ReliefClaim,
+    ReliefStatus,
     SlaClause,
     SlaEvaluationRun,
     SlaOutcome,
@@ -119,8 +123,12 @@ class Scorecard:
     rows: list[tuple[SlaClause, list[SlaOutcome | None]]]
 
 
-def scorecard(*, engagement: Engagement, grain: str) -> Scorecard:
-    rows = [o for o in outcomes(engagement=engagement) if o.clause.grain == grain]
+def scorecard(*, engagement: Engagement, grain: str, kpi: str | None = None) -> Scorecard:
+    """The grid of one grain's clauses (those on one KPI if given). One query."""
+    found = outcomes(engagement=engagement).filter(clause__grain=grain)
+    if kpi is not None:
+        found = found.filter(clause__kpi=kpi)
+    rows = list(found)
     periods = sorted({o.period for o in rows})
     by_clause: dict[int, dict[str, SlaOutcome]] = {}
     clauses: dict[int, SlaClause] = {}
@@ -156,12 +164,22 @@ class Ledger:
 
 
 def ledger(*, engagement: Engagement) -> Ledger:
-    clauses = list(clauses_in_force(engagement=engagement))
-    terms = {clause.key: clause_terms(clause) for clause in clauses}
+    return ledgers(engagements=[engagement])[engagement.pk]
+
+
+def ledgers(*, engagements: list[Engagement]) -> dict[int, Ledger]:
+    """The ledger of each engagement: three queries however many engagements there are."""
+    ids = [engagement.pk for engagement in engagements]
+    clauses = list(SlaClause.objects.filter(engagement_id__in=ids, in_force=True).order_by("key"))
+    terms: dict[int, dict] = {pk: {} for pk in ids}
+    for clause in clauses:
+        terms[clause.engagement_id][clause.key] = clause_terms(clause)
     key_of = {clause.pk: clause.key for clause in clauses}
-    period_outcomes: dict[str, list[ev.PeriodOutcome]] = {key: [] for key in terms}
+    period_outcomes: dict[int, dict[str, list[ev.PeriodOutcome]]] = {
+        pk: {key: [] for key in keys} for pk, keys in terms.items()
+    }
     for row in SlaOutcome.objects.filter(clause__in=clauses).order_by("period_end"):
-        period_outcomes[key_of[row.clause_id]].append(
+        period_outcomes[row.engagement_id][key_of[row.clause_id]].append(
             ev.PeriodOutcome(
                 period=ev.Period(row.period, row.period_start, row.period_end),
                 closed=row.closed,
@@ -171,21 +189,87 @@ def ledger(*, engagement: Engagement) -> Ledger:
                 shown=row.shown_value,
             )
         )
-    breaches = {}
-    breach_ids = {}
-    for pk, clause_id, period, status in Breach.objects.filter(clause__in=clauses).values_list(
-        "pk", "clause_id", "period", "status"
-    ):
-        breaches[(key_of[clause_id], period)] = status
-        breach_ids[(key_of[clause_id], period)] = pk
-    lines = ev.credit_ledger(
-        clauses=terms,
-        outcomes=period_outcomes,
-        breaches=breaches,
-        monthly_fee=engagement.monthly_fee,
-        at_risk_pct=engagement.at_risk_pct,
+    breaches: dict[int, dict] = {pk: {} for pk in ids}
+    breach_ids: dict[int, dict] = {pk: {} for pk in ids}
+    for pk, engagement_id, clause_id, period, status in Breach.objects.filter(
+        clause__in=clauses
+    ).values_list("pk", "engagement_id", "clause_id", "period", "status"):
+        breaches[engagement_id][(key_of[clause_id], period)] = status
+        breach_ids[engagement_id][(key_of[clause_id], period)] = pk
+    result = {}
+    for engagement in engagements:
+        lines = ev.credit_ledger(
+            clauses=terms[engagement.pk],
+            outcomes=period_outcomes[engagement.pk],
+            breaches=breaches[engagement.pk],
+            monthly_fee=engagement.monthly_fee,
+            at_risk_pct=engagement.at_risk_pct,
+        )
+        result[engagement.pk] = Ledger(
+            engagement, lines, ev.quarter_nets(lines), breach_ids[engagement.pk]
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class QuarterMoney:
+    """A quarter's service credits still owed, bonuses earned and the net, from the ledger."""
+
+    quarter: str
+    credits: Decimal
+    bonuses: Decimal
+    net: Decimal
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_money(*, ledger: Ledger, quarter: str) -> QuarterMoney:
+    credits = bonuses = Decimal("0.00")
+    for line in ledger.lines:
+        if line.quarter != quarter:
+            continue
+        if line.event == ev.BONUS:
+            bonuses += line.amount
+        else:
+            credits -= line.counts_in_net
+    return QuarterMoney(quarter, credits, bonuses, bonuses - credits)
+
+
+# Breaches the provider still has to answer for: not resolved, waived or excused.
+UNRESOLVED_STATUSES = (
+    BreachStatus.OPEN,
+    BreachStatus.ACKNOWLEDGED,
+    BreachStatus.REMEDIATION_PLANNED,
+)
+
+
+def unresolved_breach_counts(*, engagement_ids: list[int]) -> dict[int, int]:
+    """{engagement: breaches not yet resolved, waived or excused}. One query."""
+    rows = (
+        Breach.objects.filter(engagement_id__in=engagement_ids, status__in=UNRESOLVED_STATUSES)
+        .values("engagement_id")
+        .annotate(count=Count("id"))
     )
-    return Ledger(engagement, lines, ev.quarter_nets(lines), breach_ids)
+    return {row["engagement_id"]: row["count"] for row in rows}
+
+
+def unresolved_breaches(*, engagement: Engagement) -> QuerySet[Breach]:
+    return (
+        Breach.objects.filter(engagement=engagement, status__in=UNRESOLVED_STATUSES)
+        .select_related("clause")
+        .order_by("-period_end", "clause__key", "id")
+    )
+
+
+def pending_relief_claims(*, engagement: Engagement) -> QuerySet[ReliefClaim]:
+    """Relief claims the client has not answered yet, oldest first."""
+    return (
+        ReliefClaim.objects.filter(engagement=engagement, status=ReliefStatus.PENDING)
+        .select_related("breach__clause", "claimed_by")
+        .order_by("claimed_at", "id")
+    )
 
 
 # --- exports for checking (export_sla) --------------------------------------------------------

@@ -9,8 +9,11 @@ from django.utils import timezone
 from accounts.models import Role
 from kpis.services import engagement_metrics_recompute, target_agree, target_propose
 from recruiting.generator import DataSpec, generated_data_import, scope_for
-from reviews.models import ActionItem
+from reviews import services as review_services
+from reviews.models import ActionItem, Decision, Tier
+from sla.models import BreachEvent, ReliefClaim, SlaOutcome, Warning
 from tests.factories import member
+from tests.sla.breach_helpers import agreed_clause, make_breach
 
 AS_OF = date(2025, 9, 30)
 # (kpi, grain, target, at risk, breach, minimum n)
@@ -43,6 +46,9 @@ def build_dashboard_data(engagement, *, requisitions: int, seed: int = 1) -> Non
         )
         target_agree(actor=client, target=proposal)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    build_sla_data(
+        engagement, breaches=min(12, max(1, requisitions // 80)), client=client, provider=provider
+    )
     for days, title in ((-10, "Late shortlist review"), (5, "Agree Q4 hiring plan")):
         ActionItem.objects.create(
             engagement=engagement,
@@ -51,6 +57,70 @@ def build_dashboard_data(engagement, *, requisitions: int, seed: int = 1) -> Non
             party="provider",
             due_date=timezone.localdate() + timedelta(days=days),
             created_by=client,
+        )
+
+
+def build_sla_data(engagement, *, breaches: int, client, provider) -> None:
+    """A clause in force with `breaches` monthly breaches (the first with a pending relief
+    claim and a timeline), a raised warning, an outcome, a decision and a meeting per tier."""
+    clause = agreed_clause(engagement, provider)
+    made = []
+    for i in range(breaches):
+        year, month = divmod(7 - i - 1, 12)
+        made.append(make_breach(engagement, clause, period=f"{2025 + year}-{month + 1:02d}"))
+    now = timezone.now()
+    for breach in made:
+        BreachEvent.objects.create(
+            engagement=engagement, breach=breach, action="opened", at=breach.opened_at
+        )
+        SlaOutcome.objects.create(
+            engagement=engagement,
+            clause=clause,
+            period=breach.period,
+            period_start=breach.period_end.replace(day=1),
+            period_end=breach.period_end,
+            closed=True,
+            value=breach.value,
+            shown_value=Decimal(str(breach.value)),
+            n=breach.n,
+            outcome="breach",
+            as_of=AS_OF,
+            evaluated_at=now,
+        )
+    if made:
+        ReliefClaim.objects.create(
+            engagement=engagement,
+            breach=made[0],
+            reason="feedback_late",
+            explanation="Feedback came three weeks late.",
+            days_lost=9,
+            claimed_by=provider,
+            claimed_at=now,
+        )
+    Warning.objects.create(
+        engagement=engagement,
+        clause=clause,
+        period="2025-09",
+        period_end=date(2025, 9, 30),
+        value=33.0,
+        n=5,
+        raised_at=now,
+    )
+    Decision.objects.create(
+        engagement=engagement,
+        title="Weekly shortlist call",
+        decided_by=client,
+        party="client",
+        decided_on=timezone.localdate(),
+        created_by=client,
+    )
+    for days, tier in enumerate(Tier.values, start=1):
+        review_services.meeting_create(
+            actor=client,
+            engagement=engagement,
+            tier=tier,
+            title=f"Next {tier} review",
+            starts_at=now + timedelta(days=days),
         )
 
 

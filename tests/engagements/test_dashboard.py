@@ -107,12 +107,12 @@ def test_actions_panel_lists_due_and_overdue_items(login, dashboard_engagement, 
     assert "Overdue</strong>" in response.content.decode()
 
 
-def test_activity_lists_imports_recomputes_and_target_agreements(
+def test_activity_lists_imports_recomputes_target_agreements_breaches_and_decisions(
     login, dashboard_engagement, hr_lead
 ):
     activity = login(hr_lead).get(_url(dashboard_engagement)).context["activity"]
     kinds = {entry.kind for entry in activity}
-    assert kinds == {"import", "recompute", "target"}
+    assert kinds == {"import", "recompute", "target", "breach", "decision"}
     assert activity == sorted(activity, key=lambda e: e.at, reverse=True)
 
 

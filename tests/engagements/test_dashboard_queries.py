@@ -17,6 +17,8 @@ PAGES = [
     ("engagements:detail", (), {}),
     ("engagements:detail", (), HTMX),  # the panels the filters swap
     ("engagements:panel", ("kpis",), HTMX),
+    ("engagements:panel", ("sla",), HTMX),
+    ("engagements:panel", ("meetings",), HTMX),
     ("engagements:panel", ("actions",), HTMX),
     ("engagements:panel", ("activity",), HTMX),
     ("engagements:panel", ("freshness",), HTMX),
