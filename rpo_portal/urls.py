@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("engagements.urls")),
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
+    path("", include("reviews.qbr.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("rpo_portal.api_urls")),
     path("organizations/", include("accounts.organization_urls")),
