@@ -8,6 +8,7 @@ server stays up for everything else.
 import socket
 import threading
 
+import kombu.pools
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -65,10 +66,16 @@ def redis_unavailable(request, settings):
     }
     celery_app.pool.force_close_all()
     celery_app._pool = None
+    kombu.pools.reset()
+    celery_app.amqp._producer_pool = None
     yield request.param
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
     celery_app.pool.force_close_all()
     celery_app._pool = None
+    # kombu caches connection and producer pools per broker URL, process-wide: drop the
+    # closed ones, or every later task (and test worker) of this process finds them closed.
+    kombu.pools.reset()
+    celery_app.amqp._producer_pool = None
     if server is not None:
         server.close()
         for connection in held:
