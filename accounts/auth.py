@@ -1,4 +1,9 @@
+from rpo_portal.text_rules import email_canonical
+
+
 def axes_username(request, credentials) -> str | None:
-    """The e-mail a sign-in attempt is for, normalised so that case changes share one lock."""
+    """The account a sign-in attempt is for, in the canonical form accounts are stored in, so
+    that every spelling that reaches an account (case, compatibility look-alikes) shares its
+    lock, and a spelling that reaches no account locks only itself."""
     raw = (credentials or {}).get("username") or request.POST.get("username")
-    return raw.strip().lower() if raw else None
+    return email_canonical(raw) if raw else None

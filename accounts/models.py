@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from rpo_portal.text_rules import email_canonical
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -11,7 +13,7 @@ class UserManager(BaseUserManager):
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_canonical(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -23,7 +25,9 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Equal canonical forms only: the database's case-insensitive match folds letters
+        # its own way (a dotless i matches I), which would let a look-alike reach an account.
+        return self.get(email=email_canonical(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -48,6 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        # What `clean()` (so every form and `full_clean`) stores the address as.
+        return email_canonical(username) if username else username
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

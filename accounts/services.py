@@ -17,6 +17,7 @@ from accounts.models import (
     User,
     default_api_key_role,
 )
+from rpo_portal.text_rules import email_canonical
 
 
 @transaction.atomic
@@ -50,7 +51,8 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def user_create(*, email: str, password: str, full_name: str = "", is_staff: bool = False) -> User:
-    if User.objects.filter(email__iexact=email).exists():
+    email = email_canonical(email)
+    if User.objects.filter(email=email).exists():
         raise ValidationError(f"A user with e-mail {email} already exists.")
     return User.objects.create_user(
         email=email, password=password, full_name=full_name, is_staff=is_staff

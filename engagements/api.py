@@ -69,6 +69,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "end_date",
             "currency",
             "monthly_fee",
+            "at_risk_pct",
             "regions",
             "departments",
             "job_families",

@@ -19,6 +19,9 @@ from engagements.models import Engagement
 from engagements.services import engagement_create
 from kpis.demo import seed_kpi_targets
 from recruiting.demo import seed_recruiting_data
+from reviews.demo import seed_reviews
+from rpo_portal.text_rules import email_canonical
+from sla.demo import seed_sla_clauses
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -97,7 +100,7 @@ ENGAGEMENTS = [
 
 
 def _user(email: str, full_name: str, is_staff: bool = False) -> User:
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=email_canonical(email)).first()
     if user is None:
         user = user_create(
             email=email, password=DEMO_PASSWORD, full_name=full_name, is_staff=is_staff
@@ -194,6 +197,8 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_recruiting_data,
     seed_kpi_targets,
     seed_action_items,
+    seed_reviews,
+    seed_sla_clauses,
 ]
 
 

@@ -29,6 +29,7 @@ class EngagementForm(forms.ModelForm):
             "end_date",
             "currency",
             "monthly_fee",
+            "at_risk_pct",
             "regions",
             "departments",
             "job_families",

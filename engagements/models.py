@@ -67,6 +67,16 @@ class Engagement(models.Model):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    at_risk_pct = models.DecimalField(
+        "at-risk %",
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="All SLA credits of one quarter together are at most this % of the quarter's "
+        "fee. Blank: no overall cap.",
+    )
     status = models.CharField(
         max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )
@@ -104,6 +114,10 @@ class Engagement(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(monthly_fee__gte=0), name="engagement_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(at_risk_pct__isnull=True) | models.Q(at_risk_pct__gte=0),
+                name="engagement_at_risk_pct_not_negative",
             ),
             models.CheckConstraint(
                 condition=~models.Q(client=models.F("provider")),

@@ -31,6 +31,7 @@ def engagement_create(
     regions: list[str] | None = None,
     departments: list[str] | None = None,
     job_families: list[str] | None = None,
+    at_risk_pct: Decimal | None = None,
 ) -> Engagement:
     """Create an engagement between two organizations, creating either if it is missing.
 
@@ -47,6 +48,7 @@ def engagement_create(
         slug=slug,
         currency=currency.upper(),
         monthly_fee=monthly_fee,
+        at_risk_pct=at_risk_pct,
         model=model,
         start_date=start_date,
         end_date=end_date,

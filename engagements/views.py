@@ -15,6 +15,7 @@ from kpis import selectors as kpi_selectors
 from kpis.models import Grain
 from kpis.services import metrics_recompute_now, recompute_progress
 from kpis.views import QUEUE_FAILED
+from reviews import selectors as review_selectors
 from reviews.forms import ActionItemQuickForm
 from reviews.qbr.quarters import quarter_of_period
 from reviews.qbr.services import GENERATE as GENERATE_QBR
@@ -118,7 +119,7 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
         )
         if context["can_log_action"]:
             context["action_form"] = form or ActionItemQuickForm(
-                team=selectors.engagement_team(engagement=engagement)
+                members=review_selectors.members_of(engagement=engagement)
             )
     if "activity" in panels:
         context["activity"] = dashboard.recent_activity(engagement=engagement)
@@ -161,8 +162,8 @@ def action_item_add(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, LOG_ACTION_ITEM)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    team = selectors.engagement_team(engagement=engagement)
-    form = ActionItemQuickForm(request.POST, team=team)
+    members = review_selectors.members_of(engagement=engagement)
+    form = ActionItemQuickForm(request.POST, members=members)
     if form.is_valid():
         try:
             item = action_item_create(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pghistory
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from engagements import agreement
 from engagements.models import Engagement
 from kpis.registry import DIMENSIONS, KPI_BY_KEY, KPI_CHOICES, SOURCE
 
@@ -26,9 +26,9 @@ class Status(models.TextChoices):
     SUPPRESSED = "suppressed", "Suppressed"
 
 
-class Party(models.TextChoices):
-    CLIENT = "client", "Client"
-    PROVIDER = "provider", "Provider"
+# The parties and the agreement states are the shared two-party agreement's.
+Party = agreement.Party
+TargetState = agreement.AgreementState
 
 
 DIMENSION_CHOICES = [("all", "All"), *[(d, d.replace("_", " ").capitalize()) for d in DIMENSIONS]]
@@ -99,15 +99,8 @@ class MetricValue(models.Model):
         return KPI_BY_KEY[self.kpi]
 
 
-class TargetState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    REJECTED = "rejected", "Rejected"
-    COUNTERED = "countered", "Countered"
-
-
 @pghistory.track()
-class KpiTarget(models.Model):
+class KpiTarget(agreement.Proposal):
     """A goal for a KPI that one party proposes and the other agrees to, rejects or counters.
 
     Thresholds are read in the KPI's direction: for a lower-is-better KPI the value meets the
@@ -126,27 +119,6 @@ class KpiTarget(models.Model):
     at_risk_threshold = models.DecimalField(max_digits=14, decimal_places=4)
     breach_threshold = models.DecimalField(max_digits=14, decimal_places=4)
     min_sample_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    state = models.CharField(
-        max_length=10, choices=TargetState.choices, default=TargetState.PROPOSED
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_by_party = models.CharField(max_length=10, choices=Party.choices)
-    proposed_at = models.DateTimeField()
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    responded_at = models.DateTimeField(null=True, blank=True)
-    replaces = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="counter_proposals",
-        help_text="The proposal this one counters.",
-    )
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["kpi", "grain", "dimension", "segment", "-effective_from", "-id"]
@@ -196,29 +168,13 @@ class KpiTarget(models.Model):
             raise ValidationError(errors)
 
 
-class TargetEvent(models.Model):
+class TargetEvent(agreement.AgreementStep):
     """Every step of a target's negotiation: who did what, when, and what changed."""
 
-    class Action(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        AGREED = "agreed", "Agreed"
-        REJECTED = "rejected", "Rejected"
-        COUNTERED = "countered", "Countered"
-
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(KpiTarget, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    party = models.CharField(max_length=10, choices=Party.choices)
-    at = models.DateTimeField()
-    changes = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+    class Meta(agreement.AgreementStep.Meta):
+        pass
 
 
 class MetricRun(models.Model):

@@ -17,12 +17,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from engagements.access import party_of
+from engagements import agreement
 from engagements.models import Engagement
 from kpis import compute
 from kpis.models import EngagementMetricsState, KpiTarget, MetricRun, TargetEvent, TargetState
@@ -354,6 +354,19 @@ def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
     return batches
 
 
+def recompute_batches(engagement_ids: list[int]) -> list[list[int]]:
+    """The batches a full run computes together: one Celery task each in the nightly run."""
+    return _batches(sorted(engagement_ids), BATCH_ROWS)
+
+
+def metrics_recompute_batch(*, engagement_ids: list[int], as_of: date) -> list[int]:
+    """Recompute one batch; returns the engagements whose stored values changed."""
+    results = metrics_recompute(engagement_ids=engagement_ids, as_of=as_of)
+    return [
+        r.engagement_id for r in results if r.computed and (r.inserted or r.updated or r.deleted)
+    ]
+
+
 def metrics_recompute(
     *,
     engagement_ids: list[int],
@@ -498,12 +511,21 @@ def metrics_recompute_schedule(*, engagement_id: int, countdown: int = DEBOUNCE_
     try:
         if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
             return False
-        recompute_engagement_metrics.apply_async(args=[engagement_id], countdown=countdown)
+        recompute_engagement_metrics.apply_async(
+            args=[engagement_id], countdown=countdown, link=_evaluation_after(engagement_id)
+        )
     except REDIS_ERRORS:
         # The data is marked changed in PostgreSQL: the nightly run still picks it up.
         logger.warning("KPI recompute of engagement %s not queued", engagement_id, exc_info=True)
         return False
     return True
+
+
+def _evaluation_after(engagement_id: int):
+    """The SLA evaluation that follows every recompute of one engagement (import, button)."""
+    from sla.tasks import evaluate_engagement_slas
+
+    return evaluate_engagement_slas.si(engagement_id)
 
 
 def recompute_progress_set(*, engagement_id: int, state: str, message: str) -> None:
@@ -541,7 +563,9 @@ def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
 
     def enqueue() -> None:
         try:
-            recompute_engagement_metrics.apply_async(args=[engagement.pk], countdown=0)
+            recompute_engagement_metrics.apply_async(
+                args=[engagement.pk], countdown=0, link=_evaluation_after(engagement.pk)
+            )
         except REDIS_ERRORS:
             logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
             failed.append(engagement.pk)
@@ -591,6 +615,7 @@ def metrics_recompute_task_run(*, engagement_id: int) -> RecomputeResult | None:
 
 # --- targets ----------------------------------------------------------------------------------
 
+AGREE = "kpis.agree_target"
 TARGET_FIELDS = (
     "kpi",
     "grain",
@@ -605,38 +630,8 @@ TARGET_FIELDS = (
 )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _target_terms(target: KpiTarget) -> dict[str, Any]:
-    return {field: _jsonable(getattr(target, field)) for field in TARGET_FIELDS}
-
-
-def _negotiator_party(actor, engagement: Engagement, perm: str) -> str:
-    if not actor.has_perm(perm, engagement):
-        raise PermissionDenied("Your role does not allow this.")
-    party = party_of(actor, engagement)
-    if party is None:
-        raise PermissionDenied("You are not a party to this engagement.")
-    return party
-
-
-def _record(target: KpiTarget, action: str, actor, party: str, changes: dict, note: str):
-    TargetEvent.objects.create(
-        engagement_id=target.engagement_id,
-        target=target,
-        action=action,
-        actor=actor,
-        party=party,
-        at=timezone.now(),
-        changes=changes,
-        note=note,
-    )
+    return {field: agreement.jsonable(getattr(target, field)) for field in TARGET_FIELDS}
 
 
 @transaction.atomic
@@ -658,7 +653,7 @@ def target_propose(
     replaces: KpiTarget | None = None,
 ) -> KpiTarget:
     """One party proposes a target; it gives status only once the other party agrees."""
-    party = _negotiator_party(actor, engagement, "kpis.propose_target")
+    party = agreement.negotiator_party(actor, engagement, "kpis.propose_target")
     target = KpiTarget(
         engagement=engagement,
         kpi=kpi,
@@ -680,67 +675,48 @@ def target_propose(
     target.full_clean()
     target.save()
     terms = _target_terms(target)
-    if replaces is not None:
-        before = _target_terms(replaces)
-        changes = {k: [before[k], v] for k, v in terms.items() if before[k] != v}
-    else:
-        changes = terms
-    _record(target, TargetEvent.Action.PROPOSED, actor, party, changes, note)
+    changes = terms if replaces is None else agreement.terms_changed(_target_terms(replaces), terms)
+    agreement.step_record(
+        target,
+        action=TargetEvent.Action.PROPOSED,
+        actor=actor,
+        party=party,
+        changes=changes,
+        note=note,
+    )
     return target
 
 
-def _respond(actor, target: KpiTarget, state: str) -> str:
-    target = KpiTarget.objects.select_for_update().get(pk=target.pk)
-    party = _negotiator_party(actor, target.engagement, "kpis.agree_target")
-    if party == target.proposed_by_party:
-        raise PermissionDenied("The other party must respond to this proposal.")
-    if target.state != TargetState.PROPOSED:
-        raise ValidationError(f"This proposal is already {target.get_state_display().lower()}.")
-    KpiTarget.objects.filter(pk=target.pk).update(
-        state=state, responded_by=actor, responded_at=timezone.now()
-    )
-    return party
-
-
-def _targets_changed(engagement_id: int) -> None:
+def _targets_changed(target: KpiTarget) -> None:
     """Agreed targets change statuses: recompute like after an import."""
     from engagements.services import engagement_mark_data_changed
 
-    engagement_mark_data_changed(engagement=Engagement(pk=engagement_id))
+    engagement_mark_data_changed(engagement=Engagement(pk=target.engagement_id))
 
 
 @transaction.atomic
 def target_agree(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
-    party = _respond(actor, target, TargetState.AGREED)
-    target.refresh_from_db()
-    _record(target, TargetEvent.Action.AGREED, actor, party, {"state": "agreed"}, note)
-    _targets_changed(target.engagement_id)
-    return target
+    return agreement.proposal_agree(
+        actor=actor, proposal=target, perm=AGREE, note=note, on_agreed=_targets_changed
+    )
 
 
 @transaction.atomic
 def target_reject(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
-    party = _respond(actor, target, TargetState.REJECTED)
-    target.refresh_from_db()
-    _record(target, TargetEvent.Action.REJECTED, actor, party, {"state": "rejected"}, note)
-    return target
+    return agreement.proposal_reject(actor=actor, proposal=target, perm=AGREE, note=note)
 
 
 @transaction.atomic
 def target_counter(*, actor, target: KpiTarget, note: str = "", **terms) -> KpiTarget:
     """The other party answers with different terms: a new proposal for the first to answer."""
-    party = _respond(actor, target, TargetState.COUNTERED)
-    target.refresh_from_db()
-    proposal = {field: getattr(target, field) for field in TARGET_FIELDS} | terms
-    counter = target_propose(
-        actor=actor, engagement=target.engagement, replaces=target, note=note, **proposal
+
+    def propose() -> KpiTarget:
+        target.refresh_from_db()
+        proposal = {field: getattr(target, field) for field in TARGET_FIELDS} | terms
+        return target_propose(
+            actor=actor, engagement=target.engagement, replaces=target, note=note, **proposal
+        )
+
+    return agreement.proposal_counter(
+        actor=actor, proposal=target, perm=AGREE, propose=propose, note=note
     )
-    _record(
-        target,
-        TargetEvent.Action.COUNTERED,
-        actor,
-        party,
-        {"state": "countered", "counter_proposal": counter.pk},
-        note,
-    )
-    return counter

@@ -1,3 +1,5 @@
+from datetime import date
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -14,3 +16,10 @@ def recompute_engagement_metrics(engagement_id: int) -> None:
 @shared_task(ignore_result=True, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 300, **RETRY)
 def recompute_stale_metrics() -> None:
     services.metrics_recompute_stale()
+
+
+@shared_task(ignore_result=False, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 300, **RETRY)
+def recompute_metrics_batch(engagement_ids: list[int], as_of: str) -> list[int]:
+    return services.metrics_recompute_batch(
+        engagement_ids=engagement_ids, as_of=date.fromisoformat(as_of)
+    )

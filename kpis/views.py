@@ -112,11 +112,11 @@ def kpi_detail(request, engagement_id: int, kpi: str):
             dimension=dimension,
             segment=segment,
         ),
+        # Asked even without a period (it then finds nothing), so the page's queries are the
+        # same however much data there is.
         "by_segment": selectors.metric_values(
             engagement=engagement, kpi=kpi, grain=grain, period=period
-        ).order_by("dimension", "segment")
-        if period
-        else [],
+        ).order_by("dimension", "segment"),
     }
     return _render(request, "kpis/kpi_detail.html", "values", context)
 

@@ -15,7 +15,6 @@ from django.template.defaultfilters import pluralize
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +31,7 @@ from recruiting.models import (
 )
 from recruiting.services import records_import
 from rpo_portal.api_errors import error_body
+from rpo_portal.request_input import CheckedJSONParser
 
 VIEW_DATA = "recruiting.view_data"
 IMPORT_DATA = "recruiting.import_data"
@@ -141,7 +141,7 @@ def bulk_error(error: dict) -> dict:
 class RecordBulk(EngagementGate, APIView):
     spec: RecordKind
     engagement_perm = IMPORT_DATA
-    parser_classes = [JSONParser]
+    parser_classes = [CheckedJSONParser]
     throttle_classes = [PrincipalRateThrottle, BulkRateThrottle]
 
     def post(self, request, engagement_id):

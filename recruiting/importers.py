@@ -18,12 +18,12 @@ Three steps, each over a whole file at once (pandas), never row by row:
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import io
 import queue
 import re
 import threading
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -38,6 +38,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection
 
 from recruiting import models as m
+from recruiting import xlsx
+from recruiting.import_limits import MAX_COLUMNS, too_many_columns
+from rpo_portal.text_rules import FORMULA_REASON, starts_a_formula
 
 # --- The contract's columns -------------------------------------------------------------------
 
@@ -180,7 +183,6 @@ PRIVATE_COLUMNS = frozenset(c.name for kind in KINDS.values() for c in kind.colu
 KIND_ORDER = list(KINDS)
 INT_MAX = 2_147_483_647  # PostgreSQL integer
 DECIMAL_INTEGER_DIGITS = 12  # numeric(14, 2)
-FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
 
 
 def max_bytes() -> int:
@@ -449,6 +451,10 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         errors.add(line, None, "The file contains a NUL byte: it is not a CSV text file.")
         return _empty_table(errors)
+    width_error = too_many_columns(_csv_header_width(data))
+    if width_error:
+        errors.add(1, None, width_error)
+        return _empty_table(errors)
     parts = _csv_parts(data)
     if parts is not None:
         return Table(parts.header, None, errors, parts=parts)
@@ -456,6 +462,17 @@ def _csv_table(data: bytes, errors: Errors) -> Table:
     if read is None:
         return _empty_table(errors)
     return Table(*read, errors)
+
+
+def _csv_header_width(data: bytes) -> int:
+    """How many cells the header row has: its commas, unless some may be quoted and there
+    are too many (then the header alone is parsed), before any column is built."""
+    header_end = _rows_end(data, 0, 1)
+    commas = data.count(b",", 0, header_end)
+    if commas < MAX_COLUMNS or b'"' not in data[:header_end]:
+        return commas + 1
+    line = data[:header_end].decode("utf-8").rstrip("\r\n")
+    return len(next(csv.reader([line]), []))
 
 
 def _csv_read(data: bytes, errors: Errors) -> tuple[list[str], pd.DataFrame] | None:
@@ -561,77 +578,30 @@ def _csv_parts(data: bytes) -> _CsvParts | None:
     return _CsvParts(data, *_header_and_rows(cells), end, steps)
 
 
-def _xlsx_cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
 def _xlsx_table(data: bytes, errors: Errors) -> Table:
-    import openpyxl
     from openpyxl.utils import get_column_letter
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
-        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
+        sheet = xlsx.sheet_read(data)
+    except xlsx.Refused as refusal:
+        errors.add(None, None, str(refusal))
         return _empty_table(errors)
-    except Exception as exc:  # noqa: BLE001 - any malformed workbook is the user's error
-        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
-        return _empty_table(errors)
-    try:
-        if not book.worksheets:
-            errors.add(None, None, "The workbook has no sheet.")
-            return _empty_table(errors)
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong used range
-        rows: list[list[str | None]] = []
-        formulas: list[tuple[int, int]] = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for position, cell in enumerate(cells):
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.append((number, position))
-                    values.append(None)
-                else:
-                    values.append(_xlsx_cell_text(cell.value))
-            rows.append(values)
-    except Exception as exc:  # noqa: BLE001 - any malformed workbook is the user's error
-        errors.add(None, None, f"The file is not a readable XLSX workbook ({type(exc).__name__}).")
-        return _empty_table(errors)
-    finally:
-        book.close()
-    while rows and not any(v not in (None, "") for v in rows[-1]):
-        rows.pop()
-    if not rows:
+    if not sheet.header and not sheet.rows and not sheet.formulas:
         errors.add(None, None, "The file is empty.")
         return _empty_table(errors)
-    header = [v or "" for v in rows[0]]
-    while header and not header[-1].strip():
-        header.pop()
-    width = len(header)
+    header, width = sheet.header, len(sheet.header)
     names = _column_names(header)
     formula_rows: dict[str, set[int]] = {}
-    for number, position in formulas:
+    for number, position in sheet.formulas:
         name = (
             names[position] if position < width and number > 1 else get_column_letter(position + 1)
         )
         errors.add(number, name, "Formula cells are not accepted: paste the values instead.")
         formula_rows.setdefault(name, set()).add(number)
-    for number, values in enumerate(rows[1:], start=2):
-        if any(v not in (None, "") for v in values[width:]):
-            errors.add(number, None, "A value is in a column that has no header.")
-    body = [(values + [None] * width)[:width] for values in rows[1:]]
-    frame = pd.DataFrame(body, columns=names, dtype=object)
-    frame.index = pd.RangeIndex(2, len(rows) + 1)
+    for number in sheet.beyond_header:
+        errors.add(number, None, "A value is in a column that has no header.")
+    frame = pd.DataFrame(sheet.rows, columns=names, dtype=object)
+    frame.index = pd.Index(sheet.numbers, dtype=np.int64)
     return Table(header, frame, errors, formula_rows=formula_rows)
 
 
@@ -663,12 +633,19 @@ def table_from_records(records: Iterable[Any]) -> Table:
         if not isinstance(record, dict):
             errors.add(index, None, "Each record must be an object of column: value.")
             continue
+        width_error = too_many_columns(len(record), f"Record {index}")
+        if width_error:
+            errors.add(index, None, width_error)
+            return _empty_table(errors, from_file=False)
         row: dict[str, str | None] = {}
         for key, value in record.items():
             name = str(key).strip().lower()
             if name not in seen:
                 seen.add(name)
                 header.append(str(key))
+                if len(seen) > MAX_COLUMNS:
+                    errors.add(index, None, too_many_columns(len(seen), "The records together"))
+                    return _empty_table(errors, from_file=False)
             try:
                 row[name] = _record_text(value)
             except TypeError:
@@ -696,13 +673,15 @@ def _header_check(table: Table) -> None:
     names = _column_names(table.header)
     row = 1 if table.from_file else None
     keep = []
+    first_position: dict[str, int] = {}
     for position, name in enumerate(names):
+        first_position.setdefault(name, position)
         if not name:
             cells = table.frame.iloc[:, position]
             if not (cells.notna() & (cells.astype(object) != "")).any():
                 continue
             table.errors.add(row, None, f"Column {position + 1} has no name in the header row.")
-        elif names.index(name) != position:
+        elif first_position[name] != position:
             table.errors.add(row, name, "This column appears more than once in the header.")
         keep.append(position)
     if len(keep) < len(names):
@@ -735,7 +714,6 @@ def _mask(series: pd.Series) -> pd.Series:
     return series.fillna(False).astype(bool)
 
 
-_INJECTION = "Starts with =, +, @, a tab or a carriage return, which spreadsheets run as a formula."
 _DATE_RE = re.compile(_DATE)
 _MONTH_RE = re.compile(_MONTH)
 _INT_RE = re.compile(_INT)
@@ -762,8 +740,8 @@ CHECKS_KEPT = 100_000
 
 def _cell_check(column: Column, text: str) -> Cell:
     """Check one distinct cell text against its column: the rules of one cell."""
-    if text.startswith(FORMULA_PREFIXES):
-        return Cell(reason=_INJECTION)
+    if starts_a_formula(text):
+        return Cell(reason=FORMULA_REASON)
     value = text.strip()
     if not value:
         return Cell(blank=True)
@@ -820,6 +798,10 @@ def _cell_check(column: Column, text: str) -> Cell:
     raise ValueError(column.type)  # pragma: no cover - the column table names every type
 
 
+# The one cell's rules, for other contracts read with these functions (the SLA schedule).
+cell_check = _cell_check
+
+
 # Every character str.strip() removes, as an RE2 class (pyarrow's regular expressions).
 _SPACE = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
 # A cell that the text rules would change or refuse: a formula character or whitespace
@@ -869,6 +851,11 @@ def _longest(texts: pa.Array | pa.ChunkedArray, length: Callable) -> int:
     return pa_compute.max(length(texts)).as_py() or 0
 
 
+def _longest_object(raw: pd.Series) -> int:
+    """The longest text of an object column (XLSX, JSON records), measured without a copy."""
+    return max((len(v) for v in raw.array if isinstance(v, str)), default=0)
+
+
 def _plain_text_column(
     column: Column, raw: pd.Series, errors: Errors, table: Table
 ) -> tuple[pd.Series, pd.Series, None] | None:
@@ -879,6 +866,10 @@ def _plain_text_column(
     whitespace, ends with whitespace, or holds a NUL; without any, and none too long, the
     cells are their own values.
     """
+    if raw.dtype == object and column.max_length and _longest_object(raw) > column.max_length:
+        # Checked one distinct value at a time, never copied: an XLSX shared string is one
+        # object however many cells refer to it.
+        return None
     try:
         texts = pa.array(raw, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+def _cadences_for_new_engagement(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from reviews.services import cadences_ensure
+
+        cadences_ensure(engagement=instance)
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+
+    def ready(self):
+        # Every engagement gets its three cadences when it is created, however it is created
+        # (service, admin, factory); the engagements app need not know about reviews.
+        from engagements.models import Engagement
+        from reviews import agenda  # noqa: F401  (registers the agenda sections)
+
+        post_save.connect(
+            _cadences_for_new_engagement, sender=Engagement, dispatch_uid="reviews-cadences"
+        )

@@ -1,32 +1,205 @@
+"""Forms of the review pages; services validate again (full_clean) and own every write."""
+
+from __future__ import annotations
+
+import zoneinfo
+
 from django import forms
 
 from kpis.registry import KPI_CHOICES
-from reviews.models import Priority
+from reviews.models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItemStatus,
+    Cadence,
+    Frequency,
+    Priority,
+    Risk,
+    Tier,
+    validate_timezone,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MembersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return str(user)
+
+
+class MemberField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return str(user)
+
+
+class CadenceForm(forms.ModelForm):
+    participants = MembersField(queryset=None, required=False)
+
+    class Meta:
+        model = Cadence
+        fields = [
+            "frequency",
+            "weekday",
+            "day_of_month",
+            "time",
+            "timezone",
+            "duration_minutes",
+            "participants",
+            "stalled_after_days",
+            "active",
+        ]
+        widgets = {"time": TIME}
+        help_texts = {
+            "weekday": "For weekly cadences.",
+            "day_of_month": "For monthly and quarterly cadences (1-28); quarterly ones meet in "
+            "the first month of each quarter.",
+            "timezone": "An IANA time zone, e.g. Europe/Berlin or America/New_York.",
+        }
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = members
+        self.fields["frequency"].choices = Frequency.choices
+
+
+class MeetingForm(forms.Form):
+    tier = forms.ChoiceField(choices=Tier.choices)
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(widget=DATE)
+    time = forms.TimeField(widget=TIME)
+    timezone = forms.CharField(max_length=64, initial="UTC", validators=[validate_timezone])
+    duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=60)
+    location = forms.CharField(max_length=200, required=False)
+    attendees = MembersField(queryset=None, required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+
+    def starts_at(self):
+        from datetime import UTC, datetime
+
+        data = self.cleaned_data
+        tz = zoneinfo.ZoneInfo(data["timezone"])
+        return datetime.combine(data["date"], data["time"], tzinfo=tz).astimezone(UTC)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    attendees = MembersField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AgendaOutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    status = forms.ChoiceField(choices=AgendaItemStatus.choices)
+    escalate = forms.BooleanField(required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionItemQuickForm(forms.Form):
-    """The dashboard's quick-add: who does what by when. Owners are the two parties' members."""
+    """The few fields that log an item in seconds; the rest can be edited after."""
 
     title = forms.CharField(max_length=200, label="Action")
-    owner = forms.TypedChoiceField(coerce=int, label="Owner")
-    due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    owner = MemberField(queryset=None)
+    due_date = forms.DateField(widget=DATE)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL, required=False)
     kpi = forms.ChoiceField(choices=[("", "No KPI"), *KPI_CHOICES], required=False, label="KPI")
 
-    def __init__(self, *args, team: dict, **kwargs):
+    def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = {m.user_id: m.user for side in team.values() for m in side}
-        self.fields["owner"].choices = [("", "Choose an owner")] + [
-            (
-                side_label,
-                [(m.user_id, f"{m.user} ({m.get_role_display()})") for m in members],
-            )
-            for side_label, members in (("Client", team["client"]), ("Provider", team["provider"]))
-            if members
-        ]
+        self.fields["owner"].queryset = members
 
-    def clean_priority(self):
+    def clean_priority(self) -> str:
         return self.cleaned_data["priority"] or Priority.NORMAL
 
-    def clean_owner(self):
-        return self.members[self.cleaned_data["owner"]]
+
+class ActionItemForm(forms.ModelForm):
+    owner = MemberField(queryset=None)
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "description", "owner", "due_date", "priority", "status", "kpi", "risk"]
+        widgets = {"due_date": DATE}
+
+    def __init__(self, *args, members, risks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members
+        self.fields["risk"].queryset = risks
+        self.fields["status"].choices = ActionItemStatus.choices
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItemStatus.choices)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+
+
+class DecisionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="What was decided")
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why"
+    )
+    decided_by = MemberField(queryset=None)
+    decided_on = forms.DateField(widget=DATE)
+    meeting = forms.ModelChoiceField(queryset=None, required=False)
+    kpi = forms.ChoiceField(choices=[("", "—"), *KPI_CHOICES], required=False, label="KPI")
+    action_items = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    risks = forms.ModelMultipleChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, members, meetings, action_items, risks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_by"].queryset = members
+        self.fields["meeting"].queryset = meetings
+        self.fields["action_items"].queryset = action_items
+        self.fields["risks"].queryset = risks
+
+
+class DecisionSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    party = forms.ChoiceField(
+        choices=[("", "Either party"), ("client", "Client"), ("provider", "Provider")],
+        required=False,
+    )
+    date_from = forms.DateField(required=False, widget=DATE, label="From")
+    date_to = forms.DateField(required=False, widget=DATE, label="To")
+    kpi = forms.ChoiceField(choices=[("", "Any KPI"), *KPI_CHOICES], required=False, label="KPI")
+
+
+class RiskForm(forms.ModelForm):
+    owner = MemberField(queryset=None)
+
+    class Meta:
+        model = Risk
+        fields = [
+            "title",
+            "description",
+            "category",
+            "likelihood",
+            "impact",
+            "treatment",
+            "mitigation",
+            "contingency",
+            "owner",
+            "status",
+            "next_review_on",
+        ]
+        widgets = {"next_review_on": DATE}
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members

@@ -1,20 +1,311 @@
-"""The shared governance log: action items both parties work on.
+"""The shared governance log: cadences, meetings and their agendas, decisions, action items
+and risks, for both parties of an engagement.
 
 Action items are logged from meetings, breaches (as corrective actions), KPIs and risks; the
-links to those records are added by the apps that own them.
+link to a breach is added by the SLA app, which owns breaches.
 """
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Deferrable, F, Q
 
 from engagements.models import Engagement
 from kpis.models import Party
 from kpis.registry import KPI_CHOICES
+
+
+class Tier(models.TextChoices):
+    OPERATIONAL = "operational", "Operational"
+    TACTICAL = "tactical", "Tactical"
+    STRATEGIC = "strategic", "Strategic (QBR)"
+
+
+TIER_ORDER = (Tier.OPERATIONAL, Tier.TACTICAL, Tier.STRATEGIC)
+
+
+def tier_above(tier: str) -> str | None:
+    index = TIER_ORDER.index(tier)
+    return TIER_ORDER[index + 1] if index + 1 < len(TIER_ORDER) else None
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+DEFAULT_FREQUENCY = {
+    Tier.OPERATIONAL: Frequency.WEEKLY,
+    Tier.TACTICAL: Frequency.MONTHLY,
+    Tier.STRATEGIC: Frequency.QUARTERLY,
+}
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+def validate_timezone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name or "")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{name!r} is not a known time zone (e.g. Europe/Berlin).") from None
+
+
+@pghistory.track()
+class Cadence(models.Model):
+    """One tier of an engagement's review rhythm; meetings are generated ahead from it.
+
+    Weekly cadences meet on `weekday`; monthly ones on `day_of_month`; quarterly ones on
+    `day_of_month` of the first month of each quarter (the QBR looks back at the quarter that
+    just closed). Days are capped at 28 so every month has the day.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=12, choices=Tier.choices)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.TUESDAY)
+    day_of_month = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    time = models.TimeField(help_text="Local time in the cadence's time zone.")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
+    )
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    stalled_after_days = models.PositiveIntegerField(
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text="Candidates without a stage change for this many days count as stalled.",
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["engagement", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "tier"], name="cadence_one_per_tier"),
+            models.CheckConstraint(
+                condition=Q(day_of_month__gte=1, day_of_month__lte=28),
+                name="cadence_day_of_month_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} review ({self.get_frequency_display().lower()})"
+
+    @property
+    def tier_rank(self) -> int:
+        return TIER_ORDER.index(self.tier)
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+@pghistory.track()
+class Meeting(models.Model):
+    """One review meeting: generated from a cadence, or created by hand (ad hoc).
+
+    When it is held, the agenda built from live data is frozen into `frozen_agenda`, so the
+    minutes keep the numbers that were discussed after any recompute.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    cadence = models.ForeignKey(
+        Cadence, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    tier = models.CharField(max_length=12, choices=Tier.choices)
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    generated = models.BooleanField(default=False, editable=False)
+    # The cadence's slot a generated meeting fills (its start), blank once cancelled or for
+    # an ad-hoc meeting: unique per cadence, so a slot is never generated twice.
+    slot = models.DateTimeField(null=True, blank=True, editable=False)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    minutes = models.TextField(blank=True)
+    frozen_agenda = models.JSONField(null=True, blank=True, editable=False)
+    held_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            # Deferred: a cadence change moves its meetings one by one, and two may swap slots.
+            models.UniqueConstraint(
+                fields=["cadence", "slot"],
+                name="meeting_generated_once",
+                deferrable=Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "tier", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_start(self):
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+    def clean(self) -> None:
+        if self.engagement_id:
+            validate_same_engagement(self.engagement_id, self.cadence, "cadence")
+
+
+class MinutesVersion(models.Model):
+    """The minutes as they stood each time the organiser closed the meeting."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    minutes = models.TextField(blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+    attendees = models.JSONField(default=list, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField()
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="minutes_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Minutes v{self.number} of {self.meeting}"
+
+
+class RiskCategory(models.TextChoices):
+    DELIVERY = "delivery", "Delivery"
+    COMPLIANCE = "compliance", "Compliance"
+    DATA_SECURITY = "data_security", "Data security"
+    DEPENDENCY = "dependency", "Dependency"
+    CAPACITY = "capacity", "Capacity"
+
+
+class Treatment(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    MITIGATE = "mitigate", "Mitigate"
+    TRANSFER = "transfer", "Transfer"
+    AVOID = "avoid", "Avoid"
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+
+SCALE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def validate_member(engagement: Engagement, user, field: str) -> None:
+    party_ids = {engagement.client_id, engagement.provider_id}
+    if not user.memberships.filter(organization_id__in=party_ids).exists():
+        raise ValidationError({field: f"{user} is not a member of the client or the provider."})
+
+
+def validate_same_engagement(engagement_id: int, record, field: str) -> None:
+    if record is not None and record.engagement_id != engagement_id:
+        raise ValidationError({field: "That record belongs to another engagement."})
+
+
+@pghistory.track()
+class Risk(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=15, choices=RiskCategory.choices)
+    likelihood = models.PositiveSmallIntegerField(validators=SCALE, help_text="1 (rare) to 5")
+    impact = models.PositiveSmallIntegerField(validators=SCALE, help_text="1 (minor) to 5")
+    # Stored (and checked) so the register sorts and filters by it in the database.
+    score = models.PositiveSmallIntegerField(editable=False, blank=True)
+    treatment = models.CharField(max_length=10, choices=Treatment.choices)
+    mitigation = models.TextField(blank=True)
+    contingency = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    next_review_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "next_review_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                name="risk_scale_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(score=F("likelihood") * F("impact")), name="risk_score_is_product"
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "status", "next_review_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.score = (self.likelihood or 0) * (self.impact or 0)
+        super().save(*args, **kwargs)
+
+    def is_due_for_review(self, today) -> bool:
+        return self.status != RiskStatus.CLOSED and self.next_review_on <= today
+
+    def clean(self) -> None:
+        self.score = (self.likelihood or 0) * (self.impact or 0)
+        if self.owner_id and self.engagement_id:
+            validate_member(self.engagement, self.owner, "owner")
 
 
 class ActionItemStatus(models.TextChoices):
@@ -56,6 +347,12 @@ class ActionItem(models.Model):
         max_length=12, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN
     )
     kpi = models.CharField(max_length=40, choices=KPI_CHOICES, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
+    risk = models.ForeignKey(
+        Risk, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -88,13 +385,16 @@ class ActionItem(models.Model):
     def is_overdue(self, today) -> bool:
         return self.is_open and self.due_date < today
 
+    @property
+    def status_choices(self) -> list[tuple[str, str]]:
+        return ActionItemStatus.choices
+
     def clean(self) -> None:
         if self.owner_id and self.engagement_id:
-            party_ids = {self.engagement.client_id, self.engagement.provider_id}
-            if not self.owner.memberships.filter(organization_id__in=party_ids).exists():
-                raise ValidationError(
-                    {"owner": f"{self.owner} is not a member of the client or the provider."}
-                )
+            validate_member(self.engagement, self.owner, "owner")
+        if self.engagement_id:
+            validate_same_engagement(self.engagement_id, self.meeting, "meeting")
+            validate_same_engagement(self.engagement_id, self.risk, "risk")
 
 
 class ActionItemComment(models.Model):
@@ -109,6 +409,158 @@ class ActionItemComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.action_item}"
+
+
+class AgendaItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+@pghistory.track()
+class AgendaItem(models.Model):
+    """A point on a meeting's agenda besides its live-data sections.
+
+    Items not closed carry over to the next meeting of the same cadence (`carried_from`); an
+    item marked `escalate` goes to the next meeting of the tier above (`escalated_from`). Both
+    links keep the chain, so an item shows its history wherever it lands.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=8, choices=AgendaItemStatus.choices, default=AgendaItemStatus.OPEN
+    )
+    escalate = models.BooleanField(
+        default=False, help_text="Put this on the next meeting of the tier above."
+    )
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    risk = models.ForeignKey(
+        Risk, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    escalated_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="escalated_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "carried_from"],
+                condition=Q(carried_from__isnull=False),
+                name="agenda_item_carried_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "escalated_from"],
+                condition=Q(escalated_from__isnull=False),
+                name="agenda_item_escalated_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "action_item"],
+                condition=Q(action_item__isnull=False),
+                name="agenda_item_action_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "risk"],
+                condition=Q(risk__isnull=False),
+                name="agenda_item_risk_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.engagement_id:
+            for field in ("meeting", "action_item", "risk"):
+                validate_same_engagement(self.engagement_id, getattr(self, field), field)
+
+
+@pghistory.track()
+class Decision(models.Model):
+    """What was decided, why, by whom (either party) and when, with the records it concerns."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200, help_text="What was decided.")
+    rationale = models.TextField(blank=True, help_text="Why.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.CharField(max_length=10, choices=Party.choices)
+    decided_on = models.DateField()
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    action_items = models.ManyToManyField(ActionItem, blank=True, related_name="decisions")
+    risks = models.ManyToManyField(Risk, blank=True, related_name="decisions")
+    kpi = models.CharField(max_length=40, choices=KPI_CHOICES, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        indexes = [models.Index(fields=["engagement", "decided_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.decided_by_id and self.engagement_id:
+            validate_member(self.engagement, self.decided_by, "decided_by")
+        if self.engagement_id:
+            validate_same_engagement(self.engagement_id, self.meeting, "meeting")
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail per owner and day: the record makes `send_reminders` idempotent."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    item_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "day"], name="reminder_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.owner} on {self.day}"
+
+
+class CalendarToken(models.Model):
+    """A user's secret for the calendar feeds of one engagement; only its SHA-256 is kept.
+
+    Calendar apps cannot sign in, so the token in the feed's URL is the credential. It is 256
+    random bits, so a fast hash is enough; regenerating it replaces the hash and the old URL
+    stops working.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "user"], name="calendar_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar token of {self.user} for {self.engagement_id}"
 
 
 # --- QBR packs ---------------------------------------------------------------------------------

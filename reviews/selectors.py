@@ -1,18 +1,276 @@
-"""Reads of the governance log and of what the reviews show; always given the engagement."""
+"""Reads of the reviews app; always given the engagement or the user."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
+from accounts.models import Membership, User
+from engagements.access import engagements_for
 from engagements.models import Engagement
 from recruiting.models import Application, HiringPlanLine
-from reviews.models import OPEN_STATUSES, ActionItem
+from reviews.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    AgendaItem,
+    Cadence,
+    CalendarToken,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Risk,
+    RiskStatus,
+    Tier,
+)
 from reviews.qbr.quarters import quarter_end, quarter_of_period
+
+
+def cadences_of(*, engagement: Engagement) -> QuerySet[Cadence]:
+    order = {tier: i for i, tier in enumerate(Tier.values)}
+    cadences = Cadence.objects.filter(engagement=engagement).prefetch_related("participants")
+    return sorted(cadences, key=lambda c: order[c.tier])
+
+
+def meetings_of(
+    *, engagement: Engagement, upcoming: bool, tier: str | None = None, limit: int = 20
+) -> list[Meeting]:
+    now = timezone.now()
+    meetings = Meeting.objects.filter(engagement=engagement).annotate(
+        item_count=Count("agenda_items")
+    )
+    if tier:
+        meetings = meetings.filter(tier=tier)
+    if upcoming:
+        meetings = meetings.filter(starts_at__gte=now, status=MeetingStatus.SCHEDULED)
+        return list(meetings.order_by("starts_at")[:limit])
+    meetings = meetings.filter(Q(starts_at__lt=now) | ~Q(status=MeetingStatus.SCHEDULED))
+    return list(meetings.order_by("-starts_at")[:limit])
+
+
+def meetings_for_feed(*, engagement: Engagement, tier: str, since) -> QuerySet[Meeting]:
+    """A tier's meetings from `since` on, cancelled ones included so calendars drop them."""
+    return (
+        Meeting.objects.filter(engagement=engagement, tier=tier, starts_at__gte=since)
+        .select_related("engagement")
+        .order_by("starts_at")
+    )
+
+
+def meetings_for_choice(*, engagement: Engagement) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(engagement=engagement)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at")
+    )
+
+
+def meeting_get(*, engagement: Engagement, meeting_id: int) -> Meeting:
+    return (
+        Meeting.objects.select_related("cadence", "organiser", "engagement")
+        .prefetch_related("attendees")
+        .get(pk=meeting_id, engagement=engagement)
+    )
+
+
+def agenda_items_of(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(
+        engagement_id=meeting.engagement_id, meeting=meeting
+    ).select_related(
+        "action_item__owner",
+        "risk",
+        "carried_from__meeting",
+        "escalated_from__meeting",
+    )
+
+
+def item_trail(*, item: AgendaItem, limit: int = 10) -> list[AgendaItem]:
+    """The item's history: where it was carried or escalated from, newest first."""
+    trail = []
+    current = item
+    while len(trail) < limit:
+        previous_id = current.carried_from_id or current.escalated_from_id
+        if previous_id is None:
+            break
+        current = AgendaItem.objects.select_related("meeting").get(
+            pk=previous_id, engagement_id=item.engagement_id
+        )
+        trail.append(current)
+    return trail
+
+
+def action_items_of(
+    *, engagement: Engagement, status: str = "open", owner_id: int | None = None
+) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.filter(engagement=engagement).select_related("owner", "meeting")
+    if status == "open":
+        items = items.filter(status__in=OPEN_STATUSES)
+    elif status:
+        items = items.filter(status=status)
+    if owner_id:
+        items = items.filter(owner_id=owner_id)
+    return items.order_by("due_date", "id")
+
+
+def my_action_items(*, user: User, include_closed: bool = False) -> QuerySet[ActionItem]:
+    """The user's items in every engagement they still belong to."""
+    items = ActionItem.objects.filter(
+        owner=user, engagement__in=engagements_for(user)
+    ).select_related("engagement", "meeting")
+    if not include_closed:
+        items = items.filter(status__in=OPEN_STATUSES)
+    return items.order_by("due_date", "id")
+
+
+def action_item_get(*, engagement: Engagement, item_id: int) -> ActionItem:
+    return ActionItem.objects.select_related("owner", "meeting", "risk", "created_by").get(
+        pk=item_id, engagement=engagement
+    )
+
+
+def comments_of(*, item: ActionItem):
+    return item.comments.filter(engagement_id=item.engagement_id).select_related("author")
+
+
+def decisions_search(
+    *,
+    engagement: Engagement,
+    text: str = "",
+    party: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    meeting_id: int | None = None,
+    kpi: str = "",
+) -> QuerySet[Decision]:
+    """The decision log, full-text searched (what and why) and filtered."""
+    decisions = Decision.objects.filter(engagement=engagement).select_related(
+        "decided_by", "meeting"
+    )
+    if party:
+        decisions = decisions.filter(party=party)
+    if date_from:
+        decisions = decisions.filter(decided_on__gte=date_from)
+    if date_to:
+        decisions = decisions.filter(decided_on__lte=date_to)
+    if meeting_id:
+        decisions = decisions.filter(meeting_id=meeting_id)
+    if kpi:
+        decisions = decisions.filter(kpi=kpi)
+    if text.strip():
+        vector = SearchVector("title", weight="A", config="english") + SearchVector(
+            "rationale", weight="B", config="english"
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        decisions = (
+            decisions.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-decided_on", "-id")
+        )
+    return decisions
+
+
+def decision_get(*, engagement: Engagement, decision_id: int) -> Decision:
+    return (
+        Decision.objects.select_related("decided_by", "meeting", "created_by")
+        .prefetch_related(
+            Prefetch("action_items", queryset=ActionItem.objects.filter(engagement=engagement)),
+            Prefetch("risks", queryset=Risk.objects.filter(engagement=engagement)),
+        )
+        .get(pk=decision_id, engagement=engagement)
+    )
+
+
+def risks_of(*, engagement: Engagement, include_closed: bool = False) -> QuerySet[Risk]:
+    risks = Risk.objects.filter(engagement=engagement).select_related("owner")
+    if not include_closed:
+        risks = risks.exclude(status=RiskStatus.CLOSED)
+    return risks
+
+
+def risk_get(*, engagement: Engagement, risk_id: int) -> Risk:
+    return Risk.objects.select_related("owner", "created_by").get(pk=risk_id, engagement=engagement)
+
+
+def heat_map(*, engagement: Engagement) -> list[list[int]]:
+    """Open risks per cell: [impact 1..5][likelihood 1..5] counts."""
+    grid = [[0] * 5 for _ in range(5)]
+    cells = (
+        risks_of(engagement=engagement)
+        .values_list("impact", "likelihood")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for impact, likelihood, n in cells:
+        grid[impact - 1][likelihood - 1] = n
+    return grid
+
+
+def members_of(*, engagement: Engagement) -> QuerySet[User]:
+    """People who may own items or attend: members of either party."""
+    user_ids = Membership.objects.filter(
+        organization_id__in=[engagement.client_id, engagement.provider_id]
+    ).values("user_id")
+    return User.objects.filter(pk__in=user_ids, is_active=True).order_by("full_name", "email")
+
+
+def calendar_token_user(*, engagement: Engagement, token_hash: str) -> User | None:
+    """The owner of a feed token, if it is current and they still belong to the engagement."""
+    token = (
+        CalendarToken.objects.filter(engagement=engagement, token_hash=token_hash)
+        .select_related("user")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if not engagements_for(token.user).filter(pk=engagement.pk).exists():
+        return None
+    return token.user
+
+
+def has_calendar_token(*, engagement: Engagement, user: User) -> bool:
+    return CalendarToken.objects.filter(engagement=engagement, user=user).exists()
+
+
+HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "frozen_agenda", "slot"}
+
+
+def record_history(*, record: Any, limit: int = 50) -> list[dict]:
+    """Who changed what and when, from the record's history triggers (newest first)."""
+    from pghistory.models import Events
+
+    events = list(Events.objects.tracks(record).order_by("-pgh_created_at", "-pgh_id")[:limit])
+    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    users = User.objects.in_bulk(user_ids)
+    history = []
+    for event in events:
+        if event.pgh_model != f"{record._meta.app_label}.{record._meta.object_name}Event":
+            continue
+        diff = event.pgh_diff or {}
+        changes = [
+            (name.replace("_", " "), before, after)
+            for name, (before, after) in sorted(diff.items())
+            if name not in HIDDEN_HISTORY_FIELDS
+        ]
+        created = event.pgh_label == "insert"
+        if created or changes:
+            history.append(
+                {
+                    "when": event.pgh_created_at,
+                    "who": users.get((event.pgh_context or {}).get("user")),
+                    "created": created,
+                    "changes": changes,
+                }
+            )
+    return history
+
+
+# --- QBR packs ---------------------------------------------------------------------------------
 
 ALL_DEPARTMENTS = "All departments"
 

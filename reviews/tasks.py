@@ -1,21 +1,32 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from reviews.qbr import services
+from reviews import services
+from reviews.qbr import services as qbr_services
 
 RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
 
 
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
+def schedule_reviews() -> None:
+    services.reviews_schedule()
+
+
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
+def send_reminders() -> None:
+    services.reminders_send()
+
+
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
 def generate_qbr_pack(pack_id: int) -> None:
-    services.qbr_pack_generate(pack_id=pack_id)
+    qbr_services.qbr_pack_generate(pack_id=pack_id)
 
 
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
 def expire_qbr_packs() -> None:
-    services.qbr_packs_expire()
+    qbr_services.qbr_packs_expire()
 
 
 @shared_task(ignore_result=True, time_limit=3600, soft_time_limit=3500, **RETRY)
 def deliver_qbr_packs() -> None:
-    services.qbr_packs_deliver()
+    qbr_services.qbr_packs_deliver()

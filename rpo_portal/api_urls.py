@@ -12,6 +12,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
+from reviews.api import api_patterns as reviews_api_patterns
+from sla import api as sla_api
 
 app_name = "api"
 
@@ -41,6 +43,8 @@ def recruiting_patterns():
         yield path(f"{base}{key}/", detail, name=f"{spec.kind}-detail")
 
 
+SLA = "v1/engagements/<int:engagement_id>/sla/"
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
@@ -56,4 +60,19 @@ urlpatterns = [
         metric_value_list,
         name="metric-list",
     ),
+    *reviews_api_patterns(),
+    path(f"{SLA}clauses/", sla_api.clause_list, name="sla-clause-list"),
+    path(f"{SLA}schedules/", sla_api.schedule_list, name="sla-schedule-list"),
+    path(
+        f"{SLA}schedules/<int:schedule_id>/agree/",
+        sla_api.schedule_agree,
+        name="sla-schedule-agree",
+    ),
+    path(
+        f"{SLA}schedules/<int:schedule_id>/reject/",
+        sla_api.schedule_reject,
+        name="sla-schedule-reject",
+    ),
+    path(f"{SLA}outcomes/", sla_api.outcome_list, name="sla-outcome-list"),
+    path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
 ]

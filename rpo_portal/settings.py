@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A query string with a NUL or a lone surrogate is refused before any view reads it.
+    "rpo_portal.request_input.RequestInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -125,6 +127,10 @@ CELERY_BROKER_URL = (
     else REDIS_URL
 )
 CELERY_TASK_IGNORE_RESULT = True
+# Chords (the nightly pipeline's fan-out) collect their tasks' results here; only those
+# tasks keep a result, and only for a day.
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
@@ -147,8 +153,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
-    "recompute-kpis": {
-        "task": "kpis.tasks.recompute_stale_metrics",
+    # Recompute KPIs (in batches), evaluate SLAs of the engagements that changed, then act
+    # on what the evaluation brought: one workflow (sla.pipeline).
+    "nightly-pipeline": {
+        "task": "sla.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=0),
     },
     "expire-qbr-packs": {
@@ -162,6 +170,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Every hour, so a cadence changed during the day has its meetings moved soon after.
+    "schedule-reviews": {
+        "task": "reviews.tasks.schedule_reviews",
+        "schedule": crontab(minute=15),
+    },
+    "send-action-item-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 
@@ -218,6 +235,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
 # --- Recruiting data imports (see README "Importing data") ---------------------------------
 RPO_IMPORT_MAX_BYTES = env.int("RPO_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# An XLSX file (and each part of it) may expand to this many times RPO_IMPORT_MAX_BYTES once
+# uncompressed; a workbook past it is refused before it is parsed.
+RPO_IMPORT_XLSX_EXPANSION = env.int("RPO_IMPORT_XLSX_EXPANSION", default=4)
 # Imports with more rows than this run in a Celery worker, with a progress bar.
 RPO_IMPORT_ASYNC_ROWS = env.int("RPO_IMPORT_ASYNC_ROWS", default=5000)
 # How many errors an import keeps and shows (all are counted).
@@ -250,6 +270,12 @@ REST_FRAMEWORK = {
         "principal": env.str("API_THROTTLE_RATE", default="1200/minute"),
         "bulk": env.str("API_BULK_THROTTLE_RATE", default="60/minute"),
     },
+    # JSON bodies with a NUL, a lone surrogate or too deep a nesting are a 400 (parse error).
+    "DEFAULT_PARSER_CLASSES": [
+        "rpo_portal.request_input.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -270,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rpo_portal.api_errors.document_errors",
     ],
+    # Requisitions and action items share the four priorities: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "reviews.models.Priority"},
 }
 
 # --- Security ---------------------------------------------------------------------------------
@@ -321,3 +349,5 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rpo-portal@localhost")
+# Where e-mails link to (they are sent outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("engagements.urls")),
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
+    path("", include("reviews.urls")),
+    path("", include("sla.urls")),
     path("", include("reviews.qbr.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", include("rpo_portal.api_urls")),

@@ -8,7 +8,6 @@ server stays up for everything else.
 import socket
 import threading
 
-import kombu.pools
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -58,24 +57,21 @@ def redis_unavailable(request, settings):
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    saved = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    # Fresh connection and producer pools for the unreachable broker; the process's own pools
+    # are set aside untouched and put back afterwards.
+    saved_conf = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options))
+    saved_pools = (celery_app._pool, celery_app.amqp._producer_pool)
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = {
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
     }
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    kombu.pools.reset()
-    celery_app.amqp._producer_pool = None
+    celery_app._pool = celery_app.amqp._producer_pool = None
     yield request.param
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    # kombu caches connection and producer pools per broker URL, process-wide: drop the
-    # closed ones, or every later task (and test worker) of this process finds them closed.
-    kombu.pools.reset()
-    celery_app.amqp._producer_pool = None
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved_conf
+    celery_app._pool, celery_app.amqp._producer_pool = saved_pools
     if server is not None:
         server.close()
         for connection in held:

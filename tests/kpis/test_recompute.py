@@ -125,11 +125,11 @@ def test_importing_marks_the_engagement_for_recompute(engagement):
     assert engagement in engagements_to_recompute()
 
 
-def test_the_nightly_schedule_runs_the_stale_recompute():
+def test_the_nightly_schedule_runs_the_pipeline_that_starts_with_the_stale_recompute():
     from django.conf import settings
 
-    entry = settings.CELERY_BEAT_SCHEDULE["recompute-kpis"]
-    assert entry["task"] == "kpis.tasks.recompute_stale_metrics"
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-pipeline"]
+    assert entry["task"] == "sla.tasks.nightly_pipeline"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {0}
 
 

@@ -120,8 +120,10 @@ def test_an_engagement_with_requisitions_cannot_be_deleted_or_renumbered_in_sql(
         raw("DELETE FROM engagements_engagement WHERE id = %s", [imported.pk])
     with pytest.raises(IntegrityError, match="still has requisitions"):
         raw("UPDATE engagements_engagement SET id = %s WHERE id = %s", [10**12, imported.pk])
-    # Its other columns change freely, and an engagement without requisitions can go.
+    # Its other columns change freely, and an engagement without requisitions can go (once
+    # the cadences every engagement gets, plain foreign keys, are gone).
     raw("UPDATE engagements_engagement SET name = 'Renamed' WHERE id = %s", [imported.pk])
+    raw("DELETE FROM reviews_cadence WHERE engagement_id = %s", [other_engagement.pk])
     raw("DELETE FROM engagements_engagement WHERE id = %s", [other_engagement.pk])
     assert Requisition.objects.filter(engagement=imported).count() == 2
 

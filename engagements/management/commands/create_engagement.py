@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from engagements.services import engagement_create
 
 
-def _decimal(value: str) -> Decimal:
+def _decimal(value: str, option: str) -> Decimal:
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise CommandError(f"--monthly-fee {value!r} is not a number.") from None
+        raise CommandError(f"{option} {value!r} is not a number.") from None
 
 
 class Command(BaseCommand):
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="USD", help="ISO 4217 code, default USD")
         parser.add_argument("--monthly-fee", default="0")
         parser.add_argument(
+            "--at-risk-pct",
+            default=None,
+            help="SLA credits of a quarter are at most this %% of its fee (default: no cap)",
+        )
+        parser.add_argument(
             "--model", default="end_to_end", choices=["end_to_end", "project_based", "hybrid"]
         )
 
@@ -36,7 +41,12 @@ class Command(BaseCommand):
                 slug=options["slug"],
                 name=options["name"],
                 currency=options["currency"],
-                monthly_fee=_decimal(options["monthly_fee"]),
+                monthly_fee=_decimal(options["monthly_fee"], "--monthly-fee"),
+                at_risk_pct=(
+                    None
+                    if options["at_risk_pct"] is None
+                    else _decimal(options["at_risk_pct"], "--at-risk-pct")
+                ),
                 model=options["model"],
             )
         except ValidationError as error:

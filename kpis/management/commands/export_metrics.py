@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engagements.models import Engagement
 from kpis.selectors import export_rows
+from rpo_portal.text_rules import spreadsheet_cell
 
 
 class Command(BaseCommand):
@@ -22,4 +23,5 @@ class Command(BaseCommand):
             raise CommandError(f"No engagement with slug {options['engagement']!r}.")
         writer = csv.writer(self.stdout, lineterminator="\n")
         for row in export_rows(engagement=engagement):
-            writer.writerow(row)
+            # Segments are imported text: quoted so that a spreadsheet never runs one.
+            writer.writerow([spreadsheet_cell(value) for value in row])

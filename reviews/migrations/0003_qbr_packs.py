@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("engagements", "0003_bookkeeping_moves_to_kpis"),
-        ("reviews", "0001_action_items"),
+        ("reviews", "0002_meetings_decisions_risks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,38 @@
+import csv
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.models import Engagement
+from sla.selectors import evaluation_rows, ledger_rows
+
+TABLES = {"evaluation": evaluation_rows, "ledger": ledger_rows}
+
+
+class Command(BaseCommand):
+    help = (
+        "Print an engagement's SLA evaluation (clause, period, value, n, outcome) or credit "
+        "ledger (clause, period, event, rate, gross, amount, earned_back), as of its last "
+        "evaluation: as CSV with --format csv, else as an aligned table."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--engagement", metavar="SLUG", required=True)
+        parser.add_argument("--table", choices=sorted(TABLES), required=True)
+        parser.add_argument("--format", choices=["csv", "table"], default="table")
+
+    def handle(self, *args, **options):
+        engagement = Engagement.objects.filter(slug=options["engagement"]).first()
+        if engagement is None:
+            raise CommandError(f"No engagement with slug {options['engagement']!r}.")
+        rows = [
+            [str(cell) for cell in row] for row in TABLES[options["table"]](engagement=engagement)
+        ]
+        if options["format"] == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerows(rows)
+            return
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            self.stdout.write(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )

@@ -1,0 +1,386 @@
+"""SLA clauses, their evaluation, breaches and warnings (the data contract's SLA section).
+
+Clauses arrive as a schedule (an uploaded SLA annex, or a form for one clause) that one party
+proposes and the other agrees to as a whole; only clauses of an agreed schedule are in force
+and evaluated. Each clause has one outcome per period, updated in place by every evaluation;
+a `breach` outcome opens one Breach per clause and period, which then lives its own life
+(acknowledged, remediated, resolved, waived, excused) and keeps a timeline of BreachEvents.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from engagements import agreement
+from engagements.models import Engagement
+from kpis.models import DIMENSION_CHOICES, Grain
+from kpis.registry import ALL, KPI_BY_KEY, KPI_CHOICES
+
+
+class ClauseKind(models.TextChoices):
+    CREDIT = "credit", "Credit"
+    BONUS = "bonus", "Bonus"
+
+
+class Outcome(models.TextChoices):
+    MET = "met", "Met"
+    BREACH = "breach", "Breach"
+    BONUS = "bonus", "Bonus"
+    WARNING = "warning", "Warning"
+    OPEN = "open", "Open"
+    NO_DATA = "no_data", "No data"
+    SUPPRESSED = "suppressed", "Suppressed"
+    SMALL_SAMPLE = "small_sample", "Small sample"
+
+
+class BreachStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    REMEDIATION_PLANNED = "remediation_planned", "Remediation planned"
+    RESOLVED = "resolved", "Resolved"
+    WAIVED = "waived", "Waived"
+    EXCUSED = "excused", "Excused"
+
+
+# Breaches that carry no credit, get no earn-back and are no previous breach for a repeat.
+FORGONE_STATUSES = (BreachStatus.WAIVED, BreachStatus.EXCUSED)
+
+
+@pghistory.track(
+    model_name="SlaScheduleHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class SlaSchedule(agreement.Proposal):
+    """A set of clauses proposed together (an uploaded SLA annex or one clause from a form).
+
+    Agreeing once agrees every clause in it; a counter-proposal is a new schedule.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    source_name = models.CharField(
+        max_length=255, blank=True, help_text="The uploaded file's name; blank for the form."
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["engagement", "state"])]
+
+    def __str__(self) -> str:
+        return f"SLA schedule #{self.pk} ({self.get_state_display().lower()})"
+
+
+class ScheduleStep(agreement.AgreementStep):
+    """Every step of a schedule's negotiation: who did what, when, and what changed."""
+
+    schedule = models.ForeignKey(SlaSchedule, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(agreement.AgreementStep.Meta):
+        pass
+
+
+@pghistory.track(
+    model_name="SlaClauseHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class SlaClause(models.Model):
+    """One clause of the SLA annex: a KPI's threshold for closed periods and its credit.
+
+    `in_force` is set when its schedule is agreed; a later agreed clause with the same key
+    supersedes it and takes over its outcomes, breaches and warnings.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    schedule = models.ForeignKey(SlaSchedule, on_delete=models.CASCADE, related_name="clauses")
+    key = models.CharField("clause", max_length=100)
+    kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
+    grain = models.CharField(max_length=10, choices=Grain.choices)
+    dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES, default=ALL)
+    segment = models.CharField(max_length=200, default=ALL)
+    kind = models.CharField(max_length=10, choices=ClauseKind.choices, default=ClauseKind.CREDIT)
+    threshold = models.DecimalField(max_digits=18, decimal_places=6)
+    min_n = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    grace_days = models.PositiveIntegerField(default=0)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    pct = models.DecimalField(max_digits=9, decimal_places=4)
+    repeat_pct = models.DecimalField(
+        max_digits=9, decimal_places=4, null=True, blank=True, help_text="Blank: as pct."
+    )
+    cap_pct = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    earn_back = models.PositiveIntegerField(null=True, blank=True)
+    in_force = models.BooleanField(default=False)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "key"],
+                condition=Q(in_force=True),
+                name="sla_clause_key_unique_in_force",
+            ),
+            models.UniqueConstraint(fields=["schedule", "key"], name="sla_clause_key_per_schedule"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="sla_clause_effective_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(pct__gt=0) & Q(pct__lte=100), name="sla_clause_pct_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_pct__isnull=True) | Q(repeat_pct__gte=models.F("pct")),
+                name="sla_clause_repeat_not_below_pct",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_pct__isnull=True) | Q(cap_pct__gt=0),
+                name="sla_clause_cap_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ClauseKind.CREDIT)
+                | (Q(earn_back__isnull=True) & Q(repeat_pct__isnull=True)),
+                name="sla_clause_bonus_no_repeat_or_earn_back",
+            ),
+            models.CheckConstraint(
+                condition=Q(earn_back__isnull=True) | Q(earn_back__gte=1),
+                name="sla_clause_earn_back_positive",
+            ),
+            models.CheckConstraint(condition=Q(min_n__gte=1), name="sla_clause_min_n_positive"),
+        ]
+        indexes = [models.Index(fields=["engagement", "in_force"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def definition(self):
+        return KPI_BY_KEY[self.kpi]
+
+    @property
+    def rate_on_repeat(self) -> Decimal:
+        return self.repeat_pct if self.repeat_pct is not None else self.pct
+
+    def clean(self) -> None:
+        errors = clause_term_errors(
+            kpi=self.kpi,
+            dimension=self.dimension,
+            segment=self.segment,
+            kind=self.kind,
+            pct=self.pct,
+            repeat_pct=self.repeat_pct,
+            earn_back=self.earn_back,
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+PRIORITY_SEGMENTS = ("low", "normal", "high", "critical")
+
+
+def clause_term_errors(
+    *, kpi, dimension, segment, kind, pct, repeat_pct, earn_back, effective_from, effective_to
+) -> dict[str, str]:
+    """The rules between a clause's terms, {field: reason}; one place for form and upload."""
+    errors = {}
+    definition = KPI_BY_KEY.get(kpi)
+    if definition is None:
+        errors["kpi"] = f"{kpi!r} is not a KPI."
+    elif dimension != ALL and dimension not in definition.dimensions:
+        errors["dimension"] = f"{definition.name} is not computed by {dimension}."
+    if dimension == ALL and segment.lower() != ALL:
+        errors["segment"] = "Give a segment only with a dimension."
+    if dimension == "priority" and segment not in PRIORITY_SEGMENTS:
+        errors["segment"] = f"A priority is one of {', '.join(PRIORITY_SEGMENTS)}."
+    if dimension != ALL and not segment:
+        errors["segment"] = "Give the segment of the dimension."
+    if kind == ClauseKind.BONUS and repeat_pct is not None:
+        errors["repeat_pct"] = "A bonus has no repeat rate."
+    elif repeat_pct is not None and pct is not None and repeat_pct < pct:
+        errors["repeat_pct"] = "The repeat rate cannot be below pct."
+    if kind == ClauseKind.BONUS and earn_back is not None:
+        errors["earn_back"] = "A bonus cannot be earned back."
+    if effective_to and effective_from and effective_to < effective_from:
+        errors["effective_to"] = "The clause cannot end before it starts."
+    return errors
+
+
+class SlaOutcome(models.Model):
+    """A clause's outcome for one period, as of the last evaluation (updated in place)."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    clause = models.ForeignKey(SlaClause, on_delete=models.CASCADE, related_name="outcomes")
+    period = models.CharField(max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    closed = models.BooleanField()
+    value = models.FloatField(null=True, blank=True, help_text="Exact, as stored.")
+    shown_value = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, help_text="As compared."
+    )
+    n = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    metric_value = models.ForeignKey(
+        "kpis.MetricValue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    as_of = models.DateField()
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["clause__key", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["clause", "period"], name="sla_outcome_unique"),
+        ]
+        indexes = [models.Index(fields=["engagement", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.clause_id} {self.period}: {self.outcome}"
+
+
+@pghistory.track(
+    model_name="BreachHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
+class Breach(models.Model):
+    """A closed period past a credit clause's threshold: once recorded, it stays."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    clause = models.ForeignKey(SlaClause, on_delete=models.PROTECT, related_name="breaches")
+    period = models.CharField(max_length=10)
+    period_end = models.DateField()
+    value = models.FloatField(help_text="The value that breached, exact as stored.")
+    n = models.PositiveIntegerField()
+    threshold = models.DecimalField(max_digits=18, decimal_places=6)
+    status = models.CharField(
+        max_length=20, choices=BreachStatus.choices, default=BreachStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    # A later recomputation that changes the period's value is noted here (the record stays).
+    value_changed_at = models.DateTimeField(null=True, blank=True)
+    changed_old_value = models.FloatField(null=True, blank=True)
+    changed_new_value = models.FloatField(null=True, blank=True)
+    still_breaches = models.BooleanField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_end", "clause__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["clause", "period"], name="sla_breach_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=BreachStatus.values), name="sla_breach_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "status", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.clause.key} {self.period}"
+
+    @property
+    def forgone(self) -> bool:
+        return self.status in FORGONE_STATUSES
+
+    @property
+    def value_changed(self) -> bool:
+        return self.value_changed_at is not None
+
+
+class BreachEvent(models.Model):
+    """The breach's timeline: every step with who (blank: the system), party, when and why."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", "Opened"
+        VALUE_CHANGED = "value_changed", "Value changed"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        REMEDIATION_PLANNED = "remediation_planned", "Remediation planned"
+        RESOLVED = "resolved", "Resolved"
+        REOPENED = "reopened", "Reopened"
+        WAIVED = "waived", "Waived"
+        RELIEF_CLAIMED = "relief_claimed", "Relief claimed"
+        RELIEF_ACCEPTED = "relief_accepted", "Relief accepted"
+        RELIEF_REJECTED = "relief_rejected", "Relief rejected"
+        COMMENTED = "commented", "Commented"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    party = models.CharField(max_length=10, choices=agreement.Party.choices, blank=True)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        who = self.actor or "system"
+        return f"{self.get_action_display()} by {who} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Warning(models.Model):  # noqa: A001 - the domain's word
+    """The open period heading for a breach; clears when the value recovers or it closes."""
+
+    class Cleared(models.TextChoices):
+        RECOVERED = "recovered", "Value recovered"
+        CLOSED = "closed", "Period closed"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    clause = models.ForeignKey(SlaClause, on_delete=models.CASCADE, related_name="warnings")
+    period = models.CharField(max_length=10)
+    period_end = models.DateField()
+    value = models.FloatField()
+    n = models.PositiveIntegerField()
+    raised_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_because = models.CharField(max_length=10, choices=Cleared.choices, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clause", "period"],
+                condition=Q(cleared_at__isnull=True),
+                name="sla_warning_one_raised",
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "cleared_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.clause.key} {self.period} warning"
+
+    @property
+    def is_raised(self) -> bool:
+        return self.cleared_at is None
+
+
+class SlaEvaluationRun(models.Model):
+    """One evaluation of an engagement's clauses: as of which date, and what it changed."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcomes = models.PositiveIntegerField()
+    outcomes_changed = models.PositiveIntegerField()
+    breaches_opened = models.PositiveIntegerField()
+    breaches_changed = models.PositiveIntegerField()
+    warnings_raised = models.PositiveIntegerField()
+    warnings_cleared = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["engagement", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"SLA evaluation of {self.engagement_id} as of {self.as_of}"

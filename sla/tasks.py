@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from sla import pipeline, services
+
+RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
+
+
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
+def evaluate_engagement_slas(engagement_id: int) -> None:
+    pipeline.engagement_evaluation_run(engagement_id=engagement_id)
+
+
+@shared_task(ignore_result=False, time_limit=3600, soft_time_limit=3500, **RETRY)
+def evaluate_slas_batch(engagement_ids: list[int], as_of: str) -> list[dict]:
+    return pipeline.evaluation_batch_run(engagement_ids=engagement_ids, as_of=as_of)
+
+
+@shared_task(bind=True, ignore_result=False, time_limit=600, soft_time_limit=540, **RETRY)
+def evaluate_changed_engagements(self, recompute_results: list[list[int]], as_of: str):
+    return self.replace(pipeline.evaluation_fan_out(changed=recompute_results, as_of=as_of))
+
+
+@shared_task(ignore_result=False, time_limit=600, soft_time_limit=540, **RETRY)
+def after_evaluation(results: list, as_of: str | None = None) -> dict:
+    return services.after_evaluation(results=pipeline.flatten(results))
+
+
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=540, **RETRY)
+def nightly_pipeline(full: bool = False) -> None:
+    pipeline.nightly_pipeline_start(full=full)
