@@ -17,6 +17,8 @@ from kpis.services import metrics_recompute_now, recompute_progress
 from kpis.views import QUEUE_FAILED
 from reviews import selectors as review_selectors
 from reviews.forms import ActionItemQuickForm
+from reviews.qbr.quarters import quarter_of_period
+from reviews.qbr.services import GENERATE as GENERATE_QBR
 from reviews.services import LOG_ACTION_ITEM, action_item_create
 
 RECOMPUTE = "kpis.recompute"
@@ -110,6 +112,8 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
     if FILTERED_PANELS & set(panels):
         filters = _dashboard_filters(request, engagement)
         context["filters"] = filters
+        context["qbr_quarter"] = quarter_of_period(filters.period) if filters.period else ""
+        context["can_generate_qbr"] = request.user.has_perm(GENERATE_QBR, engagement)
     if "kpis" in panels:
         context["tiles"] = dashboard.kpi_tiles(engagement=engagement, filters=filters)
         context["segments"] = kpi_selectors.segments_of(engagement=engagement, grain=filters.grain)

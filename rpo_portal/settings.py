@@ -175,6 +175,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "expire-qbr-packs": {
+        "task": "reviews.tasks.expire_qbr_packs",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "deliver-qbr-packs": {
+        "task": "reviews.tasks.deliver_qbr_packs",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
@@ -258,6 +266,14 @@ RPO_BACKUP_DIR = env.path("RPO_BACKUP_DIR", default=BASE_DIR / ".data" / "backup
 # --- KPI recompute (see README "KPIs") ----------------------------------------------------
 # A full run computes engagements together, up to this many applications per batch (memory).
 KPI_RECOMPUTE_BATCH_ROWS = env.int("RPO_KPI_BATCH_ROWS", default=1_500_000)
+
+# --- QBR packs (see README "QBR packs") ---------------------------------------------------
+# A generated pack (its file and frozen numbers) is deleted this many days after it was made.
+RPO_QBR_PACK_DAYS = env.int("RPO_QBR_PACK_DAYS", default=30)
+# A quarter closes this many days after its last day; then its pack goes to the subscribers.
+RPO_QBR_GRACE_DAYS = env.int("RPO_QBR_GRACE_DAYS", default=10)
+# The address links in e-mails point at.
+RPO_SITE_URL = env.str("RPO_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -354,6 +370,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

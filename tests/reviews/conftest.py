@@ -1,10 +1,14 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from kpis.services import engagement_metrics_recompute, target_agree, target_propose
 from reviews import services
 from reviews.models import Cadence, Tier
+from reviews.services import action_item_create
+from tests.kpis.sample import import_sample
 
 
 @pytest.fixture
@@ -50,3 +54,58 @@ def make_risk(engagement, hr_lead):
         ]
 
     return _make
+
+
+# --- QBR packs: the sample engagement with agreed targets and computed KPIs ---
+
+AS_OF = date(2025, 9, 30)
+QUARTER = "2025-Q3"
+# (kpi, grain, target, at risk, breach, minimum n)
+TARGETS = [
+    ("time_to_fill", "quarter", 40, 50, 60, 1),
+    ("time_to_fill", "month", 40, 50, 60, 1),
+    ("offer_acceptance_rate", "quarter", 85, 80, 75, 1),
+    ("hires", "quarter", 10, 8, 5, 1),
+]
+
+
+def agree_targets(engagement, proposer, agreer):
+    for kpi, grain, target, at_risk, breach, minimum in TARGETS:
+        proposal = target_propose(
+            actor=proposer,
+            engagement=engagement,
+            kpi=kpi,
+            grain=grain,
+            effective_from=date(2024, 1, 1),
+            target_value=Decimal(target),
+            at_risk_threshold=Decimal(at_risk),
+            breach_threshold=Decimal(breach),
+            min_sample_size=minimum,
+        )
+        target_agree(actor=agreer, target=proposal)
+
+
+@pytest.fixture
+def qbr_engagement(engagement, hr_lead, account_manager):
+    """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30 and
+    two open action items (one overdue)."""
+    import_sample(engagement)
+    agree_targets(engagement, account_manager, hr_lead)
+    engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    today = timezone.localdate()
+    for days, title in ((-3, "Late shortlist review"), (20, "Agree the Q4 hiring plan")):
+        action_item_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title=title,
+            owner=account_manager,
+            due_date=today + timedelta(days=days),
+            kpi="time_to_fill",
+        )
+    return engagement
+
+
+@pytest.fixture(autouse=True)
+def pack_storage(settings, tmp_path):
+    """Pack files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,104 @@
+"""QBR pack build times: the Excel, PDF and CSV packs of one engagement.
+
+The engagement holds 24 months of generated data at the demo's volume (`engagements/demo.py`:
+320 requisitions, about 3,200 applications; `BENCH_REQUISITIONS` to change it), every KPI has
+an agreed quarterly and monthly target (so the scorecard and the trend charts are as full as
+they get: eleven KPIs, eleven native Excel charts, eleven SVG charts in the PDF) and 40
+action items are open. Each pack is built `BENCH_REPEAT` times through the service the worker
+and `export_qbr` use (snapshot of the numbers + the file); the median is recorded (aim: each
+under 10 s).
+"""
+
+import os
+import statistics
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bench._setup import bench_database, django_setup, record, timed
+
+REQUISITIONS = int(os.environ.get("BENCH_REQUISITIONS", 320))
+REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
+END = date(2026, 3, 31)
+QUARTER = "2026-Q1"
+
+
+def agree_every_target(engagement, provider_user, client_user) -> None:
+    from kpis.registry import KPIS
+    from kpis.services import target_agree, target_propose
+
+    for kpi in KPIS:
+        higher = kpi.direction == "higher"
+        base = {"percent": 80, "days": 40, "currency": 4000, "score": 30, "rating": 4}.get(
+            kpi.unit, 10
+        )
+        values = [base, base * 0.9, base * 0.8] if higher else [base, base * 1.1, base * 1.2]
+        for grain in ("month", "quarter"):
+            proposal = target_propose(
+                actor=provider_user,
+                engagement=engagement,
+                kpi=kpi.key,
+                grain=grain,
+                effective_from=date(2023, 1, 1),
+                target_value=Decimal(str(values[0])),
+                at_risk_threshold=Decimal(str(values[1])),
+                breach_threshold=Decimal(str(values[2])),
+                min_sample_size=1,
+            )
+            target_agree(actor=client_user, target=proposal)
+
+
+def main() -> None:
+    django_setup()
+    figures: dict = {}
+    with bench_database("qbr"):
+        from accounts.models import Role
+        from kpis.services import engagement_metrics_recompute
+        from recruiting.generator import DataSpec, generated_data_import, scope_for
+        from reviews.qbr.services import qbr_pack_build_now
+        from reviews.services import action_item_create
+        from tests.factories import EngagementFactory, member
+
+        engagement = EngagementFactory()
+        hr_lead = member(engagement.client, Role.HR_LEAD)
+        manager = member(engagement.provider, Role.ACCOUNT_MANAGER)
+        spec = DataSpec(
+            requisitions=REQUISITIONS, seed=1, months=24, end=END, scope=scope_for(engagement)
+        )
+        with timed("load_s", figures):
+            generated_data_import(actor=manager, engagement=engagement, spec=spec)
+        agree_every_target(engagement, manager, hr_lead)
+        with timed("recompute_s", figures):
+            engagement_metrics_recompute(engagement=engagement, as_of=END)
+        for n in range(40):
+            action_item_create(
+                actor=hr_lead,
+                engagement=engagement,
+                title=f"Follow-up {n}",
+                owner=manager,
+                due_date=END + timedelta(days=n - 20),
+            )
+        for fmt in ("xlsx", "pdf", "csv"):
+            times, size = [], 0
+            for _ in range(REPEAT):
+                start = time.perf_counter()
+                _, data = qbr_pack_build_now(
+                    engagement=engagement, quarter=QUARTER, fmt=fmt, generated_by="bench"
+                )
+                times.append(time.perf_counter() - start)
+                size = len(data)
+            figures[f"{fmt}_s"] = statistics.median(times)
+            figures[f"{fmt}_bytes"] = size
+    record(
+        "qbr",
+        {
+            "requisitions": REQUISITIONS,
+            "months": 24,
+            "repeat": REPEAT,
+            **{k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The PDF pack (WeasyPrint, A4 landscape): the cover, then each section's sentences, tables
+and the dashboard's trend charts; page numbers and both parties' names on every page."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from charts.svg import STATUS_WORDS, Point, trend_chart
+from reviews.qbr.content import (
+    DATE,
+    NUMBER,
+    PERCENT,
+    STATUS,
+    VALUE,
+    PackContent,
+    Section,
+    Table,
+)
+from reviews.qbr.sections import format_kpi
+
+
+def _cell(kind: str, unit: str, value) -> dict:
+    if value is None or value == "":
+        return {"text": "—" if kind != "text" else "", "status": ""}
+    if kind == STATUS:
+        return {"text": STATUS_WORDS.get(value, value), "status": value}
+    if kind == VALUE:
+        return {"text": format_kpi(value, unit), "status": "", "number": True}
+    if kind == PERCENT:
+        return {"text": f"{value:.1f}%", "status": "", "number": True}
+    if kind == NUMBER:
+        return {"text": f"{value:,}", "status": "", "number": True}
+    if kind == DATE:
+        return {"text": value, "status": ""}
+    return {"text": str(value), "status": ""}
+
+
+def _table(table: Table) -> dict:
+    rows = []
+    for i, row in enumerate(table.rows):
+        unit = table.units[i] if table.units else ""
+        rows.append([_cell(c.kind, unit, v) for c, v in zip(table.columns, row, strict=True)])
+    return {"title": table.title, "headings": [c.heading for c in table.columns], "rows": rows}
+
+
+def _charts(section: Section):
+    for chart in section.charts:
+        table = section.table(chart.table)
+        points = [Point(row[1], row[2], row[4]) for row in table.rows[chart.first : chart.last + 1]]
+        svg = trend_chart(
+            points,
+            chart_id=f"qbr-{chart.kpi}",
+            title=chart.title,
+            fmt=lambda v, key=chart.kpi: format_kpi(v, key),
+            target=chart.target,
+            threshold=chart.threshold,
+            width=480,
+            height=200,
+            with_table=False,
+        )
+        yield {"title": chart.title, "svg": svg}
+
+
+def pack_html(content: PackContent) -> str:
+    sections = [
+        {
+            "key": s.key,
+            "title": s.title,
+            "paragraphs": s.paragraphs,
+            # A trend section's numbers are in its charts; the table would run for pages.
+            "tables": [_table(t) for t in s.tables] if not s.charts else [],
+            "charts": list(_charts(s)),
+        }
+        for s in content.sections
+    ]
+    return render_to_string("reviews/qbr/pack.html", {"meta": content.meta, "sections": sections})
+
+
+def build_pdf(content: PackContent) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=pack_html(content)).write_pdf()
