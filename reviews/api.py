@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
 from engagements.access import VIEW
@@ -47,10 +47,13 @@ class WritePermission:
     write_perm = RECORD
 
     def initial(self, request, *args, **kwargs):
-        self.engagement_perm = (
-            VIEW if request.method in ("GET", "HEAD", "OPTIONS") else (self.write_perm)
-        )
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        self.engagement_perm = VIEW if reading else self.write_perm
         super().initial(request, *args, **kwargs)
+        # The governance log names a person for every write (organiser, author, creator):
+        # an organization's API key may read it but not write to it.
+        if not reading and not isinstance(request.user, User):
+            raise PermissionDenied("An API key may read reviews; a person signs every change.")
 
 
 class MemberField(serializers.PrimaryKeyRelatedField):

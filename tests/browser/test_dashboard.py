@@ -37,7 +37,7 @@ def test_hr_lead_filters_the_dashboard_goes_back_and_drills_down(
     hr_lead = member(engagement.client, Role.HR_LEAD)
     sign_in(page, live_server, hr_lead)
     assert_accessible(page)  # the portfolio
-    page.get_by_role("link", name=engagement.name).click()
+    page.get_by_role("link", name=engagement.name, exact=True).click()
     page.wait_for_function("() => window.htmx !== undefined")
     assert kpis_heading(page) == "KPIs, month 2025-09"
     assert_accessible(page)

@@ -12,7 +12,7 @@ def test_sign_in_and_open_an_engagement(live_server, page, engagement, hr_lead):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Engagements").wait_for()
-    page.get_by_role("link", name=engagement.name).click()
+    page.get_by_role("link", name=engagement.name, exact=True).click()
     page.get_by_role("heading", name=engagement.name).wait_for()
     assert engagement.provider.name in page.content()
 

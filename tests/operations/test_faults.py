@@ -354,22 +354,26 @@ def _answers(get) -> bool:
 # --- Two beat schedulers ------------------------------------------------------------------------
 
 
+NIGHTLY = "nightly-pipeline"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_beat_schedulers_send_each_nightly_job_once(
     tmp_path, time_machine, monkeypatch, engagement
 ):
     import threading
 
-    from kpis.tasks import recompute_stale_metrics
     from operations.models import ScheduledRun
     from operations.schedule import OncePerSlotScheduler
     from tests.kpis.sample import import_sample
 
     import_sample(engagement)  # stale: the nightly recompute has work to do
     queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
+    # The nightly job alone: other entries due at 02:00 (e-mail catch-up) are not under test.
     schedule = {
         name: {**entry, "options": {"queue": queue}}
         for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items()
+        if name == NIGHTLY
     }
     monkeypatch.setitem(celery_app.conf, "beat_schedule", schedule)
     time_machine.move_to(datetime(2026, 3, 2, 1, 59, 30, tzinfo=UTC), tick=False)
@@ -392,7 +396,7 @@ def test_two_beat_schedulers_send_each_nightly_job_once(
         beat.tick()  # a later tick of either sends nothing more for the same slot
 
     assert list(ScheduledRun.objects.values_list("job", "slot")) == [
-        ("recompute-kpis", datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+        (NIGHTLY, datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     ]
     messages = broker.llen(queue)
     assert messages == 1, messages
@@ -411,7 +415,7 @@ def test_two_beat_schedulers_send_each_nightly_job_once(
         )
         wait_for(lambda: broker.llen(queue) == 0, 10, "the queue to drain")
     assert MetricRun.objects.filter(engagement=engagement).count() == 1
-    assert recompute_stale_metrics.name == ScheduledRun.objects.get().task
+    assert django_settings.CELERY_BEAT_SCHEDULE[NIGHTLY]["task"] == ScheduledRun.objects.get().task
 
 
 def test_the_slot_is_when_the_job_was_due():
