@@ -15,7 +15,7 @@ from accounts.models import User
 from engagements.api import ApiPagination, EngagementGate
 from sla import selectors, services
 from sla.models import SlaClause, SlaOutcome, SlaSchedule
-from sla.schedule import schedule_check_records
+from sla.schedule import TERMS, schedule_check_records
 
 NOT_YOURS = OpenApiResponse(description="No such engagement or schedule (or not yours).")
 FORBIDDEN = OpenApiResponse(
@@ -33,20 +33,7 @@ class ClauseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "clause",
-            "kpi",
-            "grain",
-            "dimension",
-            "segment",
-            "kind",
-            "threshold",
-            "min_n",
-            "grace_days",
-            "effective_from",
-            "effective_to",
-            "pct",
-            "repeat_pct",
-            "cap_pct",
-            "earn_back",
+            *TERMS,
             "in_force",
             "schedule",
             "schedule_state",
