@@ -29,12 +29,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from recruiting import importers
+from recruiting import contract
 
 # In the order they must be imported (references point only to earlier kinds), with the
 # contract's columns in its order.
-KINDS = tuple(importers.KIND_ORDER)
-COLUMNS = {kind: importers.KINDS[kind].column_names for kind in KINDS}
+KINDS = tuple(contract.KIND_ORDER)
+COLUMNS = {kind: contract.KINDS[kind].column_names for kind in KINDS}
 
 Row = dict[str, str | None]
 

@@ -8,7 +8,7 @@ the row serializers only describe the columns for the schema.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recruiting import importers
+from recruiting import contract
 from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
@@ -149,7 +149,7 @@ CELL_SCHEMAS = {
 }
 
 
-def cell_schema(column: importers.Column) -> dict:
+def cell_schema(column: contract.Column) -> dict:
     """A column's cell: its JSON type, or text as in a CSV file; null means blank."""
     typed = dict(CELL_SCHEMAS[column.type])
     if column.choices:
@@ -164,7 +164,7 @@ def cell_schema(column: importers.Column) -> dict:
     return schema if column.required else {**schema, "nullable": True}
 
 
-def row_serializer(kind: importers.Kind) -> type[serializers.Serializer]:
+def row_serializer(kind: contract.Kind) -> type[serializers.Serializer]:
     name = "".join(part.title() for part in kind.name.split("_")) + "Row"
     fields = {}
     for column in kind.columns:
@@ -175,7 +175,7 @@ def row_serializer(kind: importers.Kind) -> type[serializers.Serializer]:
     return type(name, (serializers.Serializer,), fields)
 
 
-ROW_SERIALIZERS = {name: row_serializer(kind) for name, kind in importers.KINDS.items()}
+ROW_SERIALIZERS = {name: row_serializer(kind) for name, kind in contract.KINDS.items()}
 
 
 class BulkResultSerializer(serializers.Serializer):

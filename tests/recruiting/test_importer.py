@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from django.test import override_settings
 
-from recruiting import importers
+from recruiting.importing import read_csv, validate
 from recruiting.models import (
     Application,
     Cost,
@@ -385,7 +385,7 @@ def test_duplicate_ids_within_a_file(engagement):
     ],
 )
 def test_duplicate_check_of_ids(ids, distinct):
-    assert importers._all_distinct(pd.Series(ids, dtype=importers.TEXT)) is distinct
+    assert validate._all_distinct(pd.Series(ids, dtype=read_csv.TEXT)) is distinct
 
 
 # --- Files ------------------------------------------------------------------------------------
