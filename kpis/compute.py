@@ -28,6 +28,7 @@ from kpis.registry import (
     SUPPRESSION_MIN_ROWS,
     get_kpi,
 )
+from recruiting import contract
 from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
 
 REQUISITION_COLUMNS = [
@@ -41,18 +42,7 @@ REQUISITION_COLUMNS = [
     "filled_on",
     "cancelled_on",
 ]
-APPLICATION_COLUMNS = [
-    "id",
-    "requisition_id",
-    "source",
-    "applied_on",
-    "interviewed_on",
-    "offered_on",
-    "offer_outcome",
-    "offer_decided_on",
-    "started_on",
-    "diverse",
-]
+APPLICATION_COLUMNS = contract.KINDS["applications"].kpi_columns
 SURVEY_COLUMNS = ["id", "respondent", "requisition_id", "application_id", "responded_on", "score"]
 QUALITY_COLUMNS = ["id", "application_id", "reviewed_on", "meets_expectations", "retained_90d"]
 COST_COLUMNS = ["id", "month", "amount"]

@@ -42,6 +42,7 @@ class Column:
     # The referenced record must be a hire (its kind's `hire` column is given).
     ref_hire: bool = False
     filter: str | None = None  # one of FILTERS: how the API's list filters by it
+    kpi: bool = False  # read by the KPI computation (kpis.compute)
     doc: str = ""  # the rule as docs/data-contract.md states it
     required_doc: str | None = None  # the "required" cell of the docs, when not yes/no
 
@@ -134,6 +135,11 @@ class Kind:
     @property
     def ref_columns(self) -> list[Column]:
         return [c for c in self.columns if c.type == "ref"]
+
+    @property
+    def kpi_columns(self) -> list[str]:
+        """The table's columns the KPI computation reads: the id and the `kpi` columns."""
+        return ["id", *(c.name for c in self.columns if c.kpi)]
 
     @property
     def label(self) -> str:
@@ -240,7 +246,11 @@ KINDS: dict[str, Kind] = {
             (
                 _id(),
                 _ref(
-                    "requisition_id", "requisitions", True, "a requisition of the same engagement"
+                    "requisition_id",
+                    "requisitions",
+                    True,
+                    "a requisition of the same engagement",
+                    kpi=True,
                 ),
                 Column(
                     "candidate_id",
@@ -256,15 +266,17 @@ KINDS: dict[str, Kind] = {
                     "one of `job_board`, `career_site`, `referral`, `sourced`, `agency`, "
                     "`internal`, `other`",
                     required=True,
+                    kpi=True,
                 ),
-                Column("applied_on", "date", required=True, filter="range", doc=_DATE),
+                Column("applied_on", "date", required=True, filter="range", doc=_DATE, kpi=True),
                 Column("screened_on", "date", doc=_STAGES),
-                Column("interviewed_on", "date", doc=_STAGES),
-                Column("offered_on", "date", doc=_STAGES),
+                Column("interviewed_on", "date", doc=_STAGES, kpi=True),
+                Column("offered_on", "date", doc=_STAGES, kpi=True),
                 _choice(
                     "offer_outcome",
                     m.OfferOutcome,
                     "`accepted` or `declined`; only with offered_on",
+                    kpi=True,
                 ),
                 Column(
                     "offer_decided_on",
@@ -272,11 +284,13 @@ KINDS: dict[str, Kind] = {
                     filter="range",
                     doc="date, on or after offered_on",
                     required_doc="with offer_outcome",
+                    kpi=True,
                 ),
                 Column(
                     "started_on",
                     "date",
                     filter="range",
+                    kpi=True,
                     doc="the hire's first day; only for an accepted offer, on or after "
                     "offer_decided_on",
                 ),
@@ -286,6 +300,7 @@ KINDS: dict[str, Kind] = {
                     "diverse",
                     "bool",
                     private=True,
+                    kpi=True,
                     doc="boolean the candidate gave about themselves; the product shows it "
                     "only as counts",
                 ),

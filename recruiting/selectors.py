@@ -29,7 +29,7 @@ def record_counts(*, engagement: Engagement) -> dict[str, int]:
 def _lookup(column: contract.Column) -> str:
     """The ORM path of a column: references show the other record's external_id."""
     if column.type == "ref":
-        return column.name.removesuffix("_id") + "__external_id"
+        return f"{column.field_name}__external_id"
     return column.name
 
 
@@ -51,7 +51,7 @@ def records_page(*, engagement: Engagement, kind: str, page: int | str | None) -
     One query for the count and one for the page, whatever the page holds.
     """
     spec = contract.KINDS[kind]
-    ordering = list(spec.key) if kind == "hiring_plan" else ["external_id"]
+    ordering = list(spec.key)
     values = (
         spec.model.objects.filter(engagement=engagement)
         .order_by(*ordering)

@@ -21,7 +21,7 @@ from recruiting.contract import Column
 from recruiting.importing.errors import Errors
 from recruiting.importing.read import Table
 from recruiting.importing.read_csv import TEXT
-from rpo_portal.text_rules import FORMULA_REASON, starts_a_formula
+from rpo_portal.text_rules import FORMULA_CHARACTERS, FORMULA_REASON, starts_a_formula
 
 INT_MAX = 2_147_483_647  # PostgreSQL integer
 DECIMAL_INTEGER_DIGITS = 12  # numeric(14, 2)
@@ -119,9 +119,11 @@ def cell_check(column: Column, text: str) -> Cell:
 
 # Every character str.strip() removes, as an RE2 class (pyarrow's regular expressions).
 _SPACE = "[" + "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace()) + "]"
-# A cell that the text rules would change or refuse: a formula character or whitespace
-# first, whitespace last, or a NUL anywhere.
-_TEXT_NEEDS_A_LOOK = f"^(?:[=+@]|{_SPACE})|{_SPACE}$|\\x00"
+# A cell that the text rules would change or refuse (the formula rule is
+# rpo_portal.text_rules'; tabs and carriage returns are whitespace): a formula character or
+# whitespace first, whitespace last, or a NUL anywhere.
+_FORMULA_FIRST = "[" + re.escape("".join(FORMULA_CHARACTERS)) + "]"
+_TEXT_NEEDS_A_LOOK = f"^(?:{_FORMULA_FIRST}|{_SPACE})|{_SPACE}$|\\x00"
 
 
 def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Table) -> None:
@@ -133,7 +135,7 @@ def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Tab
 _EDGE_FIRST = np.zeros(256, dtype=bool)
 _EDGE_FIRST[: ord(" ") + 1] = _EDGE_FIRST[0x7F:] = True  # controls, space, DEL, non-ASCII
 _EDGE_LAST = _EDGE_FIRST.copy()
-_EDGE_FIRST[[ord("="), ord("+"), ord("@")]] = True
+_EDGE_FIRST[[ord(c) for c in FORMULA_CHARACTERS]] = True
 
 
 def _edges_plain(texts: pa.Array | pa.ChunkedArray) -> bool:
