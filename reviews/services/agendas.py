@@ -61,15 +61,7 @@ def meeting_carry_over(*, meeting: Meeting) -> int:
     if following is not None:
         for item in items:
             if item.status == AgendaItemStatus.OPEN and not item.escalate:
-                added += _item_once(
-                    following,
-                    {"carried_from": item},
-                    title=item.title,
-                    notes=item.notes,
-                    action_item=_unless_listed(following, item.action_item),
-                    risk=_unless_listed(following, item.risk, field="risk"),
-                    breach=_unless_listed(following, item.breach, field="breach"),
-                )
+                added += _item_again(following, "carried_from", item)
         on_agenda = {i.action_item_id for i in items}
         open_actions = meeting.action_items.filter(status__in=OPEN_STATUSES)
         for action in open_actions:
@@ -82,16 +74,21 @@ def meeting_carry_over(*, meeting: Meeting) -> int:
         target = _next_meeting(meeting.engagement, above, meeting.starts_at)
         for item in items:
             if item.escalate and target is not None:
-                added += _item_once(
-                    target,
-                    {"escalated_from": item},
-                    title=item.title,
-                    notes=item.notes,
-                    action_item=_unless_listed(target, item.action_item),
-                    risk=_unless_listed(target, item.risk, field="risk"),
-                    breach=_unless_listed(target, item.breach, field="breach"),
-                )
+                added += _item_again(target, "escalated_from", item)
     return added
+
+
+def _item_again(meeting: Meeting, link: str, item: AgendaItem) -> int:
+    """`item` on `meeting` once more, linked back by `link` (carried or escalated from it)."""
+    return _item_once(
+        meeting,
+        {link: item},
+        title=item.title,
+        notes=item.notes,
+        action_item=_unless_listed(meeting, item.action_item),
+        risk=_unless_listed(meeting, item.risk, field="risk"),
+        breach=_unless_listed(meeting, item.breach, field="breach"),
+    )
 
 
 def _unless_listed(meeting: Meeting, record, field: str = "action_item"):
