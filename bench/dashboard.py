@@ -61,7 +61,7 @@ def median_ms(client, url: str, headers: dict) -> float:
 
 
 def prepare(engagement, provider_user, client_user) -> None:
-    from kpis.services import target_agree, target_propose
+    from kpis.target_services import target_agree, target_propose
     from reviews.services import action_item_create
 
     for kpi, grain, target, at_risk, breach in TARGETS:

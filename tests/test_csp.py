@@ -23,7 +23,8 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.services import api_key_create
 from kpis.models import MetricValue
-from kpis.services import engagement_metrics_recompute, target_propose
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_propose
 from recruiting.api import KINDS
 from recruiting.models import HiringPlanLine, ImportRun
 from reviews import services as reviews

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from kpis.services import engagement_metrics_recompute, target_agree, target_propose
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_agree, target_propose
 from recruiting.generator import DataSpec, generated_data_import, scope_for
 from reviews import services as review_services
 from reviews.models import ActionItem, Decision, Tier

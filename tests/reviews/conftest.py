@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kpis.services import engagement_metrics_recompute, target_agree, target_propose
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_agree, target_propose
 from reviews import services
 from reviews.models import Cadence, Tier
 from reviews.services import action_item_create
