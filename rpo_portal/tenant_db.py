@@ -76,6 +76,15 @@ CREATE OR REPLACE FUNCTION rpo_visible_engagements() RETURNS bigint[]
         WHERE e.client_id = ANY (rpo_current_organizations())
            OR e.provider_id = ANY (rpo_current_organizations())
     $$;
+-- A job knows the engagement it works on, not its organizations, and cannot read them before
+-- a context is set: this owner function returns one engagement's client and provider, nothing
+-- else. (It reveals no data: ids only, of an engagement the caller names.)
+CREATE OR REPLACE FUNCTION rpo_engagement_parties(engagement bigint) RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ARRAY[e.client_id, e.provider_id]
+          FROM {{schema}}.engagements_engagement e WHERE e.id = engagement $$;
+REVOKE ALL ON FUNCTION rpo_engagement_parties(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rpo_engagement_parties(bigint) TO {APP_ROLE};
 """  # noqa: S608 - constants only
 
 ENGAGEMENT_POLICY = (
@@ -172,9 +181,9 @@ def secure(connection=None, apps=django_apps) -> list[str]:
     secured = []
     with connection.cursor() as cursor:
         cursor.execute(_ROLE_SQL)
-        cursor.execute(_FUNCTIONS_SQL)
         cursor.execute("SELECT quote_ident(current_schema())")
         schema = cursor.fetchone()[0]
+        cursor.execute(_FUNCTIONS_SQL.replace("{schema}", schema))
         for statement in (
             f"GRANT USAGE ON SCHEMA {schema} TO {APP_ROLE}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {APP_ROLE}",
@@ -255,6 +264,18 @@ def tenant_transaction(
         set_tenant(previous, using)
 
 
+def engagement_parties(engagement_id: int, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The engagement's client and provider ids, readable before any context is set (through
+    the owner function `rpo_engagement_parties`); [] if there is no such engagement."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT rpo_engagement_parties(%s)", [int(engagement_id)])
+        parties = cursor.fetchone()[0]
+    return list(parties or [])
+
+
 def engagement_transaction(engagement, using: str = DEFAULT_DB_ALIAS):
-    """A transaction with the engagement's client and provider as the tenant (a job's)."""
+    """A transaction with an engagement's client and provider as the tenant: a Celery task or
+    a management command working on one engagement (given as a model or an id)."""
+    if isinstance(engagement, int):
+        return tenant_transaction(engagement_parties(engagement, using), using)
     return tenant_transaction([engagement.client_id, engagement.provider_id], using)

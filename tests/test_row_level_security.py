@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
+from engagements.models import Engagement
 from rpo_portal import tenant_db
 from rpo_portal.tenant_db import APP_ROLE, engagement_tables, linked_tables, policy_expressions
 from tests.factories import EngagementFactory
@@ -300,3 +301,106 @@ def test_another_tenant_can_make_no_engagement_of_the_victims(tenants):
         [victim.client_id, victim.provider_id, attacker.pk],
         parties(attacker),
     )
+
+
+# --- The tenant context ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(db):
+    """(victim, attacker) with one requisition each: enough for the context's own tests."""
+    from tests.sla.breach_helpers import requisition
+
+    victim, attacker = EngagementFactory(), EngagementFactory()
+    for engagement in (victim, attacker):
+        requisition(engagement)
+    return victim, attacker
+
+
+def requisitions_seen() -> list[int]:
+    from recruiting.models import Requisition
+
+    return sorted(Requisition.objects.values_list("engagement_id", flat=True))
+
+
+def test_a_tenant_transaction_sees_its_organizations_engagements_only(two):
+    victim, attacker = two
+    with as_application():
+        assert requisitions_seen() == []
+        with tenant_db.tenant_transaction(parties(victim)):
+            assert tenant_db.current_tenant() == sorted(parties(victim))
+            assert requisitions_seen() == [victim.pk]
+            assert list(Engagement.objects.values_list("pk", flat=True)) == [victim.pk]
+        # Back to no context after the block, even inside the outer transaction.
+        assert tenant_db.current_tenant() == []
+        assert requisitions_seen() == []
+
+
+def test_a_failed_block_leaves_the_outer_context(two):
+    victim, attacker = two
+    with as_application(parties(attacker)):
+        with pytest.raises(ValueError), tenant_db.tenant_transaction(parties(victim)):
+            assert requisitions_seen() == [victim.pk]
+            raise ValueError
+        assert requisitions_seen() == [attacker.pk]
+
+
+def test_a_job_sets_the_context_of_the_engagement_it_works_on(two):
+    """A Celery task or command knows an engagement id; with no context it cannot read the
+    engagement, so its parties come from the owner function rpo_engagement_parties."""
+    victim, attacker = two
+    with as_application():
+        assert not Engagement.objects.filter(pk=victim.pk).exists()
+        with tenant_db.engagement_transaction(victim.pk):
+            assert requisitions_seen() == [victim.pk]
+        with tenant_db.engagement_transaction(attacker):
+            assert requisitions_seen() == [attacker.pk]
+        assert tenant_db.engagement_parties(0) == []
+        with tenant_db.engagement_transaction(0):
+            assert requisitions_seen() == []
+
+
+def test_the_parties_function_is_the_application_roles_only_way_round(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.prosecdef, has_function_privilege('public', p.oid, 'EXECUTE')"
+            " FROM pg_proc p WHERE p.proname = 'rpo_engagement_parties'"
+        )
+        assert cursor.fetchall() == [(True, False)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_context_is_set_per_transaction_only():
+    with pytest.raises(RuntimeError, match="per transaction"):
+        tenant_db.set_tenant([1])
+    with tenant_db.tenant_transaction([1, 2]):
+        assert tenant_db.current_tenant() == [1, 2]
+    assert tenant_db.current_tenant() == []
+
+
+def test_the_application_role_writes_through_the_services_with_a_context(two):
+    """The grants suffice for the application's writes, history triggers included: a target
+    proposed as the application role, in the engagement's context, is stored with its event."""
+    from datetime import date
+    from decimal import Decimal
+
+    from accounts.models import Role
+    from kpis.models import KpiTarget, KpiTargetEvent
+    from kpis.services import target_propose
+    from tests.factories import member
+
+    victim, _ = two
+    hr_lead = member(victim.client, Role.HR_LEAD)
+    with as_application(parties(victim)):
+        target = target_propose(
+            actor=hr_lead,
+            engagement=victim,
+            kpi="time_to_fill",
+            grain="quarter",
+            effective_from=date(2025, 1, 1),
+            target_value=Decimal("30"),
+            at_risk_threshold=Decimal("35"),
+            breach_threshold=Decimal("40"),
+        )
+        assert KpiTarget.objects.filter(pk=target.pk).exists()
+        assert KpiTargetEvent.objects.filter(pgh_obj_id=target.pk).exists()
