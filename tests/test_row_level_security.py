@@ -281,10 +281,24 @@ def test_another_tenant_can_write_no_row_into_the_victims_engagement(tenants):
             [value, own[0]],
         )
         move = (f'UPDATE "{table}" SET "{column}" = %s WHERE "{pk}" = %s', [value, own[0]])
-        for sql, params in (insert, move):
+        # An append-only table (the audit trail's) refuses every update by its own trigger,
+        # which runs before the policy: there is nothing to move.
+        probes = (insert, move) if updatable(table, own[0], attacker) else (insert,)
+        for sql, params in probes:
             if not refused(sql, params, parties(attacker)):
                 passed.append(f"{table}: {sql.split()[0]}")
     assert passed == []
+
+
+def updatable(table: str, pk_value, tenant) -> bool:
+    """Whether the tenant may update its own row `pk_value` of `table` at all."""
+    pk = pk_column(table)
+    try:
+        with as_application(parties(tenant)) as cursor:
+            cursor.execute(f'UPDATE "{table}" SET "{pk}" = "{pk}" WHERE "{pk}" = %s', [pk_value])
+    except DatabaseError:
+        return False
+    return True
 
 
 def test_another_tenant_can_make_no_engagement_of_the_victims(tenants):
