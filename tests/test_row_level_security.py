@@ -400,7 +400,7 @@ def test_the_application_role_writes_through_the_services_with_a_context(two):
 
     from accounts.models import Role
     from kpis.models import KpiTarget, KpiTargetEvent
-    from kpis.services import target_propose
+    from kpis.target_services import target_propose
     from tests.factories import member
 
     victim, _ = two

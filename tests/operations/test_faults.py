@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 from kpis.models import MetricRun, MetricValue
-from kpis.services import engagement_metrics_recompute, recompute_progress
+from kpis.progress import recompute_progress
+from kpis.services import engagement_metrics_recompute
 from rpo_portal.celery import app as celery_app
 from tests.operations.servers import database_url
 
