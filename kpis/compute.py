@@ -20,6 +20,7 @@ from kpis.aggregate import Coded, Table, aggregate, concat, label_column, length
 from kpis.definitions import DEFINITIONS, Definition
 from kpis.records import Tables, period_bounds, period_label, prepare
 from kpis.registry import DEFINITION_VERSION, GRAINS, get_kpi
+from recruiting import contract
 
 REQUISITION_COLUMNS = [
     "id",
@@ -32,18 +33,7 @@ REQUISITION_COLUMNS = [
     "filled_on",
     "cancelled_on",
 ]
-APPLICATION_COLUMNS = [
-    "id",
-    "requisition_id",
-    "source",
-    "applied_on",
-    "interviewed_on",
-    "offered_on",
-    "offer_outcome",
-    "offer_decided_on",
-    "started_on",
-    "diverse",
-]
+APPLICATION_COLUMNS = contract.KINDS["applications"].kpi_columns
 SURVEY_COLUMNS = ["id", "respondent", "requisition_id", "application_id", "responded_on", "score"]
 QUALITY_COLUMNS = ["id", "application_id", "reviewed_on", "meets_expectations", "retained_90d"]
 COST_COLUMNS = ["id", "month", "amount"]
