@@ -15,15 +15,11 @@ from __future__ import annotations
 from datetime import date
 
 from celery import chord, group
-from django.conf import settings
 from django.utils import timezone
 
 from engagements.models import Engagement
 from kpis import services as kpis_services
 from sla import services
-
-# Engagements evaluated per task of the fan-out.
-EVALUATION_BATCH = getattr(settings, "SLA_EVALUATION_BATCH", 25)
 
 
 def flatten(parts) -> list:
@@ -60,7 +56,7 @@ def evaluation_fan_out(*, changed, as_of: str):
     ids = services.engagements_to_evaluate(
         changed_ids=flatten(changed), as_of=date.fromisoformat(as_of)
     )
-    batches = [ids[i : i + EVALUATION_BATCH] for i in range(0, len(ids), EVALUATION_BATCH)]
+    batches = services.evaluation_batches(ids)
     header = group(evaluate_slas_batch.s(batch, as_of) for batch in batches or [[]])
     return chord(header, after_evaluation.s(as_of))
 
