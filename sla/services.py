@@ -136,19 +136,21 @@ def engagement_slas_evaluate(
     return slas_evaluate(engagement_ids=[engagement.pk], as_of=as_of)[0]
 
 
-def engagements_with_clauses() -> list[int]:
+def engagements_with_clauses(among: list[int] | None = None) -> list[int]:
+    clauses = SlaClause.objects.filter(in_force=True)
+    if among is not None:
+        clauses = clauses.filter(engagement_id__in=among)
     return list(
-        SlaClause.objects.filter(in_force=True)
-        .values_list("engagement_id", flat=True)
-        .distinct()
-        .order_by("engagement_id")
+        clauses.values_list("engagement_id", flat=True).distinct().order_by("engagement_id")
     )
 
 
-def engagements_to_evaluate(*, changed_ids: list[int], as_of: date) -> list[int]:
+def engagements_to_evaluate(
+    *, changed_ids: list[int], as_of: date, among: list[int] | None = None
+) -> list[int]:
     """The engagements whose KPI values changed, and those with clauses not yet evaluated as
-    of `as_of` (time alone closes periods and ends warnings)."""
-    with_clauses = set(engagements_with_clauses())
+    of `as_of` (time alone closes periods and ends warnings); only those `among` if given."""
+    with_clauses = set(engagements_with_clauses(among))
     evaluated_today = set(
         SlaEvaluationRun.objects.filter(engagement_id__in=with_clauses, as_of__gte=as_of)
         .values_list("engagement_id", flat=True)
