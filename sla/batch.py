@@ -5,13 +5,16 @@ together, then every clause in force, its stored KPI values and its stored outco
 batch's breaches and raised warnings are read with one query each. The outcomes are worked
 out by the pure functions of `sla.evaluation` and compared with the stored ones in memory;
 only what changed is written, each kind of write in one statement (new outcomes with COPY).
+Like the KPI engine, each engagement's run keeps a fingerprint of what its outcomes were
+worked out from; an engagement whose inputs have not changed since is not worked out again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 from django.db import connection, transaction
@@ -110,6 +113,58 @@ def _stored_outcomes(clause_ids: list[int]) -> dict[tuple[int, str], tuple]:
     return {(row[0], row[1]): row[2:] for row in rows}
 
 
+def _value_hashes(clause_ids: list[int]) -> dict[int, str]:
+    """A hash of each clause's stored KPI values (every field an outcome is made of)."""
+    with connection.cursor() as cursor:
+        # Table names from the models' metadata; the values are parameters.
+        cursor.execute(
+            "SELECT c.id, md5(coalesce(string_agg(concat_ws(':', m.period, m.id, m.value, m.n,"  # noqa: S608
+            " m.suppressed), ',' ORDER BY m.period, m.id), ''))"
+            f" FROM {SlaClause._meta.db_table} c LEFT JOIN {MetricValue._meta.db_table} m"
+            " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
+            " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
+            " WHERE c.id = ANY(%s) GROUP BY c.id",
+            [DEFINITION_VERSION, clause_ids],
+        )
+        return dict(cursor.fetchall())
+
+
+def _horizon(terms: ev.ClauseTerms, as_of: date) -> tuple:
+    """All an outcome takes from `as_of`: whether the clause has started, the last period,
+    and the first period still open (ev.clause_outcomes: closed when its end is before
+    as_of - grace days)."""
+    return (
+        terms.effective_from <= as_of,
+        ev.period_containing(as_of, terms.grain).key,
+        ev.period_containing(as_of - timedelta(days=terms.grace_days), terms.grain).key,
+    )
+
+
+def fingerprints(clauses, engagement_ids: list[int], as_of: date) -> dict[int, str]:
+    """Each engagement's fingerprint: its clauses in force with their terms, the hash of
+    their stored values and what they take from `as_of`. Equal fingerprints, equal outcomes."""
+    hashes = _value_hashes([clause.pk for clause in clauses]) if clauses else {}
+    parts: dict[int, list] = {e: [] for e in engagement_ids}
+    for clause in clauses:
+        terms = clause_terms(clause)
+        parts[clause.engagement_id].append(
+            (clause.pk, clause.kpi, clause.dimension, clause.segment, terms, _horizon(terms, as_of))
+            + (hashes[clause.pk],)
+        )
+    return {e: hashlib.sha256(repr(p).encode()).hexdigest() for e, p in parts.items()}
+
+
+def _last_runs(engagement_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """(fingerprint, outcomes) of each engagement's last evaluation."""
+    rows = (
+        SlaEvaluationRun.objects.filter(engagement_id__in=engagement_ids)
+        .order_by("engagement_id", "-started_at", "-id")
+        .distinct("engagement_id")
+        .values_list("engagement_id", "fingerprint", "outcomes")
+    )
+    return {engagement_id: (fingerprint, outcomes) for engagement_id, fingerprint, outcomes in rows}
+
+
 def _copy_text(value) -> str:
     if value is None:
         return "\\N"
@@ -121,14 +176,14 @@ def _copy_text(value) -> str:
 class Batch:
     """One batch's evaluation: what is read, the outcomes worked out, and what to write."""
 
-    def __init__(self, engagement_ids: list[int], as_of: date, now) -> None:
+    def __init__(self, engagement_ids: list[int], clauses, as_of: date, now) -> None:
         self.as_of = as_of
         self.now = now
         self.results = {
             e: EvaluationResult(engagement_id=e, evaluated=True, as_of=as_of)
             for e in engagement_ids
         }
-        self.clauses = _clauses(engagement_ids)
+        self.clauses = clauses
         self.clause_by_id = {clause.pk: clause for clause in self.clauses}
         clause_ids = list(self.clause_by_id)
         self.values = _values(clause_ids) if clause_ids else {}
@@ -355,7 +410,7 @@ class Batch:
             for warning, _ in cleared:
                 self.results[warning[1]].cleared_warning_ids.append(warning[0])
 
-    def runs_record(self) -> None:
+    def runs_record(self, fingerprints: dict[int, str]) -> None:
         finished = timezone.now()
         SlaEvaluationRun.objects.bulk_create(
             SlaEvaluationRun(
@@ -369,6 +424,7 @@ class Batch:
                 breaches_changed=len(result.changed_breach_ids),
                 warnings_raised=len(result.new_warning_ids),
                 warnings_cleared=len(result.cleared_warning_ids),
+                fingerprint=fingerprints[result.engagement_id],
             )
             for result in self.results.values()
         )
@@ -376,7 +432,11 @@ class Batch:
 
 def batch_evaluate(engagement_ids: list[int], as_of: date) -> dict[int, EvaluationResult]:
     """Evaluate one batch of engagements in one transaction; an engagement whose lock another
-    evaluation holds gets `evaluated=False` and nothing of it is written."""
+    evaluation holds gets `evaluated=False` and nothing of it is written.
+
+    An engagement whose fingerprint (clauses, their values, what they take from `as_of`) is
+    its last evaluation's has nothing to change: only its run is recorded.
+    """
     with transaction.atomic():
         locked = _try_locks(engagement_ids) if engagement_ids else []
         skipped = {
@@ -386,9 +446,23 @@ def batch_evaluate(engagement_ids: list[int], as_of: date) -> dict[int, Evaluati
         }
         if not locked:
             return skipped
-        batch = Batch(locked, as_of, timezone.now())
+        now = timezone.now()
+        clauses = _clauses(locked)
+        prints = fingerprints(clauses, locked, as_of)
+        last = _last_runs(locked)
+        unchanged = {e for e in locked if e in last and last[e][0] == prints[e]}
+        batch = Batch(
+            [e for e in locked if e not in unchanged],
+            [clause for clause in clauses if clause.engagement_id not in unchanged],
+            as_of,
+            now,
+        )
         batch.outcomes_write()
         batch.breaches_open_and_note()
         batch.warnings_raise_and_clear()
-        batch.runs_record()
+        for e in sorted(unchanged):
+            batch.results[e] = EvaluationResult(
+                engagement_id=e, evaluated=True, as_of=as_of, outcomes=last[e][1]
+            )
+        batch.runs_record(prints)
     return batch.results | skipped

@@ -162,3 +162,40 @@ def test_a_batch_writes_what_one_engagement_at_a_time_would():
     # Nothing changed: nothing written.
     (first, _) = slas_evaluate(engagement_ids=ids, as_of=AS_OF)
     assert (first.outcomes_changed, first.new_breach_ids, first.changed_breach_ids) == (0, [], [])
+
+
+def test_an_engagement_with_nothing_new_is_skipped_but_time_still_closes_its_periods():
+    ids = engagements_with_clauses(1, 1)
+    slas_evaluate(engagement_ids=ids, as_of=AS_OF)
+    june = SlaOutcome.objects.get(period="2025-06")
+    assert june.outcome == "warning"
+    with CaptureQueriesContext(connection) as captured:
+        (result,) = slas_evaluate(engagement_ids=ids, as_of=date(2025, 6, 20))  # same periods
+    assert (result.evaluated, result.outcomes, result.outcomes_changed) == (True, 6, 0)
+    assert not any("sla_slaoutcome" in query["sql"] for query in captured.captured_queries)
+    assert SlaEvaluationRun.objects.filter(as_of=date(2025, 6, 20)).exists()
+
+    (result,) = slas_evaluate(engagement_ids=ids, as_of=date(2025, 7, 1))  # June closes
+    june.refresh_from_db()
+    assert (june.outcome, result.outcomes) == ("breach", 7)
+    assert Breach.objects.filter(period="2025-06").exists()
+    assert SlaWarning.objects.get(period="2025-06").cleared_because == "closed"
+
+
+def test_a_clause_starting_within_the_month_gets_its_first_period_on_that_day():
+    ids = engagements_with_clauses(1, 1)
+    SlaClause.objects.update(effective_from=date(2025, 7, 10))
+    (result,) = slas_evaluate(engagement_ids=ids, as_of=date(2025, 7, 5))
+    assert result.outcomes == 0
+    (result,) = slas_evaluate(engagement_ids=ids, as_of=date(2025, 7, 15))
+    assert result.outcomes == 1
+    assert SlaOutcome.objects.get().period == "2025-07"
+
+
+def test_grace_days_keep_a_period_open_until_they_pass():
+    ids = engagements_with_clauses(1, 1)
+    SlaClause.objects.update(grace_days=5)
+    slas_evaluate(engagement_ids=ids, as_of=date(2025, 7, 3))
+    assert SlaOutcome.objects.get(period="2025-06").outcome == "warning"
+    slas_evaluate(engagement_ids=ids, as_of=date(2025, 7, 6))
+    assert SlaOutcome.objects.get(period="2025-06").outcome == "breach"
