@@ -1,10 +1,11 @@
 """SLA evaluation of a batch of engagements, with a fixed number of queries however large.
 
 One transaction per batch, like the KPI engine's recompute: the batch's locks are taken
-together, then every clause in force, its stored KPI values and its stored outcomes, and the
-batch's breaches and raised warnings are read with one query each. The outcomes are worked
-out by the pure functions of `sla.evaluation` and compared with the stored ones in memory;
-only what changed is written, each kind of write in one statement (new outcomes with COPY).
+together, then every clause in force and its stored KPI values, and (for the engagements
+whose inputs changed) the stored outcomes, breaches and raised warnings are read with one
+query each. The outcomes are worked out by the pure functions of `sla.evaluation` and
+compared with the stored ones in memory; only what changed is written, each kind of write in
+one statement (new outcomes with COPY).
 Like the KPI engine, each engagement's run keeps a fingerprint of what its outcomes were
 worked out from; an engagement whose inputs have not changed since is not worked out again.
 """
@@ -113,22 +114,6 @@ def _stored_outcomes(clause_ids: list[int]) -> dict[tuple[int, str], tuple]:
     return {(row[0], row[1]): row[2:] for row in rows}
 
 
-def _value_hashes(clause_ids: list[int]) -> dict[int, str]:
-    """A hash of each clause's stored KPI values (every field an outcome is made of)."""
-    with connection.cursor() as cursor:
-        # Table names from the models' metadata; the values are parameters.
-        cursor.execute(
-            "SELECT c.id, md5(coalesce(string_agg(concat_ws(':', m.period, m.id, m.value, m.n,"  # noqa: S608
-            " m.suppressed), ',' ORDER BY m.period, m.id), ''))"
-            f" FROM {SlaClause._meta.db_table} c LEFT JOIN {MetricValue._meta.db_table} m"
-            " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
-            " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
-            " WHERE c.id = ANY(%s) GROUP BY c.id",
-            [DEFINITION_VERSION, clause_ids],
-        )
-        return dict(cursor.fetchall())
-
-
 def _horizon(terms: ev.ClauseTerms, as_of: date) -> tuple:
     """All an outcome takes from `as_of`: whether the clause has started, the last period,
     and the first period still open (ev.clause_outcomes: closed when its end is before
@@ -140,16 +125,19 @@ def _horizon(terms: ev.ClauseTerms, as_of: date) -> tuple:
     )
 
 
-def fingerprints(clauses, engagement_ids: list[int], as_of: date) -> dict[int, str]:
-    """Each engagement's fingerprint: its clauses in force with their terms, the hash of
-    their stored values and what they take from `as_of`. Equal fingerprints, equal outcomes."""
-    hashes = _value_hashes([clause.pk for clause in clauses]) if clauses else {}
+def fingerprints(clauses, values, engagement_ids: list[int], as_of: date) -> dict[int, str]:
+    """Each engagement's fingerprint: its clauses in force with their terms, their stored
+    values and what they take from `as_of`. Equal fingerprints, equal outcomes."""
     parts: dict[int, list] = {e: [] for e in engagement_ids}
     for clause in clauses:
         terms = clause_terms(clause)
+        stored = sorted(
+            (period, pk, value.value, value.n, value.suppressed)
+            for period, (value, pk) in values.get(clause.pk, {}).items()
+        )
         parts[clause.engagement_id].append(
-            (clause.pk, clause.kpi, clause.dimension, clause.segment, terms, _horizon(terms, as_of))
-            + (hashes[clause.pk],)
+            (clause.pk, clause.kpi, clause.dimension, clause.segment, terms)
+            + (_horizon(terms, as_of), stored)
         )
     return {e: hashlib.sha256(repr(p).encode()).hexdigest() for e, p in parts.items()}
 
@@ -176,7 +164,7 @@ def _copy_text(value) -> str:
 class Batch:
     """One batch's evaluation: what is read, the outcomes worked out, and what to write."""
 
-    def __init__(self, engagement_ids: list[int], clauses, as_of: date, now) -> None:
+    def __init__(self, engagement_ids: list[int], clauses, values, as_of: date, now) -> None:
         self.as_of = as_of
         self.now = now
         self.results = {
@@ -186,7 +174,7 @@ class Batch:
         self.clauses = clauses
         self.clause_by_id = {clause.pk: clause for clause in self.clauses}
         clause_ids = list(self.clause_by_id)
-        self.values = _values(clause_ids) if clause_ids else {}
+        self.values = values
         self.stored = _stored_outcomes(clause_ids) if clause_ids else {}
         # [(clause, PeriodOutcome, metric value id)] of every clause in force, in order.
         self.current: list[tuple[SimpleNamespace, ev.PeriodOutcome, int | None]] = []
@@ -448,12 +436,14 @@ def batch_evaluate(engagement_ids: list[int], as_of: date) -> dict[int, Evaluati
             return skipped
         now = timezone.now()
         clauses = _clauses(locked)
-        prints = fingerprints(clauses, locked, as_of)
+        values = _values([clause.pk for clause in clauses]) if clauses else {}
+        prints = fingerprints(clauses, values, locked, as_of)
         last = _last_runs(locked)
         unchanged = {e for e in locked if e in last and last[e][0] == prints[e]}
         batch = Batch(
             [e for e in locked if e not in unchanged],
             [clause for clause in clauses if clause.engagement_id not in unchanged],
+            values,
             as_of,
             now,
         )
