@@ -193,6 +193,7 @@ class Meeting(models.Model):
             validate_same_engagement(self.engagement_id, self.cadence, "cadence")
 
 
+@pghistory.track()
 class MinutesVersion(models.Model):
     """The minutes as they stood each time the organiser closed the meeting."""
 
@@ -397,6 +398,7 @@ class ActionItem(models.Model):
             validate_same_engagement(self.engagement_id, self.risk, "risk")
 
 
+@pghistory.track()
 class ActionItemComment(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="comments")

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from engagements.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Load the demo organizations, people and engagements (safe to run again)."
 
     def handle(self, *args, **options):
