@@ -36,8 +36,17 @@ def command_job_name(command: BaseCommand) -> str:
 
 
 class JobCommand(BaseCommand):
-    """The base of every management command: what it changes is recorded as its job."""
+    """The base of every management command: what it changes is recorded as its job.
+
+    A command that acts as the people it names (the demo loader) sets `audit_as_job = False`:
+    pghistory merges nested contexts into the outermost one, so inside a job's context every
+    change would carry the last person named.
+    """
+
+    audit_as_job = True
 
     def execute(self, *args, **options):
+        if not self.audit_as_job:
+            return super().execute(*args, **options)
         with pghistory.context(job=command_job_name(self)):
             return super().execute(*args, **options)

@@ -253,7 +253,30 @@ def test_every_command_records_its_job():
     ours = {name: app for name, app in get_commands().items() if app in project}
     assert "seed_demo" in ours
     for name, app in ours.items():
-        assert isinstance(load_command_class(app, name), JobCommand), name
+        command = load_command_class(app, name)
+        assert isinstance(command, JobCommand), name
+        # Only the demo loader acts as the people it names instead of as a job.
+        assert command.audit_as_job == (name != "seed_demo"), name
+
+
+def test_the_demo_shows_a_person_an_api_key_and_a_job(login):
+    call_command("seed_demo", stdout=io.StringIO())
+    engagement = Engagement.objects.get(slug="acme-talentbridge")
+    kinds = {
+        e.who_kind: e
+        for e in audit.audit_events(
+            engagement=engagement, filters=audit.AuditFilters(), limit=100_000
+        )
+    }
+    assert {"user", "api_key", "job"} <= set(kinds)
+    assert "Workday sync" in kinds["api_key"].who
+    assert kinds["job"].job == "manage.py schedule_reviews"
+    hr_lead = Membership.objects.get(organization=engagement.client, role=Role.HR_LEAD).user
+    page = login(hr_lead).get(reverse("engagements:audit", args=[engagement.pk]))
+    assert page.status_code == 200
+    actors = dict(page.context["form"].fields["who"].choices)
+    assert any(value.startswith("api_key:") for value in actors)
+    assert "job:manage.py schedule_reviews" in actors
 
 
 # --- The page ----------------------------------------------------------------------------------
