@@ -176,6 +176,22 @@ def test_the_admin_cannot_change_or_delete_events(rf, admin_user):
         assert not model_admin.has_delete_permission(request)
 
 
+def test_no_code_switches_the_guard_off():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if ".venv" not in path.parts
+        and "tests" not in path.parts
+        and any(word in path.read_text() for word in ("pgtrigger.ignore", "import ignore"))
+    ]
+    assert offenders == [], "nothing may skip the audit trail's append-only triggers"
+
+
 # --- Who acted ---------------------------------------------------------------------------------
 
 
@@ -235,6 +251,27 @@ def test_a_celery_task_is_named(login, engagement, hr_lead):
     assert page.status_code == 200
     assert "Job: reviews.tasks.schedule_reviews" in page.text
     assert page.context["total"] >= len(meetings)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_in_a_real_worker_is_named(engagement):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from rpo_portal.celery import app
+
+    app.loader.import_default_modules()
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        schedule_reviews.apply_async()
+        deadline = time.monotonic() + 60
+        while not Meeting.objects.filter(engagement=engagement).exists():
+            assert time.monotonic() < deadline, "the worker never scheduled the meetings"
+            time.sleep(0.2)
+        # The task's transaction for the engagement is committed with its meetings.
+    meetings = _events(engagement, model="reviews.Meeting")
+    assert meetings and {e.job for e in meetings} == {"reviews.tasks.schedule_reviews"}
+    assert len({e.task_id for e in meetings}) == 1
 
 
 def test_a_management_command_is_named(engagement):
