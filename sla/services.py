@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,9 +99,9 @@ def clause_terms(clause: SlaClause) -> ev.ClauseTerms:
 
 
 def _try_lock(engagement_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, engagement_id])
-        return cursor.fetchone()[0]
+    from rpo_portal.advisory_locks import try_xact_locks  # the one helper, kpis' too
+
+    return bool(try_xact_locks(LOCK_CLASS, [engagement_id]))
 
 
 def _clause_values(engagement_id: int, clauses: list[SlaClause]) -> dict[int, dict]:
@@ -503,16 +503,10 @@ def _schedule_in_force(schedule: SlaSchedule) -> None:
     transaction.on_commit(lambda: evaluation_schedule(engagement_id=engagement_id), robust=True)
 
 
-@transaction.atomic
-def schedule_agree(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
-    return agreement.proposal_agree(
-        actor=actor, proposal=schedule, perm=AGREE, note=note, on_agreed=_schedule_in_force
-    )
-
-
-@transaction.atomic
-def schedule_reject(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
-    return agreement.proposal_reject(actor=actor, proposal=schedule, perm=AGREE, note=note)
+# schedule_agree(actor=..., schedule=..., note=...), and schedule_reject alike.
+ANSWERS = agreement.Answers("schedule", AGREE, on_agreed=_schedule_in_force)
+schedule_agree = ANSWERS.agree
+schedule_reject = ANSWERS.reject
 
 
 @transaction.atomic
