@@ -153,6 +153,8 @@ def default_api_key_role(kind: str) -> str:
     return Role.ACCOUNT_MANAGER if kind == OrganizationKind.PROVIDER else Role.CLIENT_ADMIN
 
 
+# The secret's hash stays out of history; a key's use (last_used_at) is not a change to it.
+@pghistory.track(exclude=["secret_hash", "last_used_at"])
 class ApiKey(models.Model):
     """An organization's key for integrations (the ATS), acting with one of its roles.
 

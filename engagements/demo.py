@@ -192,6 +192,46 @@ def seed_action_items(log: Callable[[str], None]) -> None:
         log(f"{slug}: {len(items)} action items")
 
 
+DEMO_API_KEY = ("TalentBridge RPO", "Workday sync", "admin@talentbridge.example")
+
+
+def seed_audit_trail(log: Callable[[str], None]) -> None:
+    """An API key, made by the provider's admin, that pushes a requisition: the audit page
+    then shows changes by people, by an API key and by jobs (the reviews schedule command)."""
+    import pghistory
+
+    from accounts.authentication import ApiKeyPrincipal
+    from accounts.models import ApiKey, Organization
+    from accounts.services import api_key_create
+    from recruiting.services import records_import
+
+    org_name, key_name, admin_email = DEMO_API_KEY
+    engagement = Engagement.objects.filter(slug="acme-talentbridge").first()
+    provider = Organization.objects.get(name=org_name)
+    if engagement is None or ApiKey.objects.filter(organization=provider, name=key_name).exists():
+        return
+    admin = User.objects.get(email=admin_email)
+    with pghistory.context(user=admin.pk):
+        api_key, _ = api_key_create(actor=admin, organization=provider, name=key_name)
+    key = ApiKeyPrincipal(api_key)
+    # What ApiKeyAuthentication records for a request signed with the key.
+    with pghistory.context(api_key=key.label):
+        records_import(
+            actor=key,
+            engagement=engagement,
+            kind="requisitions",
+            rows=[
+                {
+                    "external_id": "WD-DEMO-1",
+                    "title": "Payroll specialist",
+                    "department": "Finance",
+                    "opened_on": (timezone.localdate() - timedelta(days=10)).isoformat(),
+                }
+            ],
+        )
+    log(f"{engagement.slug}: API key {key_name!r} pushed a requisition")
+
+
 DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_organizations_and_people,
     seed_engagements,
@@ -201,6 +241,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_reviews,
     seed_sla_clauses,
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
+    seed_audit_trail,
 ]
 
 

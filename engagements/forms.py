@@ -50,3 +50,27 @@ class EngagementForm(forms.ModelForm):
         ).order_by("full_name", "email")
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
+
+
+class AuditFilterForm(forms.Form):
+    """Who, what and when of the audit page (a GET form; every field may be left blank)."""
+
+    who = forms.ChoiceField(required=False)
+    model = forms.ChoiceField(required=False, label="What")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actors, models, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [("", "Anyone"), *actors]
+        self.fields["model"].choices = [("", "Everything"), *models]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "The end date is before the start date.")
+        return data

@@ -26,3 +26,8 @@ is_not_viewer = is_party & ~has_role(Role.CLIENT_VIEWER)
 
 rules.add_perm("engagements.view_engagement", is_party)
 rules.add_perm("engagements.change_engagement", is_admin)
+# The audit trail names people, API keys and every change: the parties' leads and managers.
+rules.add_perm(
+    "engagements.view_audit",
+    has_role(Role.CLIENT_ADMIN, Role.HR_LEAD, Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER),
+)

@@ -12,4 +12,6 @@ urlpatterns = [
     path(f"{base}recompute/", views.dashboard_recompute, name="recompute"),
     path(f"{base}contract/", views.engagement_contract, name="contract"),
     path(f"{base}edit/", views.engagement_edit, name="edit"),
+    path(f"{base}audit/", views.engagement_audit, name="audit"),
+    path(f"{base}audit/export/", views.engagement_audit_export, name="audit_export"),
 ]

@@ -1,15 +1,18 @@
+import csv
+from datetime import UTC
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from accounts.models import Role
-from engagements import dashboard, selectors, services
+from engagements import audit, dashboard, selectors, services
 from engagements.access import get_engagement_for, party_of, roles_in
-from engagements.forms import EngagementForm
+from engagements.forms import AuditFilterForm, EngagementForm
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain
@@ -20,8 +23,10 @@ from reviews.forms import ActionItemQuickForm
 from reviews.qbr.quarters import quarter_of_period
 from reviews.qbr.services import GENERATE as GENERATE_QBR
 from reviews.services import LOG_ACTION_ITEM, action_item_create
+from rpo_portal.text_rules import spreadsheet_cell
 
 RECOMPUTE = "kpis.recompute"
+VIEW_AUDIT = "engagements.view_audit"
 # The dashboard's panels, each also served alone (the filters swap the filtered ones; the
 # freshness panel polls while a recompute runs).
 PANELS = ("kpis", "sla", "actions", "meetings", "activity", "freshness")
@@ -224,6 +229,7 @@ def engagement_contract(request, engagement_id: int):
         "my_roles": sorted(Role(role).label for role in roles_in(request.user, engagement)),
         "can_edit": request.user.has_perm("engagements.change_engagement", engagement),
         "history": selectors.engagement_history(engagement=engagement),
+        "can_audit": request.user.has_perm(VIEW_AUDIT, engagement),
     }
     return render(request, "engagements/contract.html", context)
 
@@ -243,3 +249,115 @@ def engagement_edit(request, engagement_id: int):
             messages.success(request, "Engagement saved.")
             return redirect("engagements:contract", engagement_id=engagement.pk)
     return render(request, "engagements/edit.html", {"engagement": engagement, "form": form})
+
+
+def _audit_filters(request, engagement: Engagement) -> tuple[AuditFilterForm, audit.AuditFilters]:
+    """The page's GET form and the filters it gives (a field in error filters nothing)."""
+    form = AuditFilterForm(
+        request.GET or None,
+        actors=audit.audit_actors(engagement=engagement),
+        models=audit.model_choices(),
+    )
+    if not form.is_bound:
+        return form, audit.AuditFilters()
+    form.is_valid()
+    data = form.cleaned_data
+    return form, audit.AuditFilters(
+        who=data.get("who") or "",
+        model=data.get("model") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+    )
+
+
+@login_required
+def engagement_audit(request, engagement_id: int):
+    """Every recorded change to the engagement's governance records, newest first."""
+    engagement = get_engagement_for(request.user, engagement_id, VIEW_AUDIT)
+    form, filters = _audit_filters(request, engagement)
+    total = audit.audit_count(engagement=engagement, filters=filters)
+    pages = max(1, -(-total // audit.PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.GET.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    events = audit.audit_events(
+        engagement=engagement,
+        filters=filters,
+        offset=(page - 1) * audit.PAGE_SIZE,
+        limit=audit.PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "engagement": engagement,
+        "form": form,
+        "events": events,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "query": query.urlencode(),
+    }
+    return render(request, "engagements/audit.html", context)
+
+
+AUDIT_CSV_HEADER = (
+    "when (UTC)",
+    "who",
+    "acting as",
+    "what",
+    "object",
+    "object id",
+    "action",
+    "changes",
+    "url",
+    "job",
+    "task id",
+)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _audit_csv_rows(engagement: Engagement, filters: audit.AuditFilters):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(AUDIT_CSV_HEADER)
+    offset, chunk = 0, 1000
+    while True:
+        events = audit.audit_events(
+            engagement=engagement, filters=filters, offset=offset, limit=chunk
+        )
+        for event in events:
+            changes = "; ".join(f"{name}: {old} → {new}" for name, old, new in event.changes)
+            row = (
+                event.when.astimezone(UTC).isoformat(),
+                event.who,
+                event.who_kind,
+                event.model,
+                event.obj_label,
+                event.obj_id,
+                event.action,
+                changes,
+                event.url,
+                event.job,
+                event.task_id,
+            )
+            yield writer.writerow([spreadsheet_cell(value) for value in row])
+        if len(events) < chunk:
+            return
+        offset += chunk
+
+
+@login_required
+def engagement_audit_export(request, engagement_id: int):
+    """The audit page's filtered list as CSV (cells a spreadsheet would run are quoted)."""
+    engagement = get_engagement_for(request.user, engagement_id, VIEW_AUDIT)
+    _, filters = _audit_filters(request, engagement)
+    response = StreamingHttpResponse(
+        _audit_csv_rows(engagement, filters), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"audit-{engagement.slug}-{timezone.now():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

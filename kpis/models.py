@@ -168,6 +168,7 @@ class KpiTarget(agreement.Proposal):
             raise ValidationError(errors)
 
 
+@pghistory.track(model_name="TargetStepHistory")
 class TargetEvent(agreement.AgreementStep):
     """Every step of a target's negotiation: who did what, when, and what changed."""
 

@@ -6,6 +6,7 @@ constraints where a row alone can decide them; rules that need other rows (refer
 same engagement, a quality review's application being a hire) are checked by the importer.
 """
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -520,6 +521,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Rejected"
 
 
+# Who loaded data into the engagement (a person or an API key) and how it ended is on the audit
+# trail; the progress bar, the preview and the held file are not changes worth recording.
+@pghistory.track(exclude=["progress", "preview", "errors", "stored_file", "duration"])
 class ImportRun(models.Model):
     """One import of one file (or one API batch) into an engagement: the import history.
 

@@ -6,9 +6,11 @@ Idempotent: an engagement that already has decisions is left as it is.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,7 +36,8 @@ def _meeting_at(day: date, hour: int) -> datetime:
 
 def _seed_engagement(engagement: Engagement, client: User, provider: User) -> None:
     services.cadences_ensure(engagement=engagement)
-    services.reviews_schedule(engagement=engagement)
+    # As the beat job does it, so that the audit trail shows a job's changes.
+    call_command("schedule_reviews", engagement=engagement.slug, stdout=io.StringIO())
     today = timezone.localdate()
     risks = [
         services.risk_create(

@@ -2,6 +2,9 @@ import os
 
 from celery import Celery
 
+# Tasks record their name on every change they make (the audit trail).
+from rpo_portal import jobs  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rpo_portal.settings")
 
 app = Celery("rpo_portal")

@@ -75,6 +75,7 @@ class SlaSchedule(agreement.Proposal):
         return f"SLA schedule #{self.pk} ({self.get_state_display().lower()})"
 
 
+@pghistory.track(model_name="ScheduleStepHistory")
 class ScheduleStep(agreement.AgreementStep):
     """Every step of a schedule's negotiation: who did what, when, and what changed."""
 
@@ -293,6 +294,7 @@ class Breach(models.Model):
         return self.value_changed_at is not None
 
 
+@pghistory.track(model_name="BreachEventHistory")
 class BreachEvent(models.Model):
     """The breach's timeline: every step with who (blank: the system), party, when and why."""
 
@@ -392,6 +394,7 @@ class SlaEvaluationRun(models.Model):
 # --- Breach lifecycle: remediation plans, corrective actions, relief claims ----------------
 
 
+@pghistory.track()
 class RemediationPlan(models.Model):
     """The provider's plan for a breach: the root cause; its corrective actions are linked."""
 
@@ -408,6 +411,7 @@ class RemediationPlan(models.Model):
         return f"Remediation plan of {self.breach_id}"
 
 
+@pghistory.track()
 class CorrectiveAction(models.Model):
     """Links an action item of the shared governance log to the breach it remedies."""
 
@@ -439,6 +443,7 @@ class ReliefStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+@pghistory.track()
 class ReliefClaim(models.Model):
     """The provider's claim that a client-side cause made the breach.
 

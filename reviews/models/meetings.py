@@ -180,6 +180,7 @@ class Meeting(models.Model):
             validate_same_engagement(self.engagement_id, self.cadence, "cadence")
 
 
+@pghistory.track()
 class MinutesVersion(models.Model):
     """The minutes as they stood each time the organiser closed the meeting."""
 

@@ -180,6 +180,7 @@ class ActionItem(models.Model):
             validate_same_engagement(self.engagement_id, self.risk, "risk")
 
 
+@pghistory.track()
 class ActionItemComment(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="comments")

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from accounts.models import Role
@@ -9,9 +9,10 @@ from accounts.services import (
     organization_kind_for_role,
     user_create,
 )
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Create a user with a role in an organization (the organization is created if missing)."
 
     def add_arguments(self, parser):

@@ -1,9 +1,10 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.services import engagement_create
+from rpo_portal.jobs import JobCommand
 
 
 def _decimal(value: str, option: str) -> Decimal:
@@ -13,7 +14,7 @@ def _decimal(value: str, option: str) -> Decimal:
         raise CommandError(f"{option} {value!r} is not a number.") from None
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Create an engagement between a client and a provider (creating either if missing)."
 
     def add_arguments(self, parser):

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand
-
 from engagements.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Load the demo organizations, people and engagements (safe to run again)."
+    # The demo acts as its people (each service names its actor) and runs real jobs inside.
+    audit_as_job = False
 
     def handle(self, *args, **options):
         seed_demo(log=lambda line: self.stdout.write(f"  {line}"))

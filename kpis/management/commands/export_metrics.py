@@ -1,13 +1,14 @@
 import csv
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from kpis.selectors import export_rows
+from rpo_portal.jobs import JobCommand
 from rpo_portal.text_rules import spreadsheet_cell
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Write an engagement's KPI values as CSV (metric, grain, period, dimension, segment, "
         "value, n, status) to standard output."

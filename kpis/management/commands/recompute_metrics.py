@@ -1,9 +1,10 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from kpis.services import engagements_to_recompute, metrics_recompute
+from rpo_portal.jobs import JobCommand
 
 
 def _date(value: str) -> date:
@@ -13,7 +14,7 @@ def _date(value: str) -> date:
         raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD).") from None
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Recompute KPI values. Without --full, only engagements whose data or targets changed "
         "since their last recompute (or never computed). An engagement that another run is "

@@ -1,12 +1,13 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from notifications.services import notification_digests_send
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Send the daily digest of notifications to each person who chose digests. "
         "Runs once per day: a second run of the same day sends nothing again."

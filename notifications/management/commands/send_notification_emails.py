@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from notifications.services import notification_emails_send
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Send the pending notification e-mails of people who want them immediately."
 
     def handle(self, *args, **options):

@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from operations.backups import BackupError, backup_create, backup_dir, backups_prune
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Write a consistent dump of the database (pg_dump custom format) to --output, or to "
         "RPO_BACKUP_DIR with a UTC timestamp in its name."

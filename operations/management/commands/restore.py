@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from operations.backups import BackupError, backup_restore
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Restore a dump written by `backup` into the configured database, which must be empty "
         "(create it with createdb and point DATABASE_URL at it)."

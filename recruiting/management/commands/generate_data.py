@@ -1,7 +1,7 @@
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from engagements.models import Engagement
@@ -12,6 +12,7 @@ from recruiting.generator import (
     scope_for,
     write_csv,
 )
+from rpo_portal.jobs import JobCommand
 
 
 def _date(value: str) -> date:
@@ -21,7 +22,7 @@ def _date(value: str) -> date:
         raise CommandError(f"--end {value!r} is not a date (YYYY-MM-DD).") from None
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Generate realistic synthetic recruiting data for an engagement (the same seed gives "
         "the same rows) and import it, or with --out only write the CSV files."

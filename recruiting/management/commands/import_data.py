@@ -7,15 +7,16 @@ or not at all. Exits non-zero, printing every error, when any file is invalid.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from recruiting import contract
 from recruiting.models import ImportSource
 from recruiting.services import files_import
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Import requisitions, applications, surveys, quality, costs or hiring_plan files."
 
     def add_arguments(self, parser):

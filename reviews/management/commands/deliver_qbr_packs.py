@@ -1,11 +1,10 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand
-
 from reviews.qbr.services import qbr_packs_deliver
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "E-mail the latest closed quarter's QBR pack to each subscriber who has not had it "
         "(a quarter closes RPO_QBR_GRACE_DAYS after its end)."

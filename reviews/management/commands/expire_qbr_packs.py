@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from reviews.qbr.services import qbr_packs_expire
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Delete the files of QBR packs past their expiry (RPO_QBR_PACK_DAYS)."
 
     def handle(self, *args, **options):

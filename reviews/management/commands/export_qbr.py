@@ -3,14 +3,15 @@
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from reviews.models import QbrFormat
 from reviews.qbr.services import qbr_pack_build_now
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Write an engagement's QBR pack for a quarter as Excel, PDF or zipped CSV files."
 
     def add_arguments(self, parser):

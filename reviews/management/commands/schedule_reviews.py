@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from reviews.services import reviews_schedule
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Create each cadence's next meetings (moving those a cadence change affects; past and "
         "held meetings are never touched) and carry open agenda items forward. Safe to rerun."

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from reviews.services import reminders_send
+from rpo_portal.jobs import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "E-mail each owner of open action items due within a week or overdue one reminder "
         "listing them. At most one e-mail per owner per day, however often it runs."

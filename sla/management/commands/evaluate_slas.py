@@ -1,8 +1,9 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
+from rpo_portal.jobs import JobCommand
 from sla.services import after_evaluation, engagements_with_clauses, slas_evaluate
 
 
@@ -13,7 +14,7 @@ def _date(value: str) -> date:
         raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD).") from None
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Evaluate the agreed SLA clauses against the stored KPI values: outcomes per clause and "
         "period, breaches, warnings. Every engagement with clauses in force, or one. An "

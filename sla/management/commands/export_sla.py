@@ -1,14 +1,15 @@
 import csv
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engagements.models import Engagement
+from rpo_portal.jobs import JobCommand
 from sla.selectors import evaluation_rows, ledger_rows
 
 TABLES = {"evaluation": evaluation_rows, "ledger": ledger_rows}
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Print an engagement's SLA evaluation (clause, period, value, n, outcome) or credit "
         "ledger (clause, period, event, rate, gross, amount, earned_back), as of its last "

@@ -1,12 +1,13 @@
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from accounts.models import User
 from engagements.access import party_of
 from engagements.models import Engagement
+from rpo_portal.jobs import JobCommand
 from sla.schedule import schedule_read
 from sla.services import schedule_agree, schedule_propose
 
@@ -18,7 +19,7 @@ def _member(email: str, engagement: Engagement, option: str) -> User:
     return user
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Propose an SLA schedule (CSV or XLSX) for an engagement on behalf of a member; with "
         "--agreed-by, a member of the other party agrees to it at once. All or nothing: a file "

@@ -1,0 +1,52 @@
+"""Every change a job makes is on record with the job's name (docs/security.md "Audit trail").
+
+Requests name their user and URL through pghistory's middleware and API keys name themselves in
+accounts/authentication.py; here Celery tasks (through the task_prerun/task_postrun signals, so
+no task can forget) and management commands (through `JobCommand`, their one base class) name
+the job. A task run inside a request (eagerly) adds the job to the request's context.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from celery.signals import task_postrun, task_prerun
+from django.core.management.base import BaseCommand
+
+# The open context of each running task, by task id (a worker thread runs one task at a time,
+# and the postrun signal closes what the prerun signal opened).
+_task_contexts: dict[str, pghistory.context] = {}
+
+
+@task_prerun.connect(dispatch_uid="rpo_audit_task_context")
+def _task_context_open(task_id=None, task=None, **_) -> None:
+    context = pghistory.context(job=task.name, task_id=task_id)
+    context.__enter__()
+    _task_contexts[task_id] = context
+
+
+@task_postrun.connect(dispatch_uid="rpo_audit_task_context")
+def _task_context_close(task_id=None, **_) -> None:
+    context = _task_contexts.pop(task_id, None)
+    if context is not None:
+        context.__exit__(None, None, None)
+
+
+def command_job_name(command: BaseCommand) -> str:
+    return "manage.py " + type(command).__module__.rsplit(".", 1)[-1]
+
+
+class JobCommand(BaseCommand):
+    """The base of every management command: what it changes is recorded as its job.
+
+    A command that acts as the people it names (the demo loader) sets `audit_as_job = False`:
+    pghistory merges nested contexts into the outermost one, so inside a job's context every
+    change would carry the last person named.
+    """
+
+    audit_as_job = True
+
+    def execute(self, *args, **options):
+        if not self.audit_as_job:
+            return super().execute(*args, **options)
+        with pghistory.context(job=command_job_name(self)):
+            return super().execute(*args, **options)
