@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ("engagements", "0005_audit_trail_append_only_with_deletes"),
         ("pghistory", "0007_auto_20250421_0444"),
         ("reviews", "0005_audit_trail_append_only_with_deletes"),
-        ("sla", "0002_breach_lifecycle"),
+        ("sla", "0003_evaluation_run_fingerprint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
