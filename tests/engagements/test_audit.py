@@ -286,7 +286,13 @@ def test_every_command_records_its_job():
 
     from rpo_portal.jobs import JobCommand
 
-    project = {c.name for c in apps.get_app_configs() if c.path.startswith(str(settings.BASE_DIR))}
+    # The project's own apps: under the project's folder, not installed packages (a virtualenv
+    # may live inside the project's folder, as `make install` puts it).
+    project = {
+        c.name
+        for c in apps.get_app_configs()
+        if c.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in c.path
+    }
     ours = {name: app for name, app in get_commands().items() if app in project}
     assert "seed_demo" in ours
     for name, app in ours.items():
