@@ -8,7 +8,9 @@ from kpis.services import engagement_metrics_recompute, target_agree, target_pro
 from reviews import services
 from reviews.models import Cadence, Tier
 from reviews.services import action_item_create
+from sla.services import schedule_agree, slas_evaluate
 from tests.kpis.sample import import_sample
+from tests.sla.conftest import propose_file
 
 
 @pytest.fixture
@@ -87,11 +89,51 @@ def agree_targets(engagement, proposer, agreer):
 
 @pytest.fixture
 def qbr_engagement(engagement, hr_lead, account_manager):
-    """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30 and
-    two open action items (one overdue)."""
+    """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30, the
+    sample SLA schedule agreed and evaluated (monthly fee 10,000, at risk 9 %), two open
+    action items (one overdue), two decisions of the quarter and one before it, and three
+    risks (one closed)."""
+    engagement.monthly_fee = Decimal("10000")
+    engagement.at_risk_pct = Decimal("9")
+    engagement.save()
     import_sample(engagement)
     agree_targets(engagement, account_manager, hr_lead)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    schedule = propose_file(engagement, account_manager)
+    schedule_agree(actor=hr_lead, schedule=schedule)
+    slas_evaluate(engagement_ids=[engagement.pk], as_of=AS_OF)
+    for decided_on, title in (
+        (date(2025, 6, 20), "Keep the Q2 agency mix"),
+        (date(2025, 8, 14), "Add a sourcing pod for engineering"),
+        (date(2025, 9, 2), "Move offer approval to two days"),
+    ):
+        services.decision_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title=title,
+            rationale="Agreed at the review.",
+            decided_by=hr_lead,
+            decided_on=decided_on,
+            kpi="time_to_fill",
+        )
+    for title, likelihood, impact, status in (
+        ("Hiring freeze in sales", 4, 5, "open"),
+        ("ATS export delays", 2, 3, "monitoring"),
+        ("Old vendor contract", 5, 5, "closed"),
+    ):
+        services.risk_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title=title,
+            category="delivery",
+            likelihood=likelihood,
+            impact=impact,
+            treatment="mitigate",
+            mitigation="Weekly check with the hiring managers.",
+            owner=account_manager,
+            status=status,
+            next_review_on=date(2025, 9, 1),
+        )
     today = timezone.localdate()
     for days, title in ((-3, "Late shortlist review"), (20, "Agree the Q4 hiring plan")):
         action_item_create(
