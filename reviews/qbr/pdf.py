@@ -40,18 +40,40 @@ def _cell(kind: str, unit: str, value) -> dict:
     return {"text": str(value), "status": ""}
 
 
+# About how many characters of the tables' type fit across the page.
+LINE_CHARS = 165
+LONGEST_WORD = 24  # a longer word may break across lines
+
+
+def _widths(headings: list[str], rows: list[list[dict]], wanted: list[int]) -> list[str]:
+    """Column widths in per cent, worked out here so the PDF's tables can use the fixed
+    layout (the automatic one measures every cell's text before placing any): each column
+    first gets its longest word (of its heading or cells), then what is left of the line goes
+    to the columns that want more (the Excel widths), in proportion."""
+    need = []
+    for col, heading in enumerate(headings):
+        cells = max((len(word) for row in rows for word in row[col]["text"].split()), default=0)
+        title = max(len(word) for word in [*heading.split(), ""]) * 1.2  # bold is wider
+        need.append(min(max(cells, title), LONGEST_WORD) + 4)
+    spare = max(LINE_CHARS - sum(need), 0)
+    more = [max(w - n, 0) for w, n in zip(wanted, need, strict=True)]
+    widths = [
+        n + (spare * m / sum(more) if sum(more) else 0) for n, m in zip(need, more, strict=True)
+    ]
+    total = sum(widths)
+    return [f"{100 * w / total:.2f}" for w in widths]
+
+
 def _table(table: Table) -> dict:
     rows = []
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
         rows.append([_cell(c.kind, unit, v) for c, v in zip(table.columns, row, strict=True)])
-    total = sum(c.width for c in table.columns)
+    headings = [c.heading for c in table.columns]
     return {
         "title": table.title,
-        "headings": [c.heading for c in table.columns],
-        # Fixed column widths (in proportion to the Excel widths): the layout need not measure
-        # every cell's text first to size the columns.
-        "widths": [f"{100 * c.width / total:.2f}" for c in table.columns],
+        "headings": headings,
+        "widths": _widths(headings, rows, [c.width for c in table.columns]),
         "rows": rows,
     }
 
