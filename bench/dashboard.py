@@ -14,8 +14,7 @@ Smaller runs: `BENCH_LARGE_REQUISITIONS=10000 .venv/bin/python -m bench.dashboar
 import os
 import statistics
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 from bench._setup import bench_database, django_setup, record, timed
 
@@ -61,30 +60,18 @@ def median_ms(client, url: str, headers: dict) -> float:
 
 
 def prepare(engagement, provider_user, client_user) -> None:
-    from kpis.services import target_agree, target_propose
-    from reviews.services import action_item_create
+    from tests.factories import action_items_due, targets_agree
 
-    for kpi, grain, target, at_risk, breach in TARGETS:
-        proposal = target_propose(
-            actor=provider_user,
-            engagement=engagement,
-            kpi=kpi,
-            grain=grain,
-            effective_from=date(2023, 1, 1),
-            target_value=Decimal(target),
-            at_risk_threshold=Decimal(at_risk),
-            breach_threshold=Decimal(breach),
-            min_sample_size=3,
-        )
-        target_agree(actor=client_user, target=proposal)
-    for days in (-9, -2, 3, 8):
-        action_item_create(
-            actor=provider_user,
-            engagement=engagement,
-            title=f"Follow-up {days}",
-            owner=client_user,
-            due_date=date.today() + timedelta(days=days),  # noqa: DTZ011 - a date offset
-        )
+    targets_agree(
+        engagement,
+        TARGETS,
+        proposer=provider_user,
+        agreer=client_user,
+        effective_from=date(2023, 1, 1),
+        min_sample_size=3,
+    )
+    due = [(days, f"Follow-up {days}") for days in (-9, -2, 3, 8)]
+    action_items_due(engagement, due, actor=provider_user, owner=client_user)
 
 
 def main() -> None:

@@ -2,8 +2,10 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, pagination, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from engagements.access import VIEW, get_engagement_for
 from engagements.models import Engagement
 from engagements.selectors import engagement_list_for
@@ -31,12 +33,18 @@ class EngagementGate:
     without `engagement_perm`). The view finds the engagement in `self.engagement`."""
 
     engagement_perm = VIEW
+    # An endpoint whose every write names the person who made it sets this to the refusal an
+    # API key's write gets (403, after the gate): keys read, people write.
+    person_signs_writes = ""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.engagement = get_engagement_for(
             request.user, kwargs["engagement_id"], self.engagement_perm
         )
+        writing = request.method not in SAFE_METHODS
+        if self.person_signs_writes and writing and not isinstance(request.user, User):
+            raise PermissionDenied(self.person_signs_writes)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

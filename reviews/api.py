@@ -13,7 +13,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import User
 from engagements.access import VIEW
@@ -45,15 +46,14 @@ class WritePermission:
     """Reads need membership; writes need `write_perm` (403 for viewers)."""
 
     write_perm = RECORD
+    # The governance log names a person for every write (organiser, author, creator): an
+    # organization's API key may read it but not write to it.
+    person_signs_writes = "An API key may read reviews; a person signs every change."
 
     def initial(self, request, *args, **kwargs):
-        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        reading = request.method in SAFE_METHODS
         self.engagement_perm = VIEW if reading else self.write_perm
         super().initial(request, *args, **kwargs)
-        # The governance log names a person for every write (organiser, author, creator):
-        # an organization's API key may read it but not write to it.
-        if not reading and not isinstance(request.user, User):
-            raise PermissionDenied("An API key may read reviews; a person signs every change.")
 
 
 class MemberField(serializers.PrimaryKeyRelatedField):
@@ -232,53 +232,97 @@ class RiskSerializer(serializers.ModelSerializer):
         extra_kwargs = {"likelihood": {"validators": []}, "impact": {"validators": []}}
 
 
-class _Fake:
-    def _fake(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
+STATUS = {"get": 200, "post": 201, "put": 200, "patch": 200}
 
 
-@extend_schema_view(get=extend_schema(responses={200: CadenceSerializer, **READ_ERRORS}))
-@extend_schema(tags=["Reviews"], summary="The engagement's three cadences")
-class CadenceList(_Fake, EngagementGate, generics.ListAPIView):
-    serializer_class = CadenceSerializer
-    pagination_class = ApiPagination
+def _operations(serializer, **summaries):
+    """The view's serializer, and each method's summary and answers (`serializer` with its
+    status, and the errors it may give: reads only 404) in the schema, under the Reviews tag."""
+
+    def decorate(view):
+        view.serializer_class = serializer
+        operations = {
+            method: extend_schema(
+                summary=summary,
+                responses={
+                    STATUS[method]: serializer,
+                    **(READ_ERRORS if method == "get" else ERRORS),
+                },
+            )
+            for method, summary in summaries.items()
+        }
+        return extend_schema(tags=["Reviews"])(extend_schema_view(**operations)(view))
+
+    return decorate
+
+
+class _Records(EngagementGate):
+    # The engagement's records of `model`: listed by `order_by`, one found by the URL's
+    # `record_kwarg`; writes go through the services, which name the field they refuse. (A
+    # comment, not a docstring: the schema describes these endpoints by the gate's.)
+
+    model: type
+    order_by = ("id",)
+    record_kwarg = ""
+    # The services: `create_service(actor, engagement, **data)` and
+    # `update_service(actor, <update_arg>, **data)`.
+    create_service = None
+    update_service = None
+    update_arg = ""
+
+    def records(self):
+        return self.model.objects.filter(engagement=self.engagement).order_by(*self.order_by)
 
     def get_queryset(self):
-        if self._fake():
-            return Cadence.objects.none()
-        return (
-            Cadence.objects.filter(engagement=self.engagement)
-            .prefetch_related("participants")
-            .order_by("id")
-        )
-
-
-@extend_schema_view(
-    get=extend_schema(summary="One cadence", responses={200: CadenceSerializer, **READ_ERRORS}),
-    patch=extend_schema(
-        summary="Change a cadence (leads); upcoming meetings move",
-        responses={200: CadenceSerializer, **ERRORS},
-    ),
-    put=extend_schema(
-        summary="Replace a cadence's settings (leads)",
-        responses={200: CadenceSerializer, **ERRORS},
-    ),
-)
-@extend_schema(tags=["Reviews"])
-class CadenceDetail(_Fake, WritePermission, EngagementGate, generics.RetrieveUpdateAPIView):
-    serializer_class = CadenceSerializer
-    write_perm = CADENCE
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.records()
 
     def get_object(self):
-        return _get(Cadence.objects.filter(engagement=self.engagement), self.kwargs["cadence_id"])
+        queryset = self.model.objects.filter(engagement=self.engagement)
+        return _get(queryset, self.kwargs[self.record_kwarg])
+
+    def create_data(self, data: dict) -> dict:
+        return data
+
+    def perform_create(self, serializer):
+        serializer.instance = _service(
+            self.create_service,
+            actor=self.request.user,
+            engagement=self.engagement,
+            **self.create_data(dict(serializer.validated_data)),
+        )
 
     def perform_update(self, serializer):
         serializer.instance = _service(
-            services.cadence_update,
+            self.update_service,
             actor=self.request.user,
-            cadence=serializer.instance,
+            **{self.update_arg: serializer.instance},
             **serializer.validated_data,
         )
+
+
+@_operations(CadenceSerializer, get="The engagement's three cadences")
+class CadenceList(_Records, generics.ListAPIView):
+    pagination_class = ApiPagination
+    model = Cadence
+
+    def records(self):
+        return super().records().prefetch_related("participants")
+
+
+@_operations(
+    CadenceSerializer,
+    get="One cadence",
+    patch="Change a cadence (leads); upcoming meetings move",
+    put="Replace a cadence's settings (leads)",
+)
+class CadenceDetail(WritePermission, _Records, generics.RetrieveUpdateAPIView):
+    write_perm = CADENCE
+    model = Cadence
+    record_kwarg = "cadence_id"
+    update_service = staticmethod(services.cadence_update)
+    update_arg = "cadence"
 
 
 def _get(queryset, pk):
@@ -288,75 +332,45 @@ def _get(queryset, pk):
     return record
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Meetings, by start", responses={200: MeetingSerializer, **READ_ERRORS}
-    ),
-    post=extend_schema(
-        summary="Create an ad-hoc meeting", responses={201: MeetingSerializer, **ERRORS}
-    ),
-)
-@extend_schema(tags=["Reviews"])
-class MeetingList(_Fake, WritePermission, EngagementGate, generics.ListCreateAPIView):
-    serializer_class = MeetingSerializer
+@_operations(MeetingSerializer, get="Meetings, by start", post="Create an ad-hoc meeting")
+class MeetingList(WritePermission, _Records, generics.ListCreateAPIView):
     pagination_class = ApiPagination
+    model = Meeting
+    order_by = ("starts_at", "id")
+    create_service = staticmethod(services.meeting_create)
 
-    def get_queryset(self):
-        if self._fake():
-            return Meeting.objects.none()
-        return Meeting.objects.filter(engagement=self.engagement).order_by("starts_at", "id")
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
+    def create_data(self, data: dict) -> dict:
         data["timezone_name"] = data.pop("timezone", "UTC")
-        serializer.instance = _service(
-            services.meeting_create, actor=self.request.user, engagement=self.engagement, **data
-        )
+        return data
 
 
-@extend_schema(
-    tags=["Reviews"], summary="One meeting", responses={200: MeetingSerializer, **READ_ERRORS}
-)
-class MeetingDetail(_Fake, EngagementGate, generics.RetrieveAPIView):
-    serializer_class = MeetingSerializer
-
-    def get_object(self):
-        return _get(Meeting.objects.filter(engagement=self.engagement), self.kwargs["meeting_id"])
+@_operations(MeetingSerializer, get="One meeting")
+class MeetingDetail(_Records, generics.RetrieveAPIView):
+    model = Meeting
+    record_kwarg = "meeting_id"
 
 
-@extend_schema(
-    tags=["Reviews"],
-    summary="A meeting's agenda items (besides its live sections)",
-    responses={200: AgendaItemSerializer, **READ_ERRORS},
-)
-class AgendaItemList(_Fake, EngagementGate, generics.ListAPIView):
-    serializer_class = AgendaItemSerializer
+@_operations(AgendaItemSerializer, get="A meeting's agenda items (besides its live sections)")
+class AgendaItemList(_Records, generics.ListAPIView):
     pagination_class = ApiPagination
+    model = AgendaItem
 
-    def get_queryset(self):
-        if self._fake():
-            return AgendaItem.objects.none()
+    def records(self):
         meeting = _get(
             Meeting.objects.filter(engagement=self.engagement), self.kwargs["meeting_id"]
         )
-        return AgendaItem.objects.filter(engagement=self.engagement, meeting=meeting).order_by("id")
+        return super().records().filter(meeting=meeting)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="The decision log (`q` searches what and why)",
-        responses={200: DecisionSerializer, **READ_ERRORS},
-    ),
-    post=extend_schema(summary="Record a decision", responses={201: DecisionSerializer, **ERRORS}),
+@_operations(
+    DecisionSerializer, get="The decision log (`q` searches what and why)", post="Record a decision"
 )
-@extend_schema(tags=["Reviews"])
-class DecisionList(_Fake, WritePermission, EngagementGate, generics.ListCreateAPIView):
-    serializer_class = DecisionSerializer
+class DecisionList(WritePermission, _Records, generics.ListCreateAPIView):
     pagination_class = ApiPagination
+    model = Decision
+    create_service = staticmethod(services.decision_create)
 
-    def get_queryset(self):
-        if self._fake():
-            return Decision.objects.none()
+    def records(self):
         params = self.request.query_params
         return selectors.decisions_search(
             engagement=self.engagement,
@@ -364,119 +378,54 @@ class DecisionList(_Fake, WritePermission, EngagementGate, generics.ListCreateAP
             party=params.get("party", "") if params.get("party") in ("client", "provider") else "",
         ).prefetch_related("action_items", "risks")
 
-    def perform_create(self, serializer):
-        serializer.instance = _service(
-            services.decision_create,
-            actor=self.request.user,
-            engagement=self.engagement,
-            **serializer.validated_data,
-        )
 
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="Action items (`status`: open, done, cancelled, in_progress; default all)",
-        responses={200: ActionItemSerializer, **READ_ERRORS},
-    ),
-    post=extend_schema(
-        summary="Log an action item", responses={201: ActionItemSerializer, **ERRORS}
-    ),
+@_operations(
+    ActionItemSerializer,
+    get="Action items (`status`: open, done, cancelled, in_progress; default all)",
+    post="Log an action item",
 )
-@extend_schema(tags=["Reviews"])
-class ActionItemList(_Fake, WritePermission, EngagementGate, generics.ListCreateAPIView):
-    serializer_class = ActionItemSerializer
+class ActionItemList(WritePermission, _Records, generics.ListCreateAPIView):
     pagination_class = ApiPagination
     write_perm = LOG
+    model = ActionItem
+    create_service = staticmethod(services.action_item_create)
 
-    def get_queryset(self):
-        if self._fake():
-            return ActionItem.objects.none()
+    def records(self):
         status = self.request.query_params.get("status", "")
         return selectors.action_items_of(
             engagement=self.engagement,
             status=status if status in ("open", "done", "cancelled", "in_progress") else "",
         ).select_related(None)
 
-    def perform_create(self, serializer):
-        serializer.instance = _service(
-            services.action_item_create,
-            actor=self.request.user,
-            engagement=self.engagement,
-            **serializer.validated_data,
-        )
 
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="One action item", responses={200: ActionItemSerializer, **READ_ERRORS}
-    ),
-    patch=extend_schema(
-        summary="Update an action item (e.g. its status)",
-        responses={200: ActionItemSerializer, **ERRORS},
-    ),
-    put=extend_schema(
-        summary="Replace an action item", responses={200: ActionItemSerializer, **ERRORS}
-    ),
+@_operations(
+    ActionItemSerializer,
+    get="One action item",
+    patch="Update an action item (e.g. its status)",
+    put="Replace an action item",
 )
-@extend_schema(tags=["Reviews"])
-class ActionItemDetail(_Fake, WritePermission, EngagementGate, generics.RetrieveUpdateAPIView):
-    serializer_class = ActionItemSerializer
+class ActionItemDetail(WritePermission, _Records, generics.RetrieveUpdateAPIView):
     write_perm = LOG
-
-    def get_object(self):
-        return _get(ActionItem.objects.filter(engagement=self.engagement), self.kwargs["item_id"])
-
-    def perform_update(self, serializer):
-        serializer.instance = _service(
-            services.action_item_update,
-            actor=self.request.user,
-            item=serializer.instance,
-            **serializer.validated_data,
-        )
+    model = ActionItem
+    record_kwarg = "item_id"
+    update_service = staticmethod(services.action_item_update)
+    update_arg = "item"
 
 
-@extend_schema_view(
-    get=extend_schema(summary="The risk register", responses={200: RiskSerializer, **READ_ERRORS}),
-    post=extend_schema(summary="Add a risk", responses={201: RiskSerializer, **ERRORS}),
-)
-@extend_schema(tags=["Reviews"])
-class RiskList(_Fake, WritePermission, EngagementGate, generics.ListCreateAPIView):
-    serializer_class = RiskSerializer
+@_operations(RiskSerializer, get="The risk register", post="Add a risk")
+class RiskList(WritePermission, _Records, generics.ListCreateAPIView):
     pagination_class = ApiPagination
-
-    def get_queryset(self):
-        if self._fake():
-            return Risk.objects.none()
-        return Risk.objects.filter(engagement=self.engagement).order_by("-score", "id")
-
-    def perform_create(self, serializer):
-        serializer.instance = _service(
-            services.risk_create,
-            actor=self.request.user,
-            engagement=self.engagement,
-            **serializer.validated_data,
-        )
+    model = Risk
+    order_by = ("-score", "id")
+    create_service = staticmethod(services.risk_create)
 
 
-@extend_schema_view(
-    get=extend_schema(summary="One risk", responses={200: RiskSerializer, **READ_ERRORS}),
-    patch=extend_schema(summary="Update a risk", responses={200: RiskSerializer, **ERRORS}),
-    put=extend_schema(summary="Replace a risk", responses={200: RiskSerializer, **ERRORS}),
-)
-@extend_schema(tags=["Reviews"])
-class RiskDetail(_Fake, WritePermission, EngagementGate, generics.RetrieveUpdateAPIView):
-    serializer_class = RiskSerializer
-
-    def get_object(self):
-        return _get(Risk.objects.filter(engagement=self.engagement), self.kwargs["risk_id"])
-
-    def perform_update(self, serializer):
-        serializer.instance = _service(
-            services.risk_update,
-            actor=self.request.user,
-            risk=serializer.instance,
-            **serializer.validated_data,
-        )
+@_operations(RiskSerializer, get="One risk", patch="Update a risk", put="Replace a risk")
+class RiskDetail(WritePermission, _Records, generics.RetrieveUpdateAPIView):
+    model = Risk
+    record_kwarg = "risk_id"
+    update_service = staticmethod(services.risk_update)
+    update_arg = "risk"
 
 
 def api_patterns():

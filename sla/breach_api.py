@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -255,10 +255,9 @@ class BreachTransition(EngagementGate, APIView):
     """POST one step of a breach's life; answers with the breach as it now is."""
 
     input_serializer: type[serializers.Serializer] = NoteInput
+    person_signs_writes = "Breach steps are taken by a signed-in person, not an API key."
 
     def post(self, request, engagement_id: int, breach_id: str, **kwargs):
-        if getattr(request.user, "pk", None) is None:
-            raise PermissionDenied("Breach steps are taken by a signed-in person, not an API key.")
         breach = _breach(self.engagement, breach_id)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,8 +1,16 @@
+"""Builders of test data, shared by the tests and the benchmarks (no pytest needed)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from engagements.models import Engagement
+from kpis.services import target_agree, target_propose
+from reviews.services import action_item_create
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -60,3 +68,45 @@ class EngagementFactory(DjangoModelFactory):
 def member(organization: Organization, role: str, **kwargs) -> User:
     """A new user holding `role` in `organization`."""
     return MembershipFactory(organization=organization, role=role, **kwargs).user
+
+
+def targets_agree(
+    engagement: Engagement,
+    targets,
+    *,
+    proposer: User,
+    agreer: User,
+    effective_from: date = date(2024, 1, 1),
+    min_sample_size: int = 1,
+) -> None:
+    """Each of `targets`, (kpi, grain, target, at risk, breach[, minimum n]), proposed by
+    `proposer` and agreed by `agreer`, in force from `effective_from`."""
+    for kpi, grain, target, at_risk, breach, *minimum in targets:
+        proposal = target_propose(
+            actor=proposer,
+            engagement=engagement,
+            kpi=kpi,
+            grain=grain,
+            effective_from=effective_from,
+            target_value=Decimal(target),
+            at_risk_threshold=Decimal(at_risk),
+            breach_threshold=Decimal(breach),
+            min_sample_size=minimum[0] if minimum else min_sample_size,
+        )
+        target_agree(actor=agreer, target=proposal)
+
+
+def action_items_due(engagement: Engagement, due, *, actor: User, owner: User, **fields) -> list:
+    """An action item for `owner`, logged by `actor`, per (days from today, title) in `due`."""
+    today = timezone.localdate()
+    return [
+        action_item_create(
+            actor=actor,
+            engagement=engagement,
+            title=title,
+            owner=owner,
+            due_date=today + timedelta(days=days),
+            **fields,
+        )
+        for days, title in due
+    ]

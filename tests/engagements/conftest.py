@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from kpis.services import engagement_metrics_recompute, target_agree, target_propose
+from kpis.services import engagement_metrics_recompute
 from recruiting.generator import DataSpec, generated_data_import, scope_for
 from reviews import services as review_services
 from reviews.models import ActionItem, Decision, Tier
 from sla.models import BreachEvent, ReliefClaim, SlaOutcome, Warning
-from tests.factories import member
+from tests.factories import member, targets_agree
 from tests.sla.breach_helpers import agreed_clause, make_breach
 
 AS_OF = date(2025, 9, 30)
@@ -32,19 +32,7 @@ def build_dashboard_data(engagement, *, requisitions: int, seed: int = 1) -> Non
         requisitions=requisitions, seed=seed, months=14, end=AS_OF, scope=scope_for(engagement)
     )
     generated_data_import(actor=provider, engagement=engagement, spec=spec)
-    for kpi, grain, target, at_risk, breach, minimum in TARGETS:
-        proposal = target_propose(
-            actor=provider,
-            engagement=engagement,
-            kpi=kpi,
-            grain=grain,
-            effective_from=date(2024, 1, 1),
-            target_value=Decimal(target),
-            at_risk_threshold=Decimal(at_risk),
-            breach_threshold=Decimal(breach),
-            min_sample_size=minimum,
-        )
-        target_agree(actor=client, target=proposal)
+    targets_agree(engagement, TARGETS, proposer=provider, agreer=client)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
     build_sla_data(
         engagement, breaches=min(12, max(1, requisitions // 80)), client=client, provider=provider

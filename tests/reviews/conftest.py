@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kpis.services import engagement_metrics_recompute, target_agree, target_propose
+from kpis.services import engagement_metrics_recompute
 from reviews import services
 from reviews.models import Cadence, Tier
-from reviews.services import action_item_create
 from sla.services import schedule_agree, slas_evaluate
+from tests.factories import action_items_due, targets_agree
 from tests.kpis.sample import import_sample
 from tests.sla.conftest import propose_file
 
@@ -71,22 +71,6 @@ TARGETS = [
 ]
 
 
-def agree_targets(engagement, proposer, agreer):
-    for kpi, grain, target, at_risk, breach, minimum in TARGETS:
-        proposal = target_propose(
-            actor=proposer,
-            engagement=engagement,
-            kpi=kpi,
-            grain=grain,
-            effective_from=date(2024, 1, 1),
-            target_value=Decimal(target),
-            at_risk_threshold=Decimal(at_risk),
-            breach_threshold=Decimal(breach),
-            min_sample_size=minimum,
-        )
-        target_agree(actor=agreer, target=proposal)
-
-
 @pytest.fixture
 def qbr_engagement(engagement, hr_lead, account_manager):
     """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30, the
@@ -97,7 +81,7 @@ def qbr_engagement(engagement, hr_lead, account_manager):
     engagement.at_risk_pct = Decimal("9")
     engagement.save()
     import_sample(engagement)
-    agree_targets(engagement, account_manager, hr_lead)
+    targets_agree(engagement, TARGETS, proposer=account_manager, agreer=hr_lead)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
     schedule = propose_file(engagement, account_manager)
     schedule_agree(actor=hr_lead, schedule=schedule)
@@ -134,16 +118,13 @@ def qbr_engagement(engagement, hr_lead, account_manager):
             status=status,
             next_review_on=date(2025, 9, 1),
         )
-    today = timezone.localdate()
-    for days, title in ((-3, "Late shortlist review"), (20, "Agree the Q4 hiring plan")):
-        action_item_create(
-            actor=hr_lead,
-            engagement=engagement,
-            title=title,
-            owner=account_manager,
-            due_date=today + timedelta(days=days),
-            kpi="time_to_fill",
-        )
+    action_items_due(
+        engagement,
+        ((-3, "Late shortlist review"), (20, "Agree the Q4 hiring plan")),
+        actor=hr_lead,
+        owner=account_manager,
+        kpi="time_to_fill",
+    )
     return engagement
 
 
