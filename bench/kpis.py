@@ -153,6 +153,10 @@ def load(engagements, requisitions_each: int, applications_per_requisition: int)
     loader = TableLoader(models, timezone.now().isoformat())
     counts = dict.fromkeys(models, 0)
     with connection.cursor() as cursor:
+        # Ids follow the rows already there, so a second load adds to the first.
+        for kind, model in models.items():
+            cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608 - model metadata
+            loader.next_id[kind] = cursor.fetchone()[0]
         for number, engagement in enumerate(engagements, start=1):
             spec = DataSpec(
                 requisitions=requisitions_each,

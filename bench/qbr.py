@@ -28,7 +28,7 @@ QUARTER = "2026-Q1"
 
 def agree_every_target(engagement, provider_user, client_user) -> None:
     from kpis.registry import KPIS
-    from kpis.services import target_agree, target_propose
+    from kpis.target_services import target_agree, target_propose
 
     for kpi in KPIS:
         higher = kpi.direction == "higher"

@@ -2,26 +2,37 @@
 
 Loads the KPI benchmark's engagements (bench.kpis.load: 200 engagements, 100,000 requisitions,
 1,000,000 applications over 24 months by default) and gives each 10 agreed clauses (monthly
-and quarterly, segment all and segmented, credits and bonuses). Then, in the same run:
+and quarterly, segment all and segmented, credits and bonuses) in force from 2024-10-01,
+evaluated as of 2026-09-30 (24 months, 8 quarters). Then, in the same run:
 
 - `full`: the nightly full KPI recompute with the values in place;
 - `evaluate_first`: evaluating every engagement's clauses for the first time (writes every
-  outcome, breach and warning); `evaluate`: the nightly evaluation with nothing new;
-  target: `evaluate_first` at most 20% of `full`;
-- `pipeline_1`, `pipeline_2`: the nightly workflow (sla.pipeline: recompute batches, then
-  evaluation batches, then after_evaluation) run by Celery worker processes on the same Redis
-  and PostgreSQL, with one and with two worker processes; target: `pipeline_2` at most 0.6x
-  `pipeline_1`. Batches of RPO_KPI_BATCH_ROWS applications (default here 100,000), so the
-  recompute is spread over several tasks.
+  outcome, breach and warning; once per clause);
+- `evaluate`: the nightly evaluation with nothing new (the engagements' fingerprints match
+  their last evaluation's: what most nights bring);
+- `evaluate_full_pass`: the same with the fingerprints forgotten, so every clause and period
+  is read, worked out and compared again (nothing to write): what a night costs when every
+  engagement's values changed;
+- `evaluate_period_end`: the night after 2026-09-30, when September and the third quarter
+  close and October and the fourth quarter begin for every clause (outcomes, breaches and
+  warnings written);
+  target: each evaluation at most 20% of `full`;
+- `pipeline_1`, `pipeline_2`: the nightly workflow (sla.pipeline: recompute batches, each
+  followed by the evaluation of its engagements, then after_evaluation) run by Celery worker
+  processes on the same Redis and PostgreSQL, with one and with two worker processes, every
+  engagement evaluated in full (its last evaluation forgotten); target: `pipeline_2` at most
+  0.6x `pipeline_1`. Batches of RPO_KPI_BATCH_ROWS applications (default here 100,000), so
+  the recompute is spread over several tasks.
 
-Smaller runs: `BENCH_ENGAGEMENTS=20 BENCH_REQUISITIONS=10000 .venv/bin/python -m bench.sla`.
+Smaller runs: `BENCH_ENGAGEMENTS=20 BENCH_REQUISITIONS=2000 RPO_KPI_BATCH_ROWS=2000
+.venv/bin/python -m bench.sla`.
 """
 
 import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -150,7 +161,7 @@ def main() -> None:
         from kpis.models import MetricValue
         from kpis.services import metrics_recompute_stale
         from rpo_portal.celery import app
-        from sla.models import SlaOutcome
+        from sla.models import Breach, BreachEvent, SlaEvaluationRun, SlaOutcome, Warning
         from sla.services import slas_evaluate
         from tests.factories import EngagementFactory, ProviderFactory
 
@@ -171,9 +182,15 @@ def main() -> None:
             metrics_recompute_stale(full=True, as_of=END)
         with timed("evaluate_first", figures):
             first = slas_evaluate(engagement_ids=ids, as_of=END)
+        settle(connection, [SlaOutcome, Breach, BreachEvent, Warning, SlaEvaluationRun])
         with timed("evaluate", figures):
             again = slas_evaluate(engagement_ids=ids, as_of=END)
-        if any(r.outcomes_changed for r in again) or not all(r.evaluated for r in first):
+        SlaEvaluationRun.objects.update(fingerprint="")
+        with timed("evaluate_full_pass", figures):
+            full_pass = slas_evaluate(engagement_ids=ids, as_of=END)
+        if any(r.outcomes_changed for r in again + full_pass) or not all(
+            r.evaluated for r in first
+        ):
             raise SystemExit("the second evaluation must change nothing")
         outcomes = SlaOutcome.objects.count()
         breaches = sum(len(r.new_breach_ids) for r in first)
@@ -187,6 +204,9 @@ def main() -> None:
         batches = len(kpis_services.recompute_batches(ids))
         figures["pipeline_1"] = pipeline_time(1, database, redis_url)
         figures["pipeline_2"] = pipeline_time(2, database, redis_url)
+        with timed("evaluate_period_end", figures):
+            period_end = slas_evaluate(engagement_ids=ids, as_of=END + timedelta(days=1))
+        period_end_changed = sum(r.outcomes_changed for r in period_end)
     record(
         "sla",
         {
@@ -200,7 +220,11 @@ def main() -> None:
             "evaluate_first_over_full_pct": round(
                 100 * figures["evaluate_first"] / figures["full"], 1
             ),
-            "evaluate_over_full_pct": round(100 * figures["evaluate"] / figures["full"], 1),
+            "period_end_outcomes_changed": period_end_changed,
+            **{
+                f"{name}_over_full_pct": round(100 * figures[name] / figures["full"], 1)
+                for name in ("evaluate", "evaluate_full_pass", "evaluate_period_end")
+            },
             "pipeline_2_over_1": round(figures["pipeline_2"] / figures["pipeline_1"], 2),
         },
     )

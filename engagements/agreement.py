@@ -10,13 +10,14 @@ new proposal (for the first party to answer) that points at the one it replaces.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from engagements.access import party_of
@@ -190,6 +191,34 @@ def proposal_reject(*, actor, proposal: Proposal, perm: str, note: str = "") -> 
         note=note,
     )
     return proposal
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The agree and reject services of one kind of proposal (a KPI target, an SLA schedule),
+    each one transaction: `agree(actor=..., <name>=proposal, note=...)`. `perm` is what an
+    answer needs, `on_agreed` what follows an agreement."""
+
+    name: str  # the proposal's keyword: "target", "schedule"
+    perm: str
+    on_agreed: Callable | None = None
+
+    def _proposal(self, named: dict) -> Proposal:
+        if set(named) != {self.name}:
+            raise TypeError(f"expected the keyword argument {self.name!r}, got {sorted(named)}")
+        return named[self.name]
+
+    def agree(self, *, actor, note: str = "", **named) -> Proposal:
+        proposal, perm = self._proposal(named), self.perm
+        with transaction.atomic():
+            return proposal_agree(
+                actor=actor, proposal=proposal, perm=perm, note=note, on_agreed=self.on_agreed
+            )
+
+    def reject(self, *, actor, note: str = "", **named) -> Proposal:
+        proposal = self._proposal(named)
+        with transaction.atomic():
+            return proposal_reject(actor=actor, proposal=proposal, perm=self.perm, note=note)
 
 
 def proposal_counter(

@@ -84,7 +84,8 @@ def engagement_mark_data_changed(*, engagement: Engagement) -> None:
     Once the change commits, a recompute of this engagement is enqueued shortly after
     (debounced: a burst of imports enqueues one run).
     """
-    from kpis.services import metrics_recompute_schedule, metrics_state_update
+    from kpis.progress import metrics_recompute_schedule
+    from kpis.services import metrics_state_update
 
     metrics_state_update(engagement_ids=[engagement.pk], data_changed_at=timezone.now())
     engagement_id = engagement.pk

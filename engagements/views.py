@@ -13,7 +13,7 @@ from engagements.forms import EngagementForm
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain
-from kpis.services import metrics_recompute_now, recompute_progress
+from kpis.progress import metrics_recompute_now, recompute_progress
 from kpis.views import QUEUE_FAILED
 from reviews import selectors as review_selectors
 from reviews.forms import ActionItemQuickForm

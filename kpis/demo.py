@@ -9,7 +9,8 @@ from decimal import Decimal
 from accounts.models import User
 from engagements.models import Engagement
 from kpis.models import KpiTarget
-from kpis.services import engagement_metrics_recompute, target_agree, target_propose
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_agree, target_propose
 
 # slug: (client negotiator, provider negotiator)
 NEGOTIATORS = {

@@ -1,7 +1,9 @@
 """The records behind one KPI value, so either party can check the number.
 
-The selection mirrors `kpis.compute` rule for rule (event dates, as-of cut-off, segment links),
-as queries over the engagement's records. Suppressed values reveal no records.
+Built from the KPI's one definition (`kpis.definitions`): the records are selected by the
+code that computes every value (`kpis.records`), narrowed to the value's engagement, period
+and segment, listed, and the value recomputed from them in plain Python (`behind`). So the
+drill-down counts exactly what the computation counted. Suppressed values reveal no records.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+import pandas as pd
 
+from kpis import definitions as d
+from kpis.definitions import DEFINITION_BY_KEY, Definition
 from kpis.models import MetricRun, MetricValue
-from kpis.registry import NONE_SEGMENT
+from kpis.reading import FramesOnDemand
+from kpis.records import Tables, period_code, period_codes, prepare
+from kpis.registry import ALL
 from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
 
 ROW_LIMIT = 2000
@@ -39,260 +45,227 @@ class Drilldown:
     suppressed: bool = False
 
 
-def _requisition_q(prefix: str, dimension: str, segment: str) -> Q:
-    """Records whose requisition (reached through `prefix`) is in the segment."""
-    if dimension in ("all", "source"):
-        return Q()
-    if dimension == "priority" and segment == "normal":
-        return Q(**{f"{prefix}priority__in": ["normal", ""]})
-    return Q(**{f"{prefix}{dimension}": "" if segment == NONE_SEGMENT else segment})
+# --- the records behind a value ----------------------------------------------------------------
 
 
-def _application_q(prefix: str, dimension: str, segment: str) -> Q:
-    if dimension == "source":
-        return Q(**{f"{prefix}source": segment})
-    return _requisition_q(f"{prefix}requisition__", dimension, segment)
+@dataclass(frozen=True)
+class Cell:
+    """Where a value sits: engagement, period (`2025-07`, `2025-Q3`), dimension, segment."""
+
+    engagement_id: int
+    period: str
+    dimension: str = ALL
+    segment: str = ALL
+
+    @classmethod
+    def of(cls, value: MetricValue) -> Cell:
+        return cls(value.engagement_id, value.period, value.dimension, value.segment)
 
 
-def _survey_q(dimension: str, segment: str) -> Q:
-    """The application link wins; a requisition link has no source; no link is `all` only."""
-    if dimension == "all":
-        return Q()
-    via_application = Q(application__isnull=False) & _application_q(
-        "application__", dimension, segment
+@dataclass
+class Behind:
+    """The records of a definition in one cell and the value they give."""
+
+    records: pd.DataFrame
+    numbers: list[float]  # what each record contributes (a count has none)
+    n: int
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    suppressed: bool = False
+    others: pd.DataFrame | None = None  # the costs, or the plan lines, of the cell
+
+
+def in_cell(records: d.Records, frame: pd.DataFrame, cell: Cell) -> pd.DataFrame:
+    """The rows of `frame` (selected by `records`) that count in the cell."""
+    code = period_code(cell.period)
+    if records.per_period:
+        keep = frame["period"].to_numpy() == code
+    else:
+        keep = period_codes(frame[records.event], "month" if code >= 100000 else "quarter") == code
+    keep &= frame["engagement_id"].to_numpy() == cell.engagement_id
+    if cell.dimension != ALL:
+        keep &= (frame[cell.dimension] == cell.segment).to_numpy(dtype=bool, na_value=False)
+    return frame[keep]
+
+
+def behind(definition: Definition, tables: Tables, cell: Cell) -> Behind:
+    """The records a definition counts in the cell, and the value recomputed from them."""
+    frame = in_cell(definition.records, tables.select(definition.records), cell)
+    formula, n = definition.formula, len(frame)
+    if isinstance(formula, d.Count):
+        return Behind(frame, [], n, float(n))
+    if isinstance(formula, d.PerRecord):
+        spent = in_cell(formula.spent, tables.select(formula.spent), cell)
+        cents = sum(round(float(amount) * 100) for amount in spent[formula.amount])
+        total = cents / 100
+        value = total / n if n and len(spent) else None
+        return Behind(frame, [], n, value, total, float(n), others=spent)
+    if isinstance(formula, d.PercentOfPlanned):
+        plan = in_cell(formula.plan, tables.select(formula.plan), cell)
+        planned = float(plan[formula.planned].sum())
+        value = 100.0 * n / planned if planned else None
+        return Behind(frame, [], int(planned), value, float(n), planned, others=plan)
+    numbers = [float(x) for x in formula.of.numbers(frame, tables)]
+    if not n:
+        return Behind(frame, numbers, 0, None)
+    if isinstance(formula, d.Median):
+        return Behind(frame, numbers, n, statistics.median(numbers))
+    total = float(sum(numbers))
+    if isinstance(formula, d.Mean):
+        return Behind(frame, numbers, n, total / n, total, float(n))
+    if n < formula.suppress_below:
+        return Behind(frame, numbers, n, None, None, float(n), suppressed=True)
+    return Behind(frame, numbers, n, 100.0 * total / n, total, float(n))
+
+
+def engagement_tables(engagement, as_of: date) -> Tables:
+    """One engagement's records as of a date, prepared as the computation prepares them."""
+    frames = FramesOnDemand([engagement.pk])
+    return prepare(frames, as_of=as_of, exclude_on_hold=engagement.exclude_on_hold)
+
+
+# --- listing them --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How a kind of record is listed: its model, column headings, fields and order."""
+
+    model: type
+    columns: tuple[str, ...]
+    fields: str  # space-separated
+    order: tuple[str, ...]
+
+
+REQUISITIONS = Listing(
+    Requisition,
+    ("requisition", "title", "opened on", "filled on", "on-hold days"),
+    "external_id title opened_on filled_on on_hold_days",
+    ("filled_on", "external_id"),
+)
+OFFERS = Listing(
+    Application,
+    ("application", "requisition", "source", "applied on", "decided on", "outcome"),
+    "external_id requisition__external_id source applied_on offer_decided_on offer_outcome",
+    ("offer_decided_on", "external_id"),
+)
+# Self-identified diversity is never shown per person (the data contract): no column here.
+HIRES = Listing(
+    Application,
+    ("application", "requisition", "source", "started on"),
+    "external_id requisition__external_id source started_on",
+    ("started_on", "external_id"),
+)
+REVIEWS = Listing(
+    QualityReview,
+    ("review", "application", "reviewed on", "meets expectations", "retained 90 days"),
+    "external_id application__external_id reviewed_on meets_expectations retained_90d",
+    ("reviewed_on", "external_id"),
+)
+RESPONSES = Listing(
+    Survey,
+    ("response", "application", "requisition", "responded on", "score"),
+    "external_id application__external_id requisition__external_id responded_on score",
+    ("responded_on", "external_id"),
+)
+LISTINGS: dict[d.Records, Listing] = {
+    d.FILLED: REQUISITIONS,
+    d.DECIDED: OFFERS,
+    d.ACCEPTED: OFFERS,
+    d.HIRES: HIRES,
+    d.REVIEWS: REVIEWS,
+    d.RETENTION_REVIEWS: REVIEWS,
+    d.CANDIDATE_RESPONSES: RESPONSES,
+    d.MANAGER_RESPONSES: RESPONSES,
+    d.INTERVIEWED: Listing(
+        Application,
+        ("application", "requisition", "source", "interviewed on", "offered on"),
+        "external_id requisition__external_id source interviewed_on offered_on",
+        ("interviewed_on", "external_id"),
+    ),
+    d.OPEN: Listing(
+        Requisition,
+        ("requisition", "title", "opened on"),
+        "external_id title opened_on",
+        ("opened_on", "external_id"),
+    ),
+    d.COSTS: Listing(
+        Cost,
+        ("cost", "month", "category", "amount"),
+        "external_id month category amount",
+        ("month", "external_id"),
+    ),
+    d.PLAN: Listing(
+        HiringPlanLine,
+        ("month", "department", "location", "job family", "planned hires"),
+        "month department location job_family planned_hires",
+        ("month", "department", "location", "job_family"),
+    ),
+}
+
+
+def _section(
+    records: d.Records, frame: pd.DataFrame, as_of: date, label: str = "", numbers=()
+) -> Section:
+    """The records listed (up to ROW_LIMIT), with the number each contributes under `label`
+    when given. A date after the as-of date was not yet known: it is shown blank."""
+    listing = LISTINGS[records]
+    ids = frame["id"].to_numpy()
+    rows = (
+        listing.model.objects.filter(pk__in=[int(i) for i in ids])
+        .order_by(*listing.order)
+        .values_list("pk", *listing.fields.split())[:ROW_LIMIT]
     )
-    if dimension == "source":
-        return via_application
-    via_requisition = (
-        Q(application__isnull=True)
-        & Q(requisition__isnull=False)
-        & _requisition_q("requisition__", dimension, segment)
-    )
-    return via_application | via_requisition
+    number_of = dict(zip(ids.tolist(), numbers, strict=True)) if label else {}
+    table = []
+    for pk, *cells in rows:
+        cells = [None if isinstance(c, date) and c > as_of else c for c in cells]
+        if label:
+            cells.append(_plain(number_of[pk]))
+        table.append(tuple(cells))
+    columns = [*listing.columns, label] if label else list(listing.columns)
+    return Section(records.title, columns, table, len(ids))
 
 
-def _section(title: str, columns: list[str], queryset, fields: list[str]) -> Section:
-    rows = list(queryset.values_list(*fields)[:ROW_LIMIT])
-    total = len(rows) if len(rows) < ROW_LIMIT else queryset.count()
-    return Section(title, columns, rows, total)
+def _plain(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
 
 
-def _diversity_counts(hires) -> Section:
+def _counts_only(found: Behind, tables: Tables, cell: Cell) -> Section:
     """Counts only: which hire answered what is never shown, even to either party."""
-    counts = hires.aggregate(
-        n_answered=Count("pk", filter=Q(diverse__isnull=False)),
-        n_diverse=Count("pk", filter=Q(diverse=True)),
-        n_unanswered=Count("pk", filter=Q(diverse__isnull=True)),
-    )
+    hires = len(in_cell(d.HIRES, tables.select(d.HIRES), cell))
     rows = [
-        ("hires who answered (the denominator)", counts["n_answered"]),
-        ("of whom self-identified as diverse (the numerator)", counts["n_diverse"]),
-        ("hires who gave no answer (not counted)", counts["n_unanswered"]),
+        ("hires who answered (the denominator)", found.n),
+        ("of whom self-identified as diverse (the numerator)", int(sum(found.numbers))),
+        ("hires who gave no answer (not counted)", hires - found.n),
     ]
     return Section("Hires in the period, counted (never listed)", ["hires", "count"], rows, 3)
 
 
-def _days(a, b) -> int | None:
-    return (b - a).days if a and b else None
-
-
-def value_drilldown(*, value: MetricValue) -> Drilldown:
+def value_drilldown(*, value: MetricValue, tables: Tables | None = None) -> Drilldown:
     run = MetricRun.objects.filter(engagement_id=value.engagement_id).first()
     as_of = run.as_of if run else value.period_end
     result = Drilldown(as_of=as_of)
     if value.suppressed:
         result.suppressed = True
         return result
-    start, end = value.period_start, min(value.period_end, as_of)
-    dim, seg = value.dimension, value.segment
-    engagement_id = value.engagement_id
-    in_period = {"range": (start, end)}
-
-    requisitions = Requisition.objects.filter(engagement_id=engagement_id, opened_on__lte=as_of)
-    applications = Application.objects.filter(
-        engagement_id=engagement_id, applied_on__lte=as_of
-    ).select_related("requisition")
-    hires = applications.filter(started_on__range=in_period["range"]).filter(
-        _application_q("", dim, seg)
-    )
-    # Self-identified diversity is never shown per person (the data contract): no column here.
-    hire_fields = ["external_id", "requisition__external_id", "source", "started_on"]
-    hire_columns = ["application", "requisition", "source", "started on"]
-    kpi = value.kpi
-
-    if kpi in ("time_to_fill", "requisitions_filled"):
-        filled = requisitions.filter(filled_on__range=in_period["range"]).filter(
-            _requisition_q("", dim, seg)
-        )
-        rows = list(
-            filled.order_by("filled_on", "external_id").values_list(
-                "external_id", "title", "opened_on", "filled_on", "on_hold_days"
-            )
-        )
-        exclude = value.engagement.exclude_on_hold
-        table = [(*r, _days(r[2], r[3]) - (r[4] if exclude else 0)) for r in rows]
-        section = Section(
-            "Requisitions filled in the period",
-            ["requisition", "title", "opened on", "filled on", "on-hold days", "days to fill"],
-            table,
-            len(table),
-        )
-        result.sections.append(section)
-        if kpi == "time_to_fill":
-            result.median_inputs = sorted(r[-1] for r in table)
-    elif kpi in ("time_to_hire", "offer_acceptance_rate"):
-        decided = applications.filter(
-            offer_decided_on__range=in_period["range"], offer_outcome__in=["accepted", "declined"]
-        ).filter(_application_q("", dim, seg))
-        if kpi == "time_to_hire":
-            decided = decided.filter(offer_outcome="accepted")
-        rows = list(
-            decided.order_by("offer_decided_on", "external_id").values_list(
-                "external_id",
-                "requisition__external_id",
-                "source",
-                "applied_on",
-                "offer_decided_on",
-                "offer_outcome",
-            )
-        )
-        table = [(*r, _days(r[3], r[4])) for r in rows]
-        result.sections.append(
-            Section(
-                "Offers decided in the period",
-                ["application", "requisition", "source", "applied on", "decided on", "outcome"]
-                + ["days"],
-                table,
-                len(table),
-            )
-        )
-        if kpi == "time_to_hire":
-            result.median_inputs = sorted(r[-1] for r in table)
-    elif kpi == "diversity_hire_rate":
-        result.sections.append(_diversity_counts(hires))
-    elif kpi in ("hires", "cost_per_hire"):
-        result.sections.append(
-            _section(
-                "Hires (started) in the period",
-                hire_columns,
-                hires.order_by("started_on", "external_id"),
-                hire_fields,
-            )
-        )
-        if kpi == "cost_per_hire":
-            costs = Cost.objects.filter(
-                engagement_id=engagement_id, month__range=in_period["range"]
-            ).order_by("month", "external_id")
-            result.sections.insert(
-                0,
-                _section(
-                    "Costs of the period",
-                    ["cost", "month", "category", "amount"],
-                    costs,
-                    ["external_id", "month", "category", "amount"],
-                ),
-            )
-    elif kpi in ("quality_of_hire", "retention_90d"):
-        reviews = QualityReview.objects.filter(
-            engagement_id=engagement_id, reviewed_on__range=in_period["range"]
-        ).filter(_application_q("application__", dim, seg))
-        if kpi == "retention_90d":
-            reviews = reviews.filter(retained_90d__isnull=False)
-        result.sections.append(
-            _section(
-                "Quality-of-hire reviews in the period",
-                ["review", "application", "reviewed on", "meets expectations", "retained 90 days"],
-                reviews.order_by("reviewed_on", "external_id"),
-                [
-                    "external_id",
-                    "application__external_id",
-                    "reviewed_on",
-                    "meets_expectations",
-                    "retained_90d",
-                ],
-            )
-        )
-    elif kpi in ("candidate_nps", "hiring_manager_satisfaction"):
-        respondent = "candidate" if kpi == "candidate_nps" else "hiring_manager"
-        surveys = Survey.objects.filter(
-            engagement_id=engagement_id,
-            respondent=respondent,
-            responded_on__range=in_period["range"],
-        ).filter(_survey_q(dim, seg))
-        result.sections.append(
-            _section(
-                "Survey responses in the period",
-                ["response", "application", "requisition", "responded on", "score"],
-                surveys.order_by("responded_on", "external_id"),
-                [
-                    "external_id",
-                    "application__external_id",
-                    "requisition__external_id",
-                    "responded_on",
-                    "score",
-                ],
-            )
-        )
-    elif kpi == "interview_to_offer_rate":
-        interviewed = applications.filter(interviewed_on__range=in_period["range"]).filter(
-            _application_q("", dim, seg)
-        )
-        rows = list(
-            interviewed.order_by("interviewed_on", "external_id").values_list(
-                "external_id", "requisition__external_id", "source", "interviewed_on", "offered_on"
-            )
-        )
-        table = [(*r[:4], r[4] if r[4] and r[4] <= as_of else None) for r in rows]
-        result.sections.append(
-            Section(
-                "Applications interviewed in the period (offered on, if by the as-of date)",
-                ["application", "requisition", "source", "interviewed on", "offered on"],
-                table,
-                len(table),
-            )
-        )
-    elif kpi == "open_requisition_age":
-        at = end
-        still_open = (
-            requisitions.filter(opened_on__lte=at)
-            .exclude(filled_on__lte=at)
-            .exclude(cancelled_on__lte=at)
-            .filter(_requisition_q("", dim, seg))
-            .order_by("opened_on", "external_id")
-        )
-        rows = list(still_open.values_list("external_id", "title", "opened_on"))
-        table = [(*r, (at - r[2]).days) for r in rows]
-        result.sections.append(
-            Section(
-                f"Requisitions open on {at}",
-                ["requisition", "title", "opened on", "age (days)"],
-                table,
-                len(table),
-            )
-        )
-        result.median_inputs = sorted(r[-1] for r in table)
-    elif kpi == "plan_attainment":
-        plan = HiringPlanLine.objects.filter(
-            engagement_id=engagement_id, month__range=in_period["range"]
-        )
-        if dim != "all":
-            plan = plan.filter(**{dim: seg})
-        result.sections.append(
-            _section(
-                "Hiring plan lines of the period",
-                ["month", "department", "location", "job family", "planned hires"],
-                plan.order_by("month", "department", "location", "job_family"),
-                ["month", "department", "location", "job_family", "planned_hires"],
-            )
-        )
-        result.sections.append(
-            _section(
-                "Hires (started) in the period",
-                hire_columns,
-                hires.order_by("started_on", "external_id"),
-                hire_fields,
-            )
-        )
+    definition = DEFINITION_BY_KEY[value.kpi]
+    tables = tables or engagement_tables(value.engagement, as_of)
+    cell = Cell.of(value)
+    found = behind(definition, tables, cell)
+    formula = definition.formula
+    if not definition.records.listed:
+        result.sections.append(_counts_only(found, tables, cell))
+        return result
+    label = ""
+    if isinstance(formula, d.Median):
+        label = formula.of.label
+        result.median_inputs = [_plain(x) for x in sorted(found.numbers)]
+    if isinstance(formula, d.PerRecord | d.PercentOfPlanned):
+        others = formula.spent if isinstance(formula, d.PerRecord) else formula.plan
+        result.sections.append(_section(others, found.others, as_of))
+    result.sections.append(_section(definition.records, found.records, as_of, label, found.numbers))
     return result
 
 

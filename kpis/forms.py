@@ -1,7 +1,7 @@
 from django import forms
 
 from kpis.models import KpiTarget
-from kpis.services import TARGET_FIELDS
+from kpis.target_services import TARGET_FIELDS
 
 # The terms of a target are the ones the service records in its history.
 TARGET_FORM_FIELDS = list(TARGET_FIELDS)

@@ -69,7 +69,7 @@ class MetricValue(models.Model):
         db_index=False,  # indexed below where set: most values have no target
     )
     computed_at = models.DateTimeField()
-    # Hash of the stored fields (kpis.services.STORED_COLUMNS), written with them: a recompute
+    # Hash of the stored fields (kpis.storage.STORED_COLUMNS), written with them: a recompute
     # finds its unchanged values by this alone, without reading them back.
     row_hash = models.BigIntegerField(null=True, blank=True, editable=False)
 

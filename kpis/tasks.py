@@ -3,14 +3,14 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from kpis import services
+from kpis import progress, services
 
 RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
 
 
 @shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
 def recompute_engagement_metrics(engagement_id: int) -> None:
-    services.metrics_recompute_task_run(engagement_id=engagement_id)
+    progress.metrics_recompute_task_run(engagement_id=engagement_id)
 
 
 @shared_task(ignore_result=True, time_limit=4 * 3600, soft_time_limit=4 * 3600 - 300, **RETRY)

@@ -8,7 +8,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from charts.svg import Point, trend_chart
 from engagements.access import get_engagement_for, party_of
-from kpis import selectors, services
+from kpis import progress, selectors, target_services
 from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
@@ -57,7 +57,7 @@ def overview(request, engagement_id: int):
             engagement=engagement, grain=grain, dimension=dimension, segment=segment
         ),
         "segments": selectors.segments_of(engagement=engagement, grain=grain),
-        "progress": services.recompute_progress(engagement_id=engagement.pk),
+        "progress": progress.recompute_progress(engagement_id=engagement.pk),
         "last_run": selectors.last_run(engagement=engagement),
         "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
     }
@@ -168,7 +168,7 @@ def recompute(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, RECOMPUTE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    queued = services.metrics_recompute_now(actor=request.user, engagement=engagement)
+    queued = progress.metrics_recompute_now(actor=request.user, engagement=engagement)
     if request.htmx:
         return _recompute_section(request, engagement, queue_failed=not queued)
     if queued:
@@ -187,7 +187,7 @@ def recompute_status(request, engagement_id: int):
 def _recompute_section(request, engagement, *, queue_failed: bool = False):
     context = {
         "engagement": engagement,
-        "progress": services.recompute_progress(engagement_id=engagement.pk),
+        "progress": progress.recompute_progress(engagement_id=engagement.pk),
         "last_run": selectors.last_run(engagement=engagement),
         "can_recompute": request.user.has_perm(RECOMPUTE, engagement),
         "queue_failed": QUEUE_FAILED if queue_failed else "",
@@ -206,7 +206,7 @@ def targets(request, engagement_id: int):
         if form.is_valid():
             terms = {f: form.cleaned_data[f] for f in TARGET_FORM_FIELDS}
             try:
-                target = services.target_propose(
+                target = target_services.target_propose(
                     actor=request.user,
                     engagement=engagement,
                     note=form.cleaned_data["note"],
@@ -256,7 +256,7 @@ def target_detail(request, engagement_id: int, target_id: int):
                 counter_form = TargetForm(request.POST, prefix="counter")
                 if counter_form.is_valid():
                     terms = {f: counter_form.cleaned_data[f] for f in TARGET_FORM_FIELDS}
-                    counter = services.target_counter(
+                    counter = target_services.target_counter(
                         actor=request.user,
                         target=target,
                         note=counter_form.cleaned_data["note"],
@@ -268,9 +268,9 @@ def target_detail(request, engagement_id: int, target_id: int):
                 response_form = ResponseForm(request.POST)
                 if response_form.is_valid():
                     respond = (
-                        services.target_agree
+                        target_services.target_agree
                         if response_form.cleaned_data["decision"] == "agree"
-                        else services.target_reject
+                        else target_services.target_reject
                     )
                     respond(
                         actor=request.user,

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
+from rpo_portal import tenant_db
+
 
 class BackupError(Exception):
     """A backup or restore could not be done; the message says why."""
@@ -190,6 +192,9 @@ def backup_restore(*, path: Path, alias: str = "default") -> None:
         str(path),
     ]
     _run(command, target)
+    # The policies come back with the dump; the application role's grants do not
+    # (--no-privileges, and the role may be new to this server): give them back.
+    tenant_db.secure(connections[alias])
 
 
 def _run(command: list[str], target: Target) -> None:

@@ -20,15 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import BulkRateThrottle, PrincipalRateThrottle
 from engagements.api import ApiPagination, EngagementGate
-from recruiting import filters, serializers
-from recruiting.models import (
-    Application,
-    Cost,
-    HiringPlanLine,
-    QualityReview,
-    Requisition,
-    Survey,
-)
+from recruiting import contract, filters, serializers
 from recruiting.services import records_import
 from rpo_portal.api_errors import error_body
 from rpo_portal.request_input import CheckedJSONParser
@@ -52,53 +44,24 @@ class RecordKind:
     url_kwarg: str = "external_id"
 
 
-KINDS = {
-    spec.kind: spec
-    for spec in (
-        RecordKind(
-            "requisitions",
-            "Requisitions",
-            Requisition,
-            serializers.RequisitionSerializer,
-            filters.RequisitionFilter,
-        ),
-        RecordKind(
-            "applications",
-            "Applications",
-            Application,
-            serializers.ApplicationSerializer,
-            filters.ApplicationFilter,
-            related=("requisition",),
-        ),
-        RecordKind(
-            "surveys",
-            "Surveys",
-            Survey,
-            serializers.SurveySerializer,
-            filters.SurveyFilter,
-            related=("requisition", "application"),
-        ),
-        RecordKind(
-            "quality",
-            "Quality reviews",
-            QualityReview,
-            serializers.QualityReviewSerializer,
-            filters.QualityReviewFilter,
-            related=("application",),
-        ),
-        RecordKind("costs", "Costs", Cost, serializers.CostSerializer, filters.CostFilter),
-        RecordKind(
-            "hiring_plan",
-            "Hiring plan",
-            HiringPlanLine,
-            serializers.HiringPlanLineSerializer,
-            filters.HiringPlanFilter,
-            ordering=("month", "department", "location", "job_family"),
-            lookup="pk",
-            url_kwarg="line_id",
-        ),
+def record_kind(kind: contract.Kind) -> RecordKind:
+    """A kind's endpoints from its contract: a kind not keyed by `external_id` is named by
+    its id in URLs (`<singular>_id`, the hiring plan's `line_id`)."""
+    by_external_id = kind.key == ("external_id",)
+    return RecordKind(
+        kind.name,
+        kind.label,
+        kind.model,
+        serializers.RECORD_SERIALIZERS[kind.name],
+        filters.FILTERSETS[kind.name],
+        related=tuple(c.field_name for c in kind.ref_columns),
+        ordering=kind.key,
+        lookup="external_id" if by_external_id else "pk",
+        url_kwarg="external_id" if by_external_id else "line_id",
     )
-}
+
+
+KINDS = {name: record_kind(kind) for name, kind in contract.KINDS.items()}
 
 
 def records_of(spec: RecordKind, engagement):

@@ -5,19 +5,7 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from recruiting.models import (
-    Application,
-    Cost,
-    CostCategory,
-    HiringPlanLine,
-    OfferOutcome,
-    Priority,
-    QualityReview,
-    Requisition,
-    Respondent,
-    Source,
-    Survey,
-)
+from recruiting import contract
 from recruiting.serializers import MONTH_PATTERN
 
 
@@ -32,28 +20,40 @@ class MonthFilter(filters.DateFilter):
     field_class = MonthFormField
 
 
-class SegmentFilterSet(filters.FilterSet):
-    """The segment dimensions, on the record's own columns or its requisition's."""
+def _column_filters(kind: contract.Kind) -> dict[str, filters.Filter]:
+    """The filters the contract gives a kind's columns (`Column.filter`)."""
+    out: dict[str, filters.Filter] = {}
+    for column in kind.shown_columns:
+        if column.filter == "exact":
+            path = f"{column.field_name}__external_id" if column.type == "ref" else column.name
+            out[column.name] = filters.CharFilter(field_name=path)
+        elif column.filter == "choice":
+            choices = kind.model._meta.get_field(column.name).choices
+            out[column.name] = filters.ChoiceFilter(choices=choices)
+        elif column.filter == "bool":
+            out[column.name] = filters.BooleanFilter()
+        elif column.filter == "range":
+            out[column.name] = filters.DateFromToRangeFilter()
+        elif column.filter == "months":
+            out[f"{column.name}_from"] = MonthFilter(field_name=column.name, lookup_expr="gte")
+            out[f"{column.name}_to"] = MonthFilter(field_name=column.name, lookup_expr="lte")
+    return out
 
-    department = filters.CharFilter()
-    location = filters.CharFilter()
-    job_family = filters.CharFilter()
+
+def record_filterset(kind: contract.Kind, base=filters.FilterSet, **extra) -> type:
+    """The list filters of a kind: its columns' (the contract's), then `extra`."""
+    meta = type("Meta", (), {"model": kind.model, "fields": []})
+    attrs = {**_column_filters(kind), **extra, "Meta": meta}
+    return type(f"{kind.model.__name__}Filter", (base,), attrs)
 
 
-class RequisitionFilter(SegmentFilterSet):
-    priority = filters.ChoiceFilter(choices=Priority.choices)
+class RequisitionStatusFilterSet(filters.FilterSet):
+    """A requisition's status, which follows from its dates."""
+
     status = filters.ChoiceFilter(
         choices=[("open", "Open"), ("filled", "Filled"), ("cancelled", "Cancelled")],
         method="filter_status",
     )
-    recruiter = filters.CharFilter()
-    opened_on = filters.DateFromToRangeFilter()
-    filled_on = filters.DateFromToRangeFilter()
-    cancelled_on = filters.DateFromToRangeFilter()
-
-    class Meta:
-        model = Requisition
-        fields = ["department", "location", "job_family", "priority", "recruiter"]
 
     def filter_status(self, queryset, name, value):
         if value == "filled":
@@ -63,62 +63,22 @@ class RequisitionFilter(SegmentFilterSet):
         return queryset.filter(Q(filled_on__isnull=True) & Q(cancelled_on__isnull=True))
 
 
-class ApplicationFilter(filters.FilterSet):
-    requisition_id = filters.CharFilter(field_name="requisition__external_id")
-    candidate_id = filters.CharFilter()
-    source = filters.ChoiceFilter(choices=Source.choices)
-    offer_outcome = filters.ChoiceFilter(choices=OfferOutcome.choices)
-    hired = filters.BooleanFilter(
+# Filters that are not columns of the contract: an application's hire status and the
+# segment dimensions of its requisition.
+APPLICATION_EXTRA = {
+    "hired": filters.BooleanFilter(
         field_name="started_on", lookup_expr="isnull", exclude=True, label="Has started_on"
+    ),
+    **{
+        name: filters.CharFilter(field_name=f"requisition__{name}")
+        for name in ("department", "location", "job_family")
+    },
+}
+FILTERSETS = {
+    name: record_filterset(
+        kind,
+        base=RequisitionStatusFilterSet if name == "requisitions" else filters.FilterSet,
+        **(APPLICATION_EXTRA if name == "applications" else {}),
     )
-    department = filters.CharFilter(field_name="requisition__department")
-    location = filters.CharFilter(field_name="requisition__location")
-    job_family = filters.CharFilter(field_name="requisition__job_family")
-    applied_on = filters.DateFromToRangeFilter()
-    offer_decided_on = filters.DateFromToRangeFilter()
-    started_on = filters.DateFromToRangeFilter()
-
-    class Meta:
-        model = Application
-        fields: list[str] = []
-
-
-class SurveyFilter(filters.FilterSet):
-    respondent = filters.ChoiceFilter(choices=Respondent.choices)
-    requisition_id = filters.CharFilter(field_name="requisition__external_id")
-    application_id = filters.CharFilter(field_name="application__external_id")
-    responded_on = filters.DateFromToRangeFilter()
-
-    class Meta:
-        model = Survey
-        fields: list[str] = []
-
-
-class QualityReviewFilter(filters.FilterSet):
-    application_id = filters.CharFilter(field_name="application__external_id")
-    meets_expectations = filters.BooleanFilter()
-    retained_90d = filters.BooleanFilter()
-    reviewed_on = filters.DateFromToRangeFilter()
-
-    class Meta:
-        model = QualityReview
-        fields: list[str] = []
-
-
-class CostFilter(filters.FilterSet):
-    category = filters.ChoiceFilter(choices=CostCategory.choices)
-    month_from = MonthFilter(field_name="month", lookup_expr="gte")
-    month_to = MonthFilter(field_name="month", lookup_expr="lte")
-
-    class Meta:
-        model = Cost
-        fields: list[str] = []
-
-
-class HiringPlanFilter(SegmentFilterSet):
-    month_from = MonthFilter(field_name="month", lookup_expr="gte")
-    month_to = MonthFilter(field_name="month", lookup_expr="lte")
-
-    class Meta:
-        model = HiringPlanLine
-        fields = ["department", "location", "job_family"]
+    for name, kind in contract.KINDS.items()
+}

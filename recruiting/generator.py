@@ -29,12 +29,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from recruiting import importers
+from recruiting import contract
 
 # In the order they must be imported (references point only to earlier kinds), with the
 # contract's columns in its order.
-KINDS = tuple(importers.KIND_ORDER)
-COLUMNS = {kind: importers.KINDS[kind].column_names for kind in KINDS}
+KINDS = tuple(contract.KIND_ORDER)
+COLUMNS = {kind: contract.KINDS[kind].column_names for kind in KINDS}
+APPLICATION_DATES = [c.name for c in contract.KINDS["applications"].columns if c.type == "date"]
 
 Row = dict[str, str | None]
 
@@ -357,9 +358,8 @@ class _Generator:
 
     def dated(self, row: dict) -> Row:
         text = self.text
-        for column in COLUMNS["applications"][4:13]:
-            if column != "offer_outcome":
-                row[column] = text(row.get(column))
+        for column in APPLICATION_DATES:
+            row[column] = text(row.get(column))
         return row
 
     def hire(self, decided: int, opened: int) -> dict:
@@ -541,7 +541,7 @@ def write_csv(spec: DataSpec, directory: Path) -> dict[str, int]:
             )
             writers[kind].writerow(COLUMNS[kind])
         for kind, row in generate(spec):
-            writers[kind].writerow([row[c] for c in COLUMNS[kind]])
+            writers[kind].writerow([row.get(c) for c in COLUMNS[kind]])
             counts[kind] += 1
     return counts
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from engagements.models import Engagement
-from recruiting import importers
+from recruiting import contract
 from recruiting.models import ImportRun, ImportStatus
 
 RECORDS_PER_PAGE = 50
@@ -22,18 +22,18 @@ def record_counts(*, engagement: Engagement) -> dict[str, int]:
     """How many records of each kind the engagement holds, in the contract's order."""
     return {
         name: kind.model.objects.filter(engagement=engagement).count()
-        for name, kind in importers.KINDS.items()
+        for name, kind in contract.KINDS.items()
     }
 
 
-def _lookup(column: importers.Column) -> str:
+def _lookup(column: contract.Column) -> str:
     """The ORM path of a column: references show the other record's external_id."""
     if column.type == "ref":
-        return column.name.removesuffix("_id") + "__external_id"
+        return f"{column.field_name}__external_id"
     return column.name
 
 
-def _cell(column: importers.Column, value) -> str:
+def _cell(column: contract.Column, value) -> str:
     if value is None:
         return ""
     if column.type == "month" and isinstance(value, dt.date):
@@ -50,8 +50,8 @@ def records_page(*, engagement: Engagement, kind: str, page: int | str | None) -
 
     One query for the count and one for the page, whatever the page holds.
     """
-    spec = importers.KINDS[kind]
-    ordering = list(spec.key) if kind == "hiring_plan" else ["external_id"]
+    spec = contract.KINDS[kind]
+    ordering = list(spec.key)
     values = (
         spec.model.objects.filter(engagement=engagement)
         .order_by(*ordering)

@@ -8,8 +8,7 @@ the row serializers only describe the columns for the schema.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recruiting import importers
-from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
+from recruiting import contract
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
@@ -22,115 +21,42 @@ class MonthField(serializers.Field):
         return value.strftime("%Y-%m")
 
 
-class RequisitionSerializer(serializers.ModelSerializer):
-    status = serializers.ChoiceField(
-        choices=["open", "filled", "cancelled"], read_only=True, help_text="Derived from the dates."
-    )
-
-    class Meta:
-        model = Requisition
-        fields = [
-            "external_id",
-            "title",
-            "department",
-            "location",
-            "job_family",
-            "priority",
-            "openings",
-            "opened_on",
-            "on_hold_days",
-            "filled_on",
-            "cancelled_on",
-            "hiring_manager",
-            "recruiter",
-            "status",
-            "updated_at",
-        ]
+def _reference(column: contract.Column) -> serializers.CharField:
+    """A reference as the other record's external_id."""
+    null = {} if column.required else {"allow_null": True}
+    return serializers.CharField(source=f"{column.field_name}.external_id", read_only=True, **null)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
-    requisition_id = serializers.CharField(source="requisition.external_id", read_only=True)
-
-    class Meta:
-        model = Application
-        fields = [
-            "external_id",
-            "requisition_id",
-            "candidate_id",
-            "source",
-            "applied_on",
-            "screened_on",
-            "interviewed_on",
-            "offered_on",
-            "offer_outcome",
-            "offer_decided_on",
-            "started_on",
-            "rejected_on",
-            "withdrawn_on",
-            # `diverse` is never served per record (the data contract): only in aggregates.
-            "updated_at",
-        ]
+def record_serializer(kind: contract.Kind, **extra) -> type[serializers.ModelSerializer]:
+    """The API record of a kind: its shown columns (never a private one), then `extra`
+    (derived fields) and `updated_at`; a kind keyed by other columns is named by its id."""
+    declared: dict = {}
+    for column in kind.shown_columns:
+        if column.type == "ref":
+            declared[column.name] = _reference(column)
+        elif column.type == "month":
+            declared[column.name] = MonthField(read_only=True)
+    leading = [] if kind.key == ("external_id",) else ["id"]
+    fields = [*leading, *(c.name for c in kind.shown_columns), *extra, "updated_at"]
+    meta = type("Meta", (), {"model": kind.model, "fields": fields})
+    name = f"{kind.model.__name__}Serializer"
+    return type(name, (serializers.ModelSerializer,), {**declared, **extra, "Meta": meta})
 
 
-class SurveySerializer(serializers.ModelSerializer):
-    requisition_id = serializers.CharField(
-        source="requisition.external_id", read_only=True, allow_null=True
-    )
-    application_id = serializers.CharField(
-        source="application.external_id", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = Survey
-        fields = [
-            "external_id",
-            "respondent",
-            "requisition_id",
-            "application_id",
-            "responded_on",
-            "score",
-            "updated_at",
-        ]
-
-
-class QualityReviewSerializer(serializers.ModelSerializer):
-    application_id = serializers.CharField(source="application.external_id", read_only=True)
-
-    class Meta:
-        model = QualityReview
-        fields = [
-            "external_id",
-            "application_id",
-            "reviewed_on",
-            "meets_expectations",
-            "rating",
-            "retained_90d",
-            "updated_at",
-        ]
-
-
-class CostSerializer(serializers.ModelSerializer):
-    month = MonthField(read_only=True)
-
-    class Meta:
-        model = Cost
-        fields = ["external_id", "month", "category", "amount", "note", "updated_at"]
-
-
-class HiringPlanLineSerializer(serializers.ModelSerializer):
-    month = MonthField(read_only=True)
-
-    class Meta:
-        model = HiringPlanLine
-        fields = [
-            "id",
-            "month",
-            "department",
-            "location",
-            "job_family",
-            "planned_hires",
-            "updated_at",
-        ]
+# Fields that are not columns of the contract, by kind.
+EXTRA_FIELDS = {
+    "requisitions": {
+        "status": serializers.ChoiceField(
+            choices=["open", "filled", "cancelled"],
+            read_only=True,
+            help_text="Derived from the dates.",
+        )
+    },
+}
+RECORD_SERIALIZERS = {
+    name: record_serializer(kind, **EXTRA_FIELDS.get(name, {}))
+    for name, kind in contract.KINDS.items()
+}
 
 
 # --- Bulk upload: documentation of the row format ------------------------------------------
@@ -149,7 +75,7 @@ CELL_SCHEMAS = {
 }
 
 
-def cell_schema(column: importers.Column) -> dict:
+def cell_schema(column: contract.Column) -> dict:
     """A column's cell: its JSON type, or text as in a CSV file; null means blank."""
     typed = dict(CELL_SCHEMAS[column.type])
     if column.choices:
@@ -164,7 +90,7 @@ def cell_schema(column: importers.Column) -> dict:
     return schema if column.required else {**schema, "nullable": True}
 
 
-def row_serializer(kind: importers.Kind) -> type[serializers.Serializer]:
+def row_serializer(kind: contract.Kind) -> type[serializers.Serializer]:
     name = "".join(part.title() for part in kind.name.split("_")) + "Row"
     fields = {}
     for column in kind.columns:
@@ -175,7 +101,7 @@ def row_serializer(kind: importers.Kind) -> type[serializers.Serializer]:
     return type(name, (serializers.Serializer,), fields)
 
 
-ROW_SERIALIZERS = {name: row_serializer(kind) for name, kind in importers.KINDS.items()}
+ROW_SERIALIZERS = {name: row_serializer(kind) for name, kind in contract.KINDS.items()}
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """Writes for recruiting data: imports of files and records, all or nothing, with history.
 
 `records_import` (JSON records, e.g. the API) and `file_import` (a CSV or XLSX file) validate
-with `recruiting.importers`, upsert in one transaction, record an `ImportRun` and mark the
+with `recruiting.importing`, upsert in one transaction, record an `ImportRun` and mark the
 engagement's data changed. `files_import` takes several files at once (the command line):
 they are written in the order references need and commit together or not at all.
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from engagements.models import Engagement
 from engagements.services import engagement_mark_data_changed
-from recruiting import importers
+from recruiting import contract, importing
 from recruiting.models import ImportRun, ImportSource, ImportStatus
 from rpo_portal.redis_errors import REDIS_ERRORS
 
@@ -68,9 +68,9 @@ class _Part:
 
     file_name: str
     kind: str | None
-    table: importers.Table
+    table: importing.Table
     run: ImportRun | None = None
-    validated: importers.Validated | None = None
+    validated: importing.Validated | None = None
     counts: tuple[int, int, int] = (0, 0, 0)
 
 
@@ -130,15 +130,15 @@ def _error_dicts(part: _Part) -> list[dict]:
     ]
 
 
-def _sample(table: importers.Table) -> list[list[str]]:
+def _sample(table: importing.Table) -> list[list[str]]:
     """The first rows for the preview, without the columns never shown per record."""
     head = table.head(SAMPLE_ROWS)
-    head = head.drop(columns=[c for c in head.columns if c in importers.PRIVATE_COLUMNS])
+    head = head.drop(columns=[c for c in head.columns if c in contract.PRIVATE_COLUMNS])
     return [["" if v is None else str(v) for v in row] for row in head.itertuples(index=False)]
 
 
 def _shown_header(header: list[str]) -> list[str]:
-    return [name for name in header if name.strip().lower() not in importers.PRIVATE_COLUMNS]
+    return [name for name in header if name.strip().lower() not in contract.PRIVATE_COLUMNS]
 
 
 def _import_lock(engagement: Engagement) -> None:
@@ -163,7 +163,7 @@ def _part_stream(
     try:
         with transaction.atomic():
             _import_lock(engagement)
-            streamed = importers.table_stream_write(
+            streamed = importing.table_stream_write(
                 part.kind,
                 part.table,
                 engagement.pk,
@@ -176,7 +176,7 @@ def _part_stream(
                 transaction.set_rollback(True)
             else:
                 engagement_mark_data_changed(engagement=engagement)
-    except importers.Rejected:
+    except importing.Rejected:
         part.validated, part.counts = None, (0, 0, 0)
         return False
     except DatabaseError as error:
@@ -200,37 +200,37 @@ def _parts_process(
     for part in parts:
         errors = part.table.errors
         if part.kind is None and part.table.header:
-            part.kind = importers.kind_from_header(part.table.header)
+            part.kind = contract.kind_from_header(part.table.header)
             if part.kind is None:
                 errors.add(
                     None,
                     None,
                     "Cannot tell which kind of records this is: choose the kind, or name the "
-                    "file after it (" + ", ".join(f"{k}.csv" for k in importers.KINDS) + ").",
+                    "file after it (" + ", ".join(f"{k}.csv" for k in contract.KINDS) + ").",
                 )
-        elif part.kind is not None and part.kind not in importers.KINDS:
+        elif part.kind is not None and part.kind not in contract.KINDS:
             errors.add(None, None, f"Unknown kind {part.kind!r}.")
             part.kind = None
         if part.kind in kinds_seen:
             errors.add(None, None, f"Another file in this import is also {part.kind}.")
         elif part.kind:
             kinds_seen.add(part.kind)
-    parts.sort(key=lambda p: importers.KIND_ORDER.index(p.kind) if p.kind else -1)
+    parts.sort(key=lambda p: contract.KIND_ORDER.index(p.kind) if p.kind else -1)
     progress(10)
     if len(parts) == 1 and _part_stream(
         parts[0], engagement=engagement, dry_run=dry_run, progress=progress
     ):
         return True
-    upload: dict[str, importers.Validated] = {}
+    upload: dict[str, importing.Validated] = {}
     for part in parts:
         if part.kind and part.table.header:
-            part.validated = importers.table_validate(part.kind, part.table)
+            part.validated = importing.table_validate(part.kind, part.table)
             if part.validated is not None:
                 upload[part.kind] = part.validated
     progress(35)
     for part in parts:
         if part.validated is not None:
-            importers.references_check(part.validated, part.table.errors, engagement.pk, upload)
+            importing.references_check(part.validated, part.table.errors, engagement.pk, upload)
     progress(50)
     if any(part.table.errors for part in parts) or not all(p.validated for p in parts):
         for part in parts:
@@ -243,7 +243,7 @@ def _parts_process(
         with transaction.atomic():
             _import_lock(engagement)
             for number, part in enumerate(parts, start=1):
-                part.counts = importers.frame_write(part.validated, engagement.pk)
+                part.counts = importing.frame_write(part.validated, engagement.pk)
                 progress(50 + 45 * number // len(parts))
             if dry_run:
                 transaction.set_rollback(True)
@@ -344,7 +344,7 @@ def _run_finish(run: ImportRun, result: ImportResult, *, duration, dry_run: bool
 
 def _file_bytes(file: Any) -> bytes:
     """The content of an upload, an open file, a path or bytes; at most one byte over the limit."""
-    limit = importers.max_bytes()
+    limit = importing.max_bytes()
     if isinstance(file, bytes | bytearray | memoryview):
         return bytes(file)
     if isinstance(file, str | Path):
@@ -357,8 +357,8 @@ def _file_bytes(file: Any) -> bytes:
 
 def _file_part(file: Any, file_name: str, kind: str | None) -> _Part:
     data = _file_bytes(file)
-    table = importers.table_from_bytes(data, file_name)
-    kind = kind or importers.kind_from_file_name(file_name)
+    table = importing.table_from_bytes(data, file_name)
+    kind = kind or contract.kind_from_file_name(file_name)
     return _Part(file_name=file_name, kind=kind, table=table)
 
 
@@ -376,9 +376,9 @@ def records_import(
 
     Errors carry `index` (0-based position in `rows`), `field` and `reason`.
     """
-    if kind not in importers.KINDS:
+    if kind not in contract.KINDS:
         raise ValidationError(f"Unknown kind {kind!r}.")
-    part = _Part(file_name=file_name, kind=kind, table=importers.table_from_records(rows))
+    part = _Part(file_name=file_name, kind=kind, table=importing.table_from_records(rows))
     return _parts_import(
         [part], actor=actor, engagement=engagement, source=source, dry_run=dry_run
     )[0]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from engagements.access import get_engagement_for
-from recruiting import importers, selectors, services
+from recruiting import contract, importing, selectors, services
 from recruiting.forms import ImportUploadForm
 from recruiting.models import ImportKind, ImportStatus
 
@@ -43,13 +43,13 @@ def data_overview(request, engagement_id: int):
 @login_required
 def record_list(request, engagement_id: int, kind: str):
     engagement = get_engagement_for(request.user, engagement_id, VIEW)
-    if kind not in importers.KINDS:
+    if kind not in contract.KINDS:
         raise Http404("No such kind of records.")
     context = {
         "engagement": engagement,
         "kind": kind,
         "kind_label": ImportKind(kind).label,
-        "columns": [c.name for c in importers.KINDS[kind].shown_columns],
+        "columns": [c.name for c in contract.KINDS[kind].shown_columns],
         "page": selectors.records_page(
             engagement=engagement, kind=kind, page=request.GET.get("page")
         ),
@@ -83,7 +83,7 @@ def import_upload(request, engagement_id: int):
         "form": form,
         "result": result,
         "async_rows": settings.RPO_IMPORT_ASYNC_ROWS,
-        "max_mb": importers.max_bytes() // (1024 * 1024),
+        "max_mb": importing.max_bytes() // (1024 * 1024),
     }
     template = "recruiting/import.html"
     if request.htmx:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -100,17 +101,24 @@ def period_after(period: Period, grain: str) -> Period:
 def clause_periods(terms: ClauseTerms, as_of: date) -> list[Period]:
     """Every period of the clause's grain whose last day lies in its effective range, up to
     the period containing `as_of`. A clause starting after `as_of` has none yet."""
+    return list(_periods(terms.grain, terms.effective_from, terms.effective_to, as_of))
+
+
+@lru_cache(maxsize=4096)
+def _periods(grain: str, effective_from: date, effective_to: date | None, as_of: date):
+    """The periods of `clause_periods`, worked out once for every clause with these dates
+    (Periods are immutable, so the tuple is shared)."""
     periods = []
-    if terms.effective_from > as_of:
-        return periods
-    period = period_containing(terms.effective_from, terms.grain)
-    last = period_containing(as_of, terms.grain)
+    if effective_from > as_of:
+        return ()
+    period = period_containing(effective_from, grain)
+    last = period_containing(as_of, grain)
     while period.start <= last.start:
-        if terms.effective_to is not None and period.end > terms.effective_to:
+        if effective_to is not None and period.end > effective_to:
             break
         periods.append(period)
-        period = period_after(period, terms.grain)
-    return periods
+        period = period_after(period, grain)
+    return tuple(periods)
 
 
 def is_closed(period: Period, grace_days: int, as_of: date) -> bool:
@@ -122,7 +130,12 @@ def is_closed(period: Period, grace_days: int, as_of: date) -> bool:
 
 def shown_value(value: float, decimals: int) -> Decimal:
     """The value as the parties see it: rounded half away from zero to the KPI's precision."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return Decimal(repr(value)).quantize(_quantum(decimals), rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=16)
+def _quantum(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
 
 
 def is_worse(shown: Decimal, threshold: Decimal, direction: str) -> bool:
@@ -134,35 +147,41 @@ def is_better(shown: Decimal, threshold: Decimal, direction: str) -> bool:
 
 
 def period_outcome(
-    terms: ClauseTerms, period: Period, stored: StoredValue | None, as_of: date
+    terms: ClauseTerms,
+    period: Period,
+    stored: StoredValue | None,
+    as_of: date,
+    closed: bool | None = None,
 ) -> PeriodOutcome:
-    closed = is_closed(period, terms.grace_days, as_of)
+    """The period's outcome; `closed` when the caller has worked it out already."""
+    if closed is None:
+        closed = is_closed(period, terms.grace_days, as_of)
     if stored is None:
         return PeriodOutcome(period, closed, NO_DATA if closed else OPEN)
-    shown = None if stored.suppressed else shown_value(stored.value, terms.decimals)
-    judged = shown is not None and stored.n >= terms.min_n
-
-    def result(outcome: str) -> PeriodOutcome:
-        return PeriodOutcome(period, closed, outcome, stored.value, stored.n, shown)
-
-    if not closed:
-        warns = terms.is_credit and judged and is_worse(shown, terms.threshold, terms.direction)
-        return result(WARNING if warns else OPEN)
+    value, n = stored.value, stored.n
     if stored.suppressed:
-        return result(SUPPRESSED)
-    if stored.n < terms.min_n:
-        return result(SMALL_SAMPLE)
-    if terms.is_credit:
-        return result(BREACH if is_worse(shown, terms.threshold, terms.direction) else MET)
-    return result(BONUS if is_better(shown, terms.threshold, terms.direction) else MET)
+        return PeriodOutcome(period, closed, SUPPRESSED if closed else OPEN, value, n)
+    shown = shown_value(value, terms.decimals)
+    if n < terms.min_n:  # too few to judge: no warning while open
+        outcome = SMALL_SAMPLE if closed else OPEN
+    elif terms.kind == CREDIT:
+        worse = is_worse(shown, terms.threshold, terms.direction)
+        outcome = (BREACH if worse else MET) if closed else (WARNING if worse else OPEN)
+    elif closed:
+        outcome = BONUS if is_better(shown, terms.threshold, terms.direction) else MET
+    else:
+        outcome = OPEN
+    return PeriodOutcome(period, closed, outcome, value, n, shown)
 
 
 def clause_outcomes(
     terms: ClauseTerms, values: Mapping[str, StoredValue], as_of: date
 ) -> list[PeriodOutcome]:
     """The outcome of every period of the clause, given its stored values by period key."""
+    # is_closed for every period at once: closed when its end is before this day.
+    closes_before = as_of - timedelta(days=terms.grace_days)
     return [
-        period_outcome(terms, period, values.get(period.key), as_of)
+        period_outcome(terms, period, values.get(period.key), as_of, period.end < closes_before)
         for period in clause_periods(terms, as_of)
     ]
 

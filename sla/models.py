@@ -377,6 +377,9 @@ class SlaEvaluationRun(models.Model):
     breaches_changed = models.PositiveIntegerField()
     warnings_raised = models.PositiveIntegerField()
     warnings_cleared = models.PositiveIntegerField()
+    # What the outcomes were worked out from (sla.batch.fingerprints): the next evaluation
+    # with the same fingerprint has nothing to change and skips the engagement.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -1,29 +1,31 @@
 """The nightly pipeline as one Celery workflow, and the evaluation after a recompute.
 
-    chord(recompute batch 1 .. n) -> evaluate the engagements that changed, fanned out
-    in batches -> after_evaluation (what the run brought: new breaches and warnings)
+    chord(
+        recompute batch 1 -> evaluate batch 1's engagements,
+        ...
+        recompute batch n -> evaluate batch n's engagements,
+        evaluate the engagements with clauses not recomputed (in evaluation batches),
+    ) -> after_evaluation (what the run brought: new breaches and warnings)
 
 Recompute batches hold up to KPI_RECOMPUTE_BATCH_ROWS applications each, one Celery task per
-batch, so more worker processes (or machines on the same Redis and PostgreSQL) finish
-sooner. Every step takes the same per-engagement advisory locks as the commands, so a run
-never overlaps another, and every step writes only what changed, so running it twice changes
-nothing the second time.
+batch, and each batch's engagements are evaluated by the task that follows it in the same
+chain (`sla.batch`: one transaction and a fixed number of queries per batch), so more worker
+processes (or machines on the same Redis and PostgreSQL) finish sooner and no worker waits
+for the others' recomputes before it evaluates. Every step takes the same per-engagement
+advisory locks as the commands, so a run never overlaps another, and every step writes only
+what changed, so running it twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from celery import chord, group
-from django.conf import settings
+from celery import chain, chord, group
 from django.utils import timezone
 
 from engagements.models import Engagement
 from kpis import services as kpis_services
 from sla import services
-
-# Engagements evaluated per task of the fan-out.
-EVALUATION_BATCH = getattr(settings, "SLA_EVALUATION_BATCH", 25)
 
 
 def flatten(parts) -> list:
@@ -38,35 +40,46 @@ def flatten(parts) -> list:
 
 
 def nightly_workflow(*, full: bool = False, as_of: date | None = None):
-    """The workflow's signature (not yet sent): recompute, evaluate, after_evaluation."""
+    """The workflow's signature (not yet sent): recompute and evaluate each batch, then
+    after_evaluation."""
     from kpis.tasks import recompute_metrics_batch
-    from sla.tasks import evaluate_changed_engagements
+    from sla.tasks import after_evaluation, evaluate_recomputed_batch, evaluate_slas_batch
 
     as_of_text = (as_of or timezone.now().date()).isoformat()
     ids = list(kpis_services.engagements_to_recompute(full=full).values_list("pk", flat=True))
-    batches = kpis_services.recompute_batches(ids) or [[]]
-    header = group(recompute_metrics_batch.s(batch, as_of_text) for batch in batches)
-    return chord(header, evaluate_changed_engagements.s(as_of_text))
+    batches = kpis_services.recompute_batches(ids)
+    # Engagements not recomputed tonight are evaluated too: time alone closes periods.
+    recomputed = set(ids)
+    rest = [e for e in services.engagements_with_clauses() if e not in recomputed]
+    header = [
+        chain(
+            recompute_metrics_batch.s(batch, as_of_text),
+            evaluate_recomputed_batch.s(batch, as_of_text),
+        )
+        for batch in batches
+    ]
+    header += [
+        evaluate_slas_batch.s(batch, as_of_text) for batch in services.evaluation_batches(rest)
+    ]
+    return chord(
+        group(header or [evaluate_slas_batch.s([], as_of_text)]), after_evaluation.s(as_of_text)
+    )
 
 
 def nightly_pipeline_start(*, full: bool = False, as_of: date | None = None):
     return nightly_workflow(full=full, as_of=as_of).apply_async()
 
 
-def evaluation_fan_out(*, changed, as_of: str):
-    """The evaluation step: one task per batch of engagements, then after_evaluation."""
-    from sla.tasks import after_evaluation, evaluate_slas_batch
-
+def evaluation_batch_run(
+    *, engagement_ids: list[int], as_of: str, changed_ids: list[int] | None = None
+) -> list[dict]:
+    """Evaluate those of the batch's engagements that need it (their values changed, listed
+    in `changed_ids`, or not yet evaluated as of `as_of`)."""
+    day = date.fromisoformat(as_of)
     ids = services.engagements_to_evaluate(
-        changed_ids=flatten(changed), as_of=date.fromisoformat(as_of)
+        changed_ids=changed_ids or [], as_of=day, among=engagement_ids
     )
-    batches = [ids[i : i + EVALUATION_BATCH] for i in range(0, len(ids), EVALUATION_BATCH)]
-    header = group(evaluate_slas_batch.s(batch, as_of) for batch in batches or [[]])
-    return chord(header, after_evaluation.s(as_of))
-
-
-def evaluation_batch_run(*, engagement_ids: list[int], as_of: str) -> list[dict]:
-    results = services.slas_evaluate(engagement_ids=engagement_ids, as_of=date.fromisoformat(as_of))
+    results = services.slas_evaluate(engagement_ids=ids, as_of=day) if ids else []
     return [result.as_dict() for result in results]
 
 

@@ -1,6 +1,6 @@
 """The SLA schedule file (`sla_schedule`): read and checked like the data imports.
 
-CSV or XLSX with the data imports' reading rules (recruiting.importers.table_from_bytes), every
+CSV or XLSX with the data imports' reading rules (recruiting.importing.table_from_bytes), every
 error with its row (the header is row 1), column and reason, and all or nothing: a file with
 any error proposes no clause.
 """
@@ -14,7 +14,8 @@ from typing import Any
 
 from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
-from recruiting.importers import Column, cell_check, table_from_bytes
+from recruiting.contract import Column
+from recruiting.importing import cell_check, table_from_bytes
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
 
 COLUMNS = (

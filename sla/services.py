@@ -13,21 +13,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from engagements import agreement
 from engagements.models import Engagement
-from kpis.models import MetricValue
-from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
+from kpis.registry import KPI_BY_KEY
 from sla import evaluation as ev
 from sla import schedule as schedule_terms
 from sla.models import (
     Breach,
-    BreachEvent,
-    Outcome,
     ScheduleStep,
     SlaClause,
     SlaEvaluationRun,
@@ -40,7 +37,8 @@ logger = logging.getLogger(__name__)
 
 # pg_try_advisory_xact_lock(LOCK_CLASS, engagement id): one SLA evaluation per engagement.
 LOCK_CLASS = 7302
-OUTCOME_FIELDS = ("closed", "value", "shown_value", "n", "outcome", "metric_value_id")
+# Engagements evaluated together: one transaction, and one task of the nightly fan-out.
+EVALUATION_BATCH = getattr(settings, "SLA_EVALUATION_BATCH", 25)
 
 
 @dataclass
@@ -98,240 +96,32 @@ def clause_terms(clause: SlaClause) -> ev.ClauseTerms:
     )
 
 
-def _try_lock(engagement_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, engagement_id])
-        return cursor.fetchone()[0]
-
-
-def _clause_values(engagement_id: int, clauses: list[SlaClause]) -> dict[int, dict]:
-    """Each clause's stored KPI values by period: {clause id: {period: (StoredValue, id)}}."""
-    if not clauses:
-        return {}
-    wanted = Q()
-    for clause in clauses:
-        wanted |= Q(
-            kpi=clause.kpi, grain=clause.grain, dimension=clause.dimension, segment=clause.segment
-        )
-    rows = MetricValue.objects.filter(
-        wanted, engagement_id=engagement_id, version=DEFINITION_VERSION
-    ).values_list(
-        "pk", "kpi", "grain", "dimension", "segment", "period", "value", "n", "suppressed"
-    )
-    by_key: dict[tuple, dict] = {}
-    for pk, kpi, grain, dimension, segment, period, value, n, suppressed in rows:
-        by_key.setdefault((kpi, grain, dimension, segment), {})[period] = (
-            ev.StoredValue(value, n, suppressed),
-            pk,
-        )
-    return {
-        clause.pk: by_key.get((clause.kpi, clause.grain, clause.dimension, clause.segment), {})
-        for clause in clauses
-    }
-
-
-def _outcome_row(engagement_id, clause, outcome: ev.PeriodOutcome, value_id, as_of, now):
-    return SlaOutcome(
-        engagement_id=engagement_id,
-        clause=clause,
-        period=outcome.period.key,
-        period_start=outcome.period.start,
-        period_end=outcome.period.end,
-        closed=outcome.closed,
-        value=outcome.value,
-        shown_value=outcome.shown,
-        n=outcome.n,
-        outcome=outcome.outcome,
-        metric_value_id=value_id,
-        as_of=as_of,
-        evaluated_at=now,
-    )
-
-
-def _write_outcomes(engagement_id, clauses, values, as_of, now, result) -> list[SlaOutcome]:
-    """Upsert every clause's outcomes; rows that did not change are not written."""
-    stored = {(o.clause_id, o.period): o for o in SlaOutcome.objects.filter(clause__in=clauses)}
-    current, to_create, to_update = [], [], []
-    for clause in clauses:
-        periods = values.get(clause.pk, {})
-        stored_values = {period: pair[0] for period, pair in periods.items()}
-        for outcome in ev.clause_outcomes(clause_terms(clause), stored_values, as_of):
-            value_id = periods.get(outcome.period.key, (None, None))[1]
-            row = _outcome_row(engagement_id, clause, outcome, value_id, as_of, now)
-            old = stored.pop((clause.pk, outcome.period.key), None)
-            if old is None:
-                to_create.append(row)
-            elif any(getattr(old, f) != getattr(row, f) for f in OUTCOME_FIELDS):
-                row.pk = old.pk
-                to_update.append(row)
-            else:
-                row = old
-            current.append(row)
-    SlaOutcome.objects.bulk_create(to_create)
-    SlaOutcome.objects.bulk_update(to_update, [*OUTCOME_FIELDS, "as_of", "evaluated_at"])
-    # Periods no longer in a clause's range (its terms changed) have no outcome any more.
-    if stored:
-        SlaOutcome.objects.filter(pk__in=[o.pk for o in stored.values()]).delete()
-    result.outcomes = len(current)
-    result.outcomes_changed = len(to_create) + len(to_update) + len(stored)
-    return current
-
-
-def _open_and_note_breaches(engagement_id, outcomes, now, result) -> None:
-    breaches = {
-        (b.clause_id, b.period): b for b in Breach.objects.filter(engagement_id=engagement_id)
-    }
-    opened = []
-    for outcome in outcomes:
-        breach = breaches.get((outcome.clause_id, outcome.period))
-        if breach is None:
-            if outcome.outcome == Outcome.BREACH:
-                opened.append(outcome)
-            continue
-        last_known = breach.changed_new_value if breach.value_changed else breach.value
-        if outcome.value != last_known:
-            _breach_note_change(breach, outcome, now)
-            result.changed_breach_ids.append(breach.pk)
-    if opened:
-        result.new_breach_ids.extend(b.pk for b in _breaches_open(engagement_id, opened, now))
-
-
-def _breaches_open(engagement_id: int, outcomes: list[SlaOutcome], now) -> list[Breach]:
-    """A breach per new breach outcome, each with its `opened` event (written together: a
-    first evaluation of a long history opens many)."""
-    breaches = Breach.objects.bulk_create(
-        Breach(
-            engagement_id=engagement_id,
-            clause=outcome.clause,
-            period=outcome.period,
-            period_end=outcome.period_end,
-            value=outcome.value,
-            n=outcome.n,
-            threshold=outcome.clause.threshold,
-            opened_at=now,
-        )
-        for outcome in outcomes
-    )
-    BreachEvent.objects.bulk_create(
-        BreachEvent(
-            engagement_id=engagement_id,
-            breach=breach,
-            action=BreachEvent.Action.OPENED,
-            at=now,
-            data={"value": outcome.value, "shown_value": str(outcome.shown_value), "n": outcome.n},
-        )
-        for breach, outcome in zip(breaches, outcomes, strict=True)
-    )
-    return breaches
-
-
-def _breach_note_change(breach: Breach, outcome: SlaOutcome, now) -> None:
-    """The period's value changed after the breach was recorded: note it, keep the record."""
-    old = breach.changed_new_value if breach.value_changed else breach.value
-    breach.value_changed_at = now
-    breach.changed_old_value = breach.value
-    breach.changed_new_value = outcome.value
-    breach.still_breaches = outcome.outcome == Outcome.BREACH
-    breach.save(
-        update_fields=[
-            "value_changed_at",
-            "changed_old_value",
-            "changed_new_value",
-            "still_breaches",
-            "updated_at",
-        ]
-    )
-    BreachEvent.objects.create(
-        engagement_id=breach.engagement_id,
-        breach=breach,
-        action=BreachEvent.Action.VALUE_CHANGED,
-        at=now,
-        data={
-            "old_value": old,
-            "new_value": outcome.value,
-            "outcome": outcome.outcome,
-            "still_breaches": breach.still_breaches,
-        },
-    )
-
-
-def _raise_and_clear_warnings(engagement_id, outcomes, now, result) -> None:
-    raised = {
-        (w.clause_id, w.period): w
-        for w in Warning.objects.filter(engagement_id=engagement_id, cleared_at__isnull=True)
-    }
-    for outcome in outcomes:
-        warning = raised.pop((outcome.clause_id, outcome.period), None)
-        if outcome.outcome == Outcome.WARNING:
-            if warning is None:
-                warning = Warning.objects.create(
-                    engagement_id=engagement_id,
-                    clause=outcome.clause,
-                    period=outcome.period,
-                    period_end=outcome.period_end,
-                    value=outcome.value,
-                    n=outcome.n,
-                    raised_at=now,
-                )
-                result.new_warning_ids.append(warning.pk)
-            elif (warning.value, warning.n) != (outcome.value, outcome.n):
-                Warning.objects.filter(pk=warning.pk).update(value=outcome.value, n=outcome.n)
-        elif warning is not None:
-            because = Warning.Cleared.CLOSED if outcome.closed else Warning.Cleared.RECOVERED
-            _warning_clear(warning, because, now, result)
-    for warning in raised.values():  # its clause or period is no longer evaluated
-        _warning_clear(warning, Warning.Cleared.RECOVERED, now, result)
-
-
-def _warning_clear(warning: Warning, because: str, now, result) -> None:
-    Warning.objects.filter(pk=warning.pk).update(cleared_at=now, cleared_because=because)
-    result.cleared_warning_ids.append(warning.pk)
-
-
-def clauses_in_force(engagement_id: int) -> list[SlaClause]:
-    return list(
-        SlaClause.objects.filter(engagement_id=engagement_id, in_force=True).order_by("key")
-    )
-
-
-def _evaluate_one(engagement_id: int, as_of: date) -> EvaluationResult:
-    with transaction.atomic():
-        if not _try_lock(engagement_id):
-            return EvaluationResult(engagement_id=engagement_id, evaluated=False)
-        started = timezone.now()
-        result = EvaluationResult(engagement_id=engagement_id, evaluated=True, as_of=as_of)
-        clauses = clauses_in_force(engagement_id)
-        values = _clause_values(engagement_id, clauses)
-        outcomes = _write_outcomes(engagement_id, clauses, values, as_of, started, result)
-        _open_and_note_breaches(engagement_id, outcomes, started, result)
-        _raise_and_clear_warnings(engagement_id, outcomes, started, result)
-        SlaEvaluationRun.objects.create(
-            engagement_id=engagement_id,
-            as_of=as_of,
-            started_at=started,
-            finished_at=timezone.now(),
-            outcomes=result.outcomes,
-            outcomes_changed=result.outcomes_changed,
-            breaches_opened=len(result.new_breach_ids),
-            breaches_changed=len(result.changed_breach_ids),
-            warnings_raised=len(result.new_warning_ids),
-            warnings_cleared=len(result.cleared_warning_ids),
-        )
-    logger.info("SLA evaluation: %s", result)
-    return result
-
-
 def slas_evaluate(
     *, engagement_ids: list[int], as_of: date | None = None
 ) -> list[EvaluationResult]:
     """Evaluate the clauses in force of these engagements as of `as_of` (default today).
 
-    Each engagement in its own transaction, under its own lock: a second evaluation of an
-    engagement running at the same time gets `evaluated=False` and writes nothing.
+    In batches of EVALUATION_BATCH engagements (`sla.batch`), each batch in one transaction
+    with a fixed number of queries, under the locks of its engagements: an engagement whose
+    lock another evaluation holds gets `evaluated=False` and nothing of it is written.
     Evaluating again with nothing changed writes no outcome, breach or warning.
     """
+    from sla.batch import batch_evaluate
+
     as_of = as_of or timezone.now().date()
-    return [_evaluate_one(engagement_id, as_of) for engagement_id in engagement_ids]
+    results: dict[int, EvaluationResult] = {}
+    for batch in evaluation_batches(engagement_ids):
+        results.update(batch_evaluate(batch, as_of))
+    for result in results.values():
+        logger.info("SLA evaluation: %s", result)
+    return [results[engagement_id] for engagement_id in engagement_ids]
+
+
+def evaluation_batches(engagement_ids: list[int]) -> list[list[int]]:
+    """Batches of up to EVALUATION_BATCH engagements: one transaction each, and one Celery
+    task each in the nightly run."""
+    ids = sorted(set(engagement_ids))
+    return [ids[i : i + EVALUATION_BATCH] for i in range(0, len(ids), EVALUATION_BATCH)]
 
 
 def engagement_slas_evaluate(
@@ -340,19 +130,21 @@ def engagement_slas_evaluate(
     return slas_evaluate(engagement_ids=[engagement.pk], as_of=as_of)[0]
 
 
-def engagements_with_clauses() -> list[int]:
+def engagements_with_clauses(among: list[int] | None = None) -> list[int]:
+    clauses = SlaClause.objects.filter(in_force=True)
+    if among is not None:
+        clauses = clauses.filter(engagement_id__in=among)
     return list(
-        SlaClause.objects.filter(in_force=True)
-        .values_list("engagement_id", flat=True)
-        .distinct()
-        .order_by("engagement_id")
+        clauses.values_list("engagement_id", flat=True).distinct().order_by("engagement_id")
     )
 
 
-def engagements_to_evaluate(*, changed_ids: list[int], as_of: date) -> list[int]:
+def engagements_to_evaluate(
+    *, changed_ids: list[int], as_of: date, among: list[int] | None = None
+) -> list[int]:
     """The engagements whose KPI values changed, and those with clauses not yet evaluated as
-    of `as_of` (time alone closes periods and ends warnings)."""
-    with_clauses = set(engagements_with_clauses())
+    of `as_of` (time alone closes periods and ends warnings); only those `among` if given."""
+    with_clauses = set(engagements_with_clauses(among))
     evaluated_today = set(
         SlaEvaluationRun.objects.filter(engagement_id__in=with_clauses, as_of__gte=as_of)
         .values_list("engagement_id", flat=True)
@@ -503,16 +295,10 @@ def _schedule_in_force(schedule: SlaSchedule) -> None:
     transaction.on_commit(lambda: evaluation_schedule(engagement_id=engagement_id), robust=True)
 
 
-@transaction.atomic
-def schedule_agree(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
-    return agreement.proposal_agree(
-        actor=actor, proposal=schedule, perm=AGREE, note=note, on_agreed=_schedule_in_force
-    )
-
-
-@transaction.atomic
-def schedule_reject(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
-    return agreement.proposal_reject(actor=actor, proposal=schedule, perm=AGREE, note=note)
+# schedule_agree(actor=..., schedule=..., note=...), and schedule_reject alike.
+ANSWERS = agreement.Answers("schedule", AGREE, on_agreed=_schedule_in_force)
+schedule_agree = ANSWERS.agree
+schedule_reject = ANSWERS.reject
 
 
 @transaction.atomic

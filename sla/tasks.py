@@ -16,9 +16,12 @@ def evaluate_slas_batch(engagement_ids: list[int], as_of: str) -> list[dict]:
     return pipeline.evaluation_batch_run(engagement_ids=engagement_ids, as_of=as_of)
 
 
-@shared_task(bind=True, ignore_result=False, time_limit=600, soft_time_limit=540, **RETRY)
-def evaluate_changed_engagements(self, recompute_results: list[list[int]], as_of: str):
-    return self.replace(pipeline.evaluation_fan_out(changed=recompute_results, as_of=as_of))
+@shared_task(ignore_result=False, time_limit=3600, soft_time_limit=3500, **RETRY)
+def evaluate_recomputed_batch(changed_ids: list[int], engagement_ids: list[int], as_of: str):
+    """After a recompute batch (its changed engagements come first, from the chain)."""
+    return pipeline.evaluation_batch_run(
+        engagement_ids=engagement_ids, as_of=as_of, changed_ids=changed_ids
+    )
 
 
 @shared_task(ignore_result=False, time_limit=600, soft_time_limit=540, **RETRY)

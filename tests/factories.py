@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from engagements.models import Engagement
-from kpis.services import target_agree, target_propose
+from kpis.target_services import target_agree, target_propose
 from reviews.services import action_item_create
 
 PASSWORD = "correct-horse-battery"  # noqa: S105

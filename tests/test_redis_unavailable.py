@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.services import api_key_create
-from kpis.services import PROGRESS_UNKNOWN
+from kpis.progress import PROGRESS_UNKNOWN
 from rpo_portal.celery import app as celery_app
 
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from bench import hostile_files
 from kpis.api import MetricValueFilter
 from recruiting import api as recruiting_api
-from recruiting import importers
+from recruiting import contract
 from rpo_portal.request_input import MAX_JSON_DEPTH
 from rpo_portal.text_rules import FORMULA_CHARACTERS
 from tests.factories import member
@@ -197,7 +197,7 @@ ROWS = {
 
 @HYPOTHESIS
 @given(
-    kind=st.sampled_from(list(importers.KINDS)),
+    kind=st.sampled_from(list(contract.KINDS)),
     column=st.sampled_from(["external_id", "title", "candidate_id", "note", "department", "x"]),
     value=HOSTILE_TEXT,
 )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from kpis.models import MetricValue
-from kpis.services import recompute_progress_set
+from kpis.progress import recompute_progress_set
 from reviews.models import ActionItem
 from reviews.services import action_item_create
 from tests.factories import member

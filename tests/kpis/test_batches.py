@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from engagements.models import Engagement
-from kpis import services
+from kpis import services, storage
 from kpis.models import MetricRun, MetricValue
 from kpis.services import engagement_metrics_recompute, metrics_recompute
 from recruiting.generator import DataSpec, Scope, generated_data_import
@@ -14,7 +14,7 @@ from tests.factories import EngagementFactory
 from tests.kpis.sample import import_sample
 
 AS_OF = date(2025, 9, 30)
-FIELDS = ["engagement_id", *services.VALUE_COLUMNS]
+FIELDS = ["engagement_id", *storage.VALUE_COLUMNS]
 
 
 def stored() -> set[tuple]:
@@ -78,7 +78,7 @@ def test_the_on_hold_policy_applies_to_its_own_engagement_only(three_engagements
 # Rows sent through temporary tables / inline as arrays.
 @pytest.mark.parametrize("inline_rows", [0, 100_000])
 def test_changed_values_are_written_and_only_those(three_engagements, inline_rows, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_ROWS", inline_rows)
+    monkeypatch.setattr(storage, "INLINE_ROWS", inline_rows)
     sample, generated, _ = three_engagements
     metrics_recompute(engagement_ids=[sample.pk, generated.pk], as_of=AS_OF)
     before = {row for row in stored() if row[0] == sample.pk}
@@ -137,7 +137,7 @@ def test_reading_streams_rows_to_the_parser_and_reports_its_error_without_hangin
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from kpis.compute import _copy_parsed
+    from kpis.reading import _copy_parsed
 
     sql = (
         "COPY (SELECT i AS n, 'x' || i AS label FROM generate_series(1, 200000) i)"

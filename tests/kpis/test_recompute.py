@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from engagements.services import engagement_mark_data_changed
-from kpis import services
+from kpis import progress
 from kpis.models import MetricRun, MetricValue
 from kpis.services import engagement_metrics_recompute, engagements_to_recompute
 from tests.kpis.conftest import AS_OF
@@ -105,17 +105,17 @@ def test_a_run_that_fails_halfway_keeps_the_previous_values(engagement):
 
 
 def test_a_burst_of_imports_enqueues_one_recompute(engagement, django_capture_on_commit_callbacks):
-    key = services._pending_key(engagement.pk)
+    key = progress._pending_key(engagement.pk)
     cache.delete(key)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         engagement_mark_data_changed(engagement=engagement)
         engagement_mark_data_changed(engagement=engagement)
     assert len(callbacks) == 2
     assert cache.get(key) == 1  # the first enqueued; the second found it waiting
-    assert services.metrics_recompute_schedule(engagement_id=engagement.pk) is False
-    services.metrics_recompute_task_run(engagement_id=engagement.pk)  # the worker starts
+    assert progress.metrics_recompute_schedule(engagement_id=engagement.pk) is False
+    progress.metrics_recompute_task_run(engagement_id=engagement.pk)  # the worker starts
     assert cache.get(key) is None
-    assert services.metrics_recompute_schedule(engagement_id=engagement.pk) is True
+    assert progress.metrics_recompute_schedule(engagement_id=engagement.pk) is True
     cache.delete(key)
 
 
@@ -139,7 +139,7 @@ def test_the_tasks_run_the_recompute(engagement, other_engagement):
     import_sample(engagement)
     recompute_engagement_metrics.apply(args=[engagement.pk])
     assert MetricRun.objects.filter(engagement=engagement).count() == 1
-    assert services.recompute_progress(engagement_id=engagement.pk)["state"] == "done"
+    assert progress.recompute_progress(engagement_id=engagement.pk)["state"] == "done"
     recompute_stale_metrics.apply()
     assert MetricRun.objects.filter(engagement=other_engagement).count() == 1
     assert MetricRun.objects.filter(engagement=engagement).count() == 1  # unchanged since

@@ -8,13 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from kpis.models import KpiTarget, MetricValue, TargetEvent, TargetState
-from kpis.services import (
-    engagement_metrics_recompute,
-    target_agree,
-    target_counter,
-    target_propose,
-    target_reject,
-)
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_agree, target_counter, target_propose, target_reject
 from tests.kpis.conftest import AS_OF
 from tests.kpis.freshness import data_changed_at
 

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import MetricValue
-from kpis.services import engagement_metrics_recompute, target_propose
+from kpis.services import engagement_metrics_recompute
+from kpis.target_services import target_propose
 from tests.kpis.conftest import AS_OF
 from tests.kpis.sample import import_sample
 
@@ -76,7 +77,7 @@ def test_recompute_button_enqueues_and_reports_progress(
     assert b"queued" in response.content
     assert b'hx-trigger="load delay:2s"' in response.content  # keeps polling
     # The worker's side of the same task, run here: progress ends as done.
-    from kpis.services import metrics_recompute_task_run
+    from kpis.progress import metrics_recompute_task_run
 
     metrics_recompute_task_run(engagement_id=engagement.pk)
     status = client.get(reverse("kpis:recompute_status", args=[engagement.pk]))

@@ -179,6 +179,13 @@ def test_a_backup_during_an_import_restores_what_was_committed_when_it_began(
     restored_state = state_of(empty_database)
     assert restored_state["counts"] == at_dump["counts"]
     assert restored_state["values"] == at_dump["values"]
+    # Row-level security comes back, and the application role gets its grants again.
+    with psycopg2.connect(**dsn(empty_database)) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT relrowsecurity, has_table_privilege('rpo_app', oid, 'SELECT, INSERT')"
+            " FROM pg_class WHERE oid = 'kpis_metricvalue'::regclass"
+        )
+        assert cursor.fetchone() == (True, True)
 
     again = manage("restore", str(dump), database=empty_database)
     assert again.returncode != 0

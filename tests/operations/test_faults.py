@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 from kpis.models import MetricRun, MetricValue
-from kpis.services import engagement_metrics_recompute, recompute_progress
+from kpis.progress import recompute_progress
+from kpis.services import engagement_metrics_recompute
 from rpo_portal.celery import app as celery_app
 from tests.operations.servers import database_url
 
@@ -207,7 +208,7 @@ def test_a_worker_killed_mid_recompute_leaves_the_old_values_and_the_rerun_equal
     runs = MetricRun.objects.filter(engagement=engagement).count()
     queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
     # The imports queued their debounced recompute; this test sends its own, alone.
-    redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(queue)
+    redis.Redis.from_url(django_settings.REDIS_URL).delete(queue)
 
     worker = worker_process(queue)
     try:
@@ -383,7 +384,7 @@ def test_two_beat_schedulers_send_each_nightly_job_once(
         )
         for i in range(2)
     ]
-    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
     broker.delete(queue)
 
     time_machine.move_to(datetime(2026, 3, 2, 2, 0, 1, tzinfo=UTC), tick=False)

@@ -11,7 +11,7 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def small_stream_chunks(monkeypatch):
     """A first import streams in chunks of a few rows, so every test's files take several."""
-    from recruiting import importers
+    from recruiting.importing import read_csv
 
-    monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 3)
-    monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 3)
+    monkeypatch.setattr(read_csv, "STREAM_CHUNK_ROWS", 3)
+    monkeypatch.setattr(read_csv, "STREAM_MIN_CHUNK_ROWS", 3)

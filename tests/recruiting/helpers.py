@@ -60,5 +60,12 @@ def reasons(result) -> list[tuple]:
     ]
 
 
+def only_error(result) -> tuple:
+    """The one error of a refused import."""
+    assert not result.ok
+    assert len(result.errors) == 1, result.errors
+    return reasons(result)[0]
+
+
 def requisitions(engagement, *lines: str):
     return import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines), "requisitions.csv")

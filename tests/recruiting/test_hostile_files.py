@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from bench import hostile_files
 from kpis.models import MetricValue
-from recruiting import importers, xlsx
+from recruiting import importing, xlsx
 from recruiting.import_limits import MAX_COLUMNS
 from recruiting.models import Application, Cost, HiringPlanLine, Requisition
+from rpo_portal.text_rules import FORMULA_REASON
 from tests.factories import member
 from tests.recruiting.helpers import csv_bytes, import_bytes, reasons, xlsx_bytes
 
@@ -160,7 +161,7 @@ def test_bulk_body_with_70000_keys_is_refused_at_once(engagement):
 
 def test_records_together_cannot_name_more_columns_than_the_limit():
     records = [{"external_id": f"R{n}", f"c{n}": ""} for n in range(MAX_COLUMNS)]
-    table = importers.table_from_records(records)
+    table = importing.table_from_records(records)
     assert table.errors.sorted() == [
         (255, None, "The records together has 257 columns; at most 256 are accepted.")
     ]
@@ -180,14 +181,14 @@ def test_formula_behind_whitespace_in_csv_is_refused(engagement, payload):
     quoted = payload.replace('"', '""')
     data = csv_bytes("external_id,title,opened_on", f'R1,"{quoted}",2025-01-10')
     result = import_bytes(engagement, data, "requisitions.csv")
-    assert reasons(result) == [(2, "title", importers.FORMULA_REASON)]
+    assert reasons(result) == [(2, "title", FORMULA_REASON)]
 
 
 @pytest.mark.parametrize("payload", HIDDEN_FORMULAS)
 def test_formula_behind_whitespace_in_xlsx_is_refused(engagement, payload):
     data = xlsx_bytes([["external_id", "title", "opened_on"], ["R1", payload, "2025-01-10"]])
     result = import_bytes(engagement, data, "requisitions.xlsx")
-    assert reasons(result) == [(2, "title", importers.FORMULA_REASON)]
+    assert reasons(result) == [(2, "title", FORMULA_REASON)]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +224,7 @@ def test_formula_behind_whitespace_in_xlsx_is_refused(engagement, payload):
 )
 def test_formula_behind_whitespace_is_refused_in_every_kind(engagement, kind, header, row, column):
     result = import_bytes(engagement, csv_bytes(header, row), f"{kind}.csv", kind=kind)
-    assert (2, column, importers.FORMULA_REASON) in reasons(result)
+    assert (2, column, FORMULA_REASON) in reasons(result)
     assert not Cost.objects.exists() and not HiringPlanLine.objects.exists()
     assert not Application.objects.exists()
 
@@ -238,9 +239,7 @@ def test_formula_behind_whitespace_in_the_bulk_api_is_refused(engagement, payloa
     body = [{"external_id": "R1", "title": payload, "opened_on": "2025-01-10"}]
     response = client.post(url, json.dumps(body), content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"index": 0, "field": "title", "reason": importers.FORMULA_REASON}
-    ]
+    assert response.json()["errors"] == [{"index": 0, "field": "title", "reason": FORMULA_REASON}]
     assert not Requisition.objects.exists()
 
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from recruiting import importers
+from recruiting import contract, importing
+from recruiting.importing import read_csv
 from recruiting.services import file_import, records_import
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ HYPOTHESIS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-KIND = st.sampled_from(list(importers.KINDS))
+KIND = st.sampled_from(list(contract.KINDS))
 PLAUSIBLE = st.sampled_from(
     [
         "",
@@ -54,14 +55,14 @@ CELL = st.one_of(PLAUSIBLE, st.text(max_size=12), st.none(), st.integers(), st.b
 def record_counts(engagement) -> dict[str, int]:
     return {
         name: kind.model.objects.filter(engagement=engagement).count()
-        for name, kind in importers.KINDS.items()
+        for name, kind in contract.KINDS.items()
     }
 
 
 @st.composite
 def records(draw):
     kind = draw(KIND)
-    columns = importers.KINDS[kind].column_names
+    columns = contract.KINDS[kind].column_names
     names = st.one_of(
         st.sampled_from(columns), st.sampled_from([c.upper() for c in columns]), st.text(max_size=6)
     )
@@ -108,7 +109,7 @@ def csv_of(rows: list[list[str]]) -> bytes:
     name=st.sampled_from(["x.csv", "x.xlsx", "x", "requisitions.csv", "costs.csv"]),
 )
 def test_random_csv_files_never_crash_nor_commit_partly(seeded, kind, body, name):
-    header = importers.KINDS[kind].column_names
+    header = contract.KINDS[kind].column_names
     before = record_counts(seeded)
     result = file_import(
         actor=None, engagement=seeded, file=csv_of([header, *body]), file_name=name, kind=kind
@@ -165,7 +166,7 @@ def test_pyarrow_reads_every_csv_as_pandas_did(text):
     if not data.strip():
         return
     try:
-        cells = importers._csv_cells(data)
+        cells = read_csv.csv_cells(data)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         assert pandas_cells(data) == "refused"
         return
@@ -175,23 +176,28 @@ def test_pyarrow_reads_every_csv_as_pandas_did(text):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    texts=st.lists(st.one_of(st.none(), st.text(max_size=6), PLAUSIBLE), max_size=12),
-    skip=st.integers(0, 3),
+    texts=st.lists(st.one_of(st.none(), st.text(max_size=6), PLAUSIBLE), min_size=1, max_size=12)
 )
-def test_plain_edges_never_pass_a_cell_that_needs_a_look(texts, skip):
-    """The byte test of text columns only ever lets through what the exact check would."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = pa.array(["x"] * skip + texts, type=pa.large_string()).slice(skip)
-    needs_a_look = [
-        t is not None and (t != t.strip() or t.startswith(("=", "+", "@")) or "\x00" in t)
-        for t in texts
-    ]
-    exact = pc.match_substring_regex(array, importers._TEXT_NEEDS_A_LOOK).to_pylist()
-    assert [bool(e) for e in exact] == needs_a_look
-    if importers._edges_plain(array):
-        assert not any(needs_a_look)
+def test_text_columns_checked_at_once_as_each_cell_alone(texts):
+    """A text column, checked at once (bytes at the cells' edges, one regular expression),
+    gives every cell the value and the error the rule of one cell gives it."""
+    note = contract.KINDS["costs"].column("note")
+    table = importing.table_from_records(
+        [
+            {"external_id": f"C{i}", "month": "2025-01", "category": "travel", "amount": "1"}
+            | {"note": text}
+            for i, text in enumerate(texts)
+        ]
+    )
+    validated = importing.table_validate("costs", table)
+    alone = [importing.cell_check(note, text) for text in texts if text is not None]
+    errors = {row: reason for row, column, reason in table.errors.sorted() if column == "note"}
+    given = list(zip([i for i, text in enumerate(texts) if text is not None], alone, strict=True))
+    assert errors == {row: cell.reason for row, cell in given if cell.reason}
+    values = validated.frame["note"].astype(object)
+    for row, cell in given:
+        if not cell.reason:
+            assert (None if pd.isna(values[row]) else values[row]) == cell.value
 
 
 def cells_of(frame: pd.DataFrame) -> tuple[list, list, list]:
@@ -205,9 +211,9 @@ def cells_of(frame: pd.DataFrame) -> tuple[list, list, list]:
 def read_in_parts_as_whole(data: bytes) -> None:
     """A CSV file read part by part (three rows a part here, see conftest) gives the cells of
     reading it whole, or a part says it cannot be read on its own."""
-    table = importers.table_from_bytes(data, "f.csv")
-    errors = importers.Errors()
-    whole = importers._csv_read(data.removeprefix(b"\xef\xbb\xbf"), errors)
+    table = importing.table_from_bytes(data, "f.csv")
+    errors = importing.Errors()
+    whole = read_csv.csv_read(data.removeprefix(b"\xef\xbb\xbf"), errors)
     if table.parts is None:
         return
     chunks = list(table.chunks())
@@ -248,7 +254,7 @@ def test_well_formed_csv_read_in_parts_is_read_as_whole(rows, quote_all, crlf):
     ]
     data = (end.join(lines) + end).encode()
     read_in_parts_as_whole(data)
-    table = importers.table_from_bytes(data, "f.csv")
+    table = importing.table_from_bytes(data, "f.csv")
     if table.parts is not None:
         assert all(chunk is not None for chunk in table.chunks())
 
@@ -294,4 +300,4 @@ def test_where_rows_end_is_counted_as_by_hand(data, rows, skip):
     """`_rows_end` (numpy over windows that grow, quote parity carried between them) finds the
     line break that a byte-by-byte count of quotes and line breaks finds."""
     start = rows_end_by_hand(data, 0, skip) if skip else 0
-    assert importers._rows_end(data, start, rows) == rows_end_by_hand(data, start, rows)
+    assert read_csv.rows_end(data, start, rows) == rows_end_by_hand(data, start, rows)

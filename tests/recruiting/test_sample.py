@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from recruiting import importers
+from recruiting import contract
 from recruiting.models import ImportRun, ImportSource, ImportStatus
 from recruiting.services import files_import
 from tests.recruiting.helpers import SAMPLE, SAMPLE_FILES
@@ -40,8 +40,8 @@ def test_sample_loads_through_the_importer(engagement):
         "hiring_plan": (27, 27),
     }
     for name in SAMPLE_FILES:
-        kind = importers.kind_from_file_name(name)
-        model = importers.KINDS[kind].model
+        kind = contract.kind_from_file_name(name)
+        model = contract.KINDS[kind].model
         assert model.objects.filter(engagement=engagement).count() == data_rows(name)
 
     again = files_import(
@@ -128,4 +128,4 @@ def test_import_data_dry_run_writes_nothing(engagement):
         stdout=out,
     )
     assert "36 created" in out.getvalue()
-    assert not importers.KINDS["costs"].model.objects.exists()
+    assert not contract.KINDS["costs"].model.objects.exists()

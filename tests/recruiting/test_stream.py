@@ -1,6 +1,6 @@
 """An engagement's first import of a kind is validated while it is written.
 
-`importers.table_stream_write` checks the whole file's keys and references, then validates and
+`importing.table_stream_write` checks the whole file's keys and references, then validates and
 serialises chunk after chunk while the database inserts the previous ones (chunks of three rows
 in these tests, see conftest). A file is written only if no row has an error; otherwise
 nothing is and the whole-file validation reports every error, as for any other import.
@@ -11,7 +11,8 @@ import threading
 import pyarrow as pa
 import pytest
 
-from recruiting import importers
+from recruiting import contract, importing
+from recruiting.importing import read_csv, write
 from recruiting.models import Application, ImportRun, ImportStatus, Requisition
 from tests.recruiting.helpers import (
     APPLICATION_HEADER,
@@ -32,14 +33,14 @@ def lines(count: int) -> list[str]:
 def chunks_sent(monkeypatch) -> list[int]:
     """The rows of each chunk made ready for COPY."""
     sent: list[int] = []
-    stored_rows = importers._stored_rows
+    stored_rows = write.stored_rows
 
     def spy(*args):
         rows = stored_rows(*args)
         sent.append(rows.num_rows)
         return rows
 
-    monkeypatch.setattr(importers, "_stored_rows", spy)
+    monkeypatch.setattr(write, "stored_rows", spy)
     return sent
 
 
@@ -53,8 +54,8 @@ def rejected(engagement, count: int, changes: dict[int, str]):
     result = import_bytes(engagement, data, "requisitions.csv")
     assert not result.ok
     assert not Requisition.objects.exists()
-    table = importers.table_from_bytes(data, "requisitions.csv")
-    importers.table_validate("requisitions", table)
+    table = importing.table_from_bytes(data, "requisitions.csv")
+    importing.table_validate("requisitions", table)
     assert reasons(result) == table.errors.sorted()
     assert ImportRun.objects.get().status == ImportStatus.FAILED
     return result
@@ -100,7 +101,7 @@ def test_a_reference_to_a_missing_record_late_in_the_file(engagement, chunks_sen
 
 
 def test_the_database_refusing_a_chunk_rolls_back_and_the_usual_path_runs(engagement, monkeypatch):
-    stored_rows = importers._stored_rows
+    stored_rows = write.stored_rows
     calls = []
 
     def refused_once(*args):
@@ -112,7 +113,7 @@ def test_the_database_refusing_a_chunk_rolls_back_and_the_usual_path_runs(engage
         urgent = pa.array(["urgent"] * rows.num_rows, type=pa.large_string())
         return rows.set_column(rows.column_names.index("priority"), "priority", urgent)
 
-    monkeypatch.setattr(importers, "_stored_rows", refused_once)
+    monkeypatch.setattr(write, "stored_rows", refused_once)
     result = import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(10)), "requisitions.csv")
     # The usual path validated the file again and wrote it in one piece, once.
     assert result.ok, result.errors
@@ -124,7 +125,7 @@ def test_the_database_refusing_a_chunk_rolls_back_and_the_usual_path_runs(engage
 
 
 def test_a_failure_of_the_chunk_thread_is_raised_and_nothing_is_written(engagement, monkeypatch):
-    stored_rows = importers._stored_rows
+    stored_rows = write.stored_rows
     calls = []
 
     def broken(*args):
@@ -133,7 +134,7 @@ def test_a_failure_of_the_chunk_thread_is_raised_and_nothing_is_written(engageme
             raise RuntimeError("a bug")
         return stored_rows(*args)
 
-    monkeypatch.setattr(importers, "_stored_rows", broken)
+    monkeypatch.setattr(write, "stored_rows", broken)
     threads = threading.active_count()
     with pytest.raises(RuntimeError, match="a bug"):
         import_bytes(engagement, csv_bytes(REQUISITION_HEADER, *lines(10)), "requisitions.csv")
@@ -170,10 +171,10 @@ def test_copy_goes_binary_for_every_kind_but_costs():
     # upsert's stored rows in test_write_paths.
     binary = {
         name
-        for name, kind in importers.KINDS.items()
-        if importers.copy_binary_supported(kind, ["engagement_id", *kind.column_names])
+        for name, kind in contract.KINDS.items()
+        if write.copy_binary_supported(kind, ["engagement_id", *kind.column_names])
     }
-    assert binary == set(importers.KINDS) - {"costs"}
+    assert binary == set(contract.KINDS) - {"costs"}
 
 
 @pytest.mark.parametrize(
@@ -187,9 +188,9 @@ def test_copy_goes_binary_for_every_kind_but_costs():
 def test_chunks_are_a_tenth_of_the_file_within_limits_the_first_ones_smaller(
     monkeypatch, rows, sizes
 ):
-    monkeypatch.setattr(importers, "STREAM_CHUNK_ROWS", 100_000)
-    monkeypatch.setattr(importers, "STREAM_MIN_CHUNK_ROWS", 10_000)
-    bounds = importers._chunk_bounds(rows)
+    monkeypatch.setattr(read_csv, "STREAM_CHUNK_ROWS", 100_000)
+    monkeypatch.setattr(read_csv, "STREAM_MIN_CHUNK_ROWS", 10_000)
+    bounds = read_csv.chunk_bounds(rows)
     assert [stop - start for start, stop in bounds] == sizes
     assert bounds[0][0] == 0 and bounds[-1][1] == rows
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
@@ -201,7 +202,7 @@ def test_quoted_line_breaks_commas_and_quotes_across_chunks_are_stored_exactly(
     titles = [f'Role {i}, "senior"\nteam {i}' if i % 2 else f"Role {i}" for i in range(10)]
     rows = [f'R{i},"{t.replace(chr(34), chr(34) * 2)}",2025-01-10' for i, t in enumerate(titles)]
     data = ("\r\n".join([REQUISITION_HEADER, *rows]) + "\r\n").encode()
-    table = importers.table_from_bytes(data, "requisitions.csv")
+    table = importing.table_from_bytes(data, "requisitions.csv")
     assert table.parts is not None  # read part by part while it is written
     result = import_bytes(engagement, data, "requisitions.csv")
     assert result.ok, result.errors
@@ -246,7 +247,7 @@ def test_a_row_past_the_first_chunk_that_breaks_the_csv_writes_nothing(engagemen
     result = import_bytes(engagement, data, "requisitions.csv")
     assert not result.ok
     assert not Requisition.objects.exists()
-    errors = importers.Errors()
-    assert importers._csv_read(data, errors) is None
+    errors = importing.Errors()
+    assert read_csv.csv_read(data, errors) is None
     assert reasons(result) == errors.sorted()
     assert reasons(result)[0][2].startswith("Not valid CSV: Expected 3 fields in line 9, saw 5")

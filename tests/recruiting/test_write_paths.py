@@ -12,7 +12,8 @@ import io
 import pytest
 from django.db import connection
 
-from recruiting import importers
+from recruiting import contract, importing
+from recruiting.importing import reference, write
 from recruiting.services import file_import, files_import
 from tests.recruiting.helpers import SAMPLE, SAMPLE_FILES, csv_bytes
 
@@ -39,7 +40,7 @@ SEED = {
 def stored(engagement) -> dict[str, list[tuple]]:
     """The engagement's records in the file's columns, references as the ids they name."""
     records = {}
-    for name, kind in importers.KINDS.items():
+    for name, kind in contract.KINDS.items():
         fields = [
             f"{c.name.removesuffix('_id')}__external_id" if c.type == "ref" else c.name
             for c in kind.columns
@@ -83,7 +84,7 @@ def test_streamed_first_import_and_upsert_store_the_same_records(
         raise AssertionError("a first import of one file streams")
 
     with monkeypatch.context() as patched:
-        patched.setattr(importers, "frame_write", not_streamed)
+        patched.setattr(importing, "frame_write", not_streamed)
         for name in SAMPLE_FILES:
             result = file_import(
                 actor=None, engagement=engagement, file=SAMPLE / name, file_name=name
@@ -103,18 +104,18 @@ def test_streamed_first_import_and_upsert_store_the_same_records(
 
 def unchanged_rows(engagement, name: str, data: bytes) -> list[bool]:
     """What the re-import's comparison says of each row of a file, without writing it."""
-    table = importers.table_from_bytes(data, name)
-    kind = importers.kind_from_file_name(name)
-    validated = importers.table_validate(kind, table)
+    table = importing.table_from_bytes(data, name)
+    kind = contract.kind_from_file_name(name)
+    validated = importing.table_validate(kind, table)
     assert not table.errors, table.errors.sorted()
     with connection.cursor() as cursor:
         stored = {
-            c.ref: importers._stored_keys(c.ref, engagement.pk, cursor)
-            for c in importers._ref_columns(validated.kind)
+            c.ref: reference.stored_keys(c.ref, engagement.pk, cursor)
+            for c in validated.kind.ref_columns
         }
-        ref_ids = importers._refs_as_ids(validated, stored)
-        rows = importers._stored_rows(validated, engagement.pk, ref_ids)
-        return importers._unchanged(validated.kind, rows, engagement.pk, cursor).to_pylist()
+        ref_ids = reference.refs_as_ids(validated, stored)
+        rows = write.stored_rows(validated, engagement.pk, ref_ids)
+        return write._unchanged(validated.kind, rows, engagement.pk, cursor).to_pylist()
 
 
 def changed_cells(name: str, changes: dict[int, dict[str, str]]) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from engagements.models import Engagement
-from recruiting import importers
+from recruiting import contract
 from recruiting.models import ImportSource
 from recruiting.services import files_import
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--engagement", required=True, help="the engagement's slug")
         parser.add_argument(
             "--kind",
-            choices=list(importers.KINDS),
+            choices=list(contract.KINDS),
             help="the kind of records (default: from the file name, e.g. requisitions.csv)",
         )
         parser.add_argument(

@@ -1,0 +1,453 @@
+"""SLA evaluation of a batch of engagements, with a fixed number of queries however large.
+
+One transaction per batch, like the KPI engine's recompute: the batch's locks are taken
+together, then every clause in force and its stored KPI values, and (for the engagements
+whose inputs changed) the stored outcomes, breaches and raised warnings are read with one
+query each. The outcomes are worked out by the pure functions of `sla.evaluation` and
+compared with the stored ones in memory; only what changed is written, each kind of write in
+one statement (new outcomes with COPY).
+Like the KPI engine, each engagement's run keeps a fingerprint of what its outcomes were
+worked out from; an engagement whose inputs have not changed since is not worked out again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import defaultdict
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kpis.models import MetricValue
+from kpis.registry import DEFINITION_VERSION
+from rpo_portal.advisory_locks import try_xact_locks
+from sla import evaluation as ev
+from sla.models import (
+    Breach,
+    BreachEvent,
+    Outcome,
+    SlaClause,
+    SlaEvaluationRun,
+    SlaOutcome,
+    Warning,
+)
+from sla.services import LOCK_CLASS, EvaluationResult, clause_terms
+
+# Compared with the stored outcome: a row whose fields are all equal is not written.
+OUTCOME_FIELDS = ("closed", "value", "shown_value", "n", "outcome", "metric_value_id")
+OUTCOME_COLUMNS = (
+    "engagement_id",
+    "clause_id",
+    "period",
+    "period_start",
+    "period_end",
+    *OUTCOME_FIELDS,
+    "as_of",
+    "evaluated_at",
+)
+CLAUSE_FIELDS = (
+    "pk",
+    "engagement_id",
+    "key",
+    "kpi",
+    "grain",
+    "dimension",
+    "segment",
+    "kind",
+    "threshold",
+    "effective_from",
+    "effective_to",
+    "pct",
+    "min_n",
+    "grace_days",
+    "repeat_pct",
+    "cap_pct",
+    "earn_back",
+)
+
+
+def _try_locks(engagement_ids: list[int]) -> list[int]:
+    """Take each engagement's evaluation lock for the transaction, without waiting: the ids
+    whose lock was taken (another evaluation holds the others')."""
+    return try_xact_locks(LOCK_CLASS, engagement_ids)
+
+
+def _clauses(engagement_ids: list[int]) -> list[SimpleNamespace]:
+    """The clauses in force, with the fields `clause_terms` reads."""
+    rows = SlaClause.objects.filter(engagement_id__in=engagement_ids, in_force=True).order_by(
+        "engagement_id", "key"
+    )
+    return [SimpleNamespace(**row) for row in rows.values(*CLAUSE_FIELDS)]
+
+
+def _values(clause_ids: list[int]) -> dict[int, dict[str, tuple[ev.StoredValue, int]]]:
+    """Each clause's stored KPI values by period: {clause id: {period: (value, its id)}}."""
+    values: dict[int, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        # Table names from the models' metadata; the values are parameters.
+        cursor.execute(
+            f"SELECT c.id, m.id, m.period, m.value, m.n, m.suppressed"  # noqa: S608
+            f" FROM {SlaClause._meta.db_table} c JOIN {MetricValue._meta.db_table} m"
+            " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
+            " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
+            " WHERE c.id = ANY(%s)",
+            [DEFINITION_VERSION, clause_ids],
+        )
+        for clause_id, pk, period, value, n, suppressed in cursor:
+            values[clause_id][period] = (ev.StoredValue(value, n, suppressed), pk)
+    return values
+
+
+def _stored_outcomes(clause_ids: list[int]) -> dict[tuple[int, str], tuple]:
+    """{(clause id, period): (id, *OUTCOME_FIELDS)} of the stored outcomes."""
+    rows = SlaOutcome.objects.filter(clause_id__in=clause_ids).values_list(
+        "clause_id", "period", "pk", *OUTCOME_FIELDS
+    )
+    return {(row[0], row[1]): row[2:] for row in rows}
+
+
+def _horizon(terms: ev.ClauseTerms, as_of: date) -> tuple:
+    """All an outcome takes from `as_of`: whether the clause has started, the last period,
+    and the first period still open (ev.clause_outcomes: closed when its end is before
+    as_of - grace days)."""
+    return (
+        terms.effective_from <= as_of,
+        ev.period_containing(as_of, terms.grain).key,
+        ev.period_containing(as_of - timedelta(days=terms.grace_days), terms.grain).key,
+    )
+
+
+def fingerprints(clauses, values, engagement_ids: list[int], as_of: date) -> dict[int, str]:
+    """Each engagement's fingerprint: its clauses in force with their terms, their stored
+    values and what they take from `as_of`. Equal fingerprints, equal outcomes."""
+    parts: dict[int, list] = {e: [] for e in engagement_ids}
+    for clause in clauses:
+        terms = clause_terms(clause)
+        stored = sorted(
+            (period, pk, value.value, value.n, value.suppressed)
+            for period, (value, pk) in values.get(clause.pk, {}).items()
+        )
+        parts[clause.engagement_id].append(
+            (clause.pk, clause.kpi, clause.dimension, clause.segment, terms)
+            + (_horizon(terms, as_of), stored)
+        )
+    return {e: hashlib.sha256(repr(p).encode()).hexdigest() for e, p in parts.items()}
+
+
+def _last_runs(engagement_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """(fingerprint, outcomes) of each engagement's last evaluation."""
+    rows = (
+        SlaEvaluationRun.objects.filter(engagement_id__in=engagement_ids)
+        .order_by("engagement_id", "-started_at", "-id")
+        .distinct("engagement_id")
+        .values_list("engagement_id", "fingerprint", "outcomes")
+    )
+    return {engagement_id: (fingerprint, outcomes) for engagement_id, fingerprint, outcomes in rows}
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+class Batch:
+    """One batch's evaluation: what is read, the outcomes worked out, and what to write."""
+
+    def __init__(self, engagement_ids: list[int], clauses, values, as_of: date, now) -> None:
+        self.as_of = as_of
+        self.now = now
+        self.results = {
+            e: EvaluationResult(engagement_id=e, evaluated=True, as_of=as_of)
+            for e in engagement_ids
+        }
+        self.clauses = clauses
+        self.clause_by_id = {clause.pk: clause for clause in self.clauses}
+        clause_ids = list(self.clause_by_id)
+        self.values = values
+        self.stored = _stored_outcomes(clause_ids) if clause_ids else {}
+        # [(clause, PeriodOutcome, metric value id)] of every clause in force, in order.
+        self.current: list[tuple[SimpleNamespace, ev.PeriodOutcome, int | None]] = []
+
+    def outcomes_write(self) -> None:
+        """Work out every outcome; insert the new, update the changed, delete the gone."""
+        stored = self.stored
+        new, changed = [], []
+        changed_count: dict[int, int] = defaultdict(int)
+        for clause in self.clauses:
+            periods = self.values.get(clause.pk, {})
+            stored_values = {period: pair[0] for period, pair in periods.items()}
+            result = self.results[clause.engagement_id]
+            for outcome in ev.clause_outcomes(clause_terms(clause), stored_values, self.as_of):
+                value_id = periods.get(outcome.period.key, (None, None))[1]
+                self.current.append((clause, outcome, value_id))
+                fields = (
+                    outcome.closed,
+                    outcome.value,
+                    outcome.shown,
+                    outcome.n,
+                    outcome.outcome,
+                    value_id,
+                )
+                old = stored.pop((clause.pk, outcome.period.key), None)
+                result.outcomes += 1
+                if old is None:
+                    new.append((clause, outcome, fields))
+                elif old[1:] != fields:
+                    changed.append((old[0], *fields))
+                else:
+                    continue
+                changed_count[clause.engagement_id] += 1
+        # Periods no longer in a clause's range (its terms changed) have no outcome any more.
+        gone = [(clause_id, row[0]) for (clause_id, _), row in stored.items()]
+        for clause_id, _ in gone:
+            changed_count[self._engagement_of_outcome(clause_id)] += 1
+        for engagement_id, count in changed_count.items():
+            self.results[engagement_id].outcomes_changed = count
+        with connection.cursor() as cursor:
+            if new:
+                self._outcomes_copy(cursor, new)
+            if changed:
+                self._outcomes_update(cursor, changed)
+            if gone:
+                cursor.execute(
+                    f"DELETE FROM {SlaOutcome._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+                    [[pk for _, pk in gone]],
+                )
+
+    def _engagement_of_outcome(self, clause_id: int) -> int:
+        return self.clause_by_id[clause_id].engagement_id
+
+    def _outcomes_copy(self, cursor, new) -> None:
+        text = io.StringIO()
+        as_of, now = self.as_of.isoformat(), self.now.isoformat()
+        for clause, outcome, fields in new:
+            period = outcome.period
+            row = (clause.engagement_id, clause.pk, period.key, period.start, period.end, *fields)
+            text.write("\t".join(map(_copy_text, row)))
+            text.write(f"\t{as_of}\t{now}\n")
+        text.seek(0)
+        cursor.copy_expert(
+            f"COPY {SlaOutcome._meta.db_table} ({', '.join(OUTCOME_COLUMNS)}) FROM STDIN", text
+        )
+
+    def _outcomes_update(self, cursor, changed) -> None:
+        columns = list(zip(*changed, strict=True))
+        cursor.execute(
+            f"UPDATE {SlaOutcome._meta.db_table} o SET closed = r.closed, value = r.value,"  # noqa: S608
+            " shown_value = r.shown_value, n = r.n, outcome = r.outcome,"
+            " metric_value_id = r.metric_value_id, as_of = %s, evaluated_at = %s"
+            " FROM unnest(%s::bigint[], %s::boolean[], %s::double precision[], %s::numeric[],"
+            " %s::integer[], %s::varchar[], %s::bigint[])"
+            " AS r(id, closed, value, shown_value, n, outcome, metric_value_id)"
+            " WHERE o.id = r.id",
+            [self.as_of, self.now, *map(list, columns)],
+        )
+
+    def breaches_open_and_note(self) -> None:
+        """A breach for each new breach outcome; a recorded breach whose value changed keeps
+        its record and notes the change."""
+        ids = list(self.results)
+        recorded = {
+            (clause_id, period): (pk, value, changed_at is not None, new_value)
+            for pk, clause_id, period, value, changed_at, new_value in Breach.objects.filter(
+                engagement_id__in=ids
+            ).values_list(
+                "pk", "clause_id", "period", "value", "value_changed_at", "changed_new_value"
+            )
+        }
+        opened, noted = [], []
+        for clause, outcome, _ in self.current:
+            breach = recorded.get((clause.pk, outcome.period.key))
+            if breach is None:
+                if outcome.outcome == Outcome.BREACH:
+                    opened.append((clause, outcome))
+                continue
+            pk, value, value_changed, new_value = breach
+            last_known = new_value if value_changed else value
+            if outcome.value != last_known:
+                noted.append((clause, outcome, pk, value, last_known))
+        if opened:
+            self._breaches_open(opened)
+        if noted:
+            self._breaches_note(noted)
+
+    def _breaches_open(self, opened) -> None:
+        breaches = Breach.objects.bulk_create(
+            Breach(
+                engagement_id=clause.engagement_id,
+                clause_id=clause.pk,
+                period=outcome.period.key,
+                period_end=outcome.period.end,
+                value=outcome.value,
+                n=outcome.n,
+                threshold=clause.threshold,
+                opened_at=self.now,
+            )
+            for clause, outcome in opened
+        )
+        BreachEvent.objects.bulk_create(
+            BreachEvent(
+                engagement_id=breach.engagement_id,
+                breach_id=breach.pk,
+                action=BreachEvent.Action.OPENED,
+                at=self.now,
+                data={"value": outcome.value, "shown_value": str(outcome.shown), "n": outcome.n},
+            )
+            for breach, (_, outcome) in zip(breaches, opened, strict=True)
+        )
+        for breach in breaches:
+            self.results[breach.engagement_id].new_breach_ids.append(breach.pk)
+
+    def _breaches_note(self, noted) -> None:
+        breaches, events = [], []
+        for clause, outcome, pk, value, last_known in noted:
+            still = outcome.outcome == Outcome.BREACH
+            breaches.append(
+                Breach(
+                    pk=pk,
+                    value_changed_at=self.now,
+                    changed_old_value=value,
+                    changed_new_value=outcome.value,
+                    still_breaches=still,
+                    updated_at=self.now,
+                )
+            )
+            events.append(
+                BreachEvent(
+                    engagement_id=clause.engagement_id,
+                    breach_id=pk,
+                    action=BreachEvent.Action.VALUE_CHANGED,
+                    at=self.now,
+                    data={
+                        "old_value": last_known,
+                        "new_value": outcome.value,
+                        "outcome": outcome.outcome,
+                        "still_breaches": still,
+                    },
+                )
+            )
+            self.results[clause.engagement_id].changed_breach_ids.append(pk)
+        fields = [
+            "value_changed_at",
+            "changed_old_value",
+            "changed_new_value",
+            "still_breaches",
+            "updated_at",
+        ]
+        Breach.objects.bulk_update(breaches, fields)
+        BreachEvent.objects.bulk_create(events)
+
+    def warnings_raise_and_clear(self) -> None:
+        """A warning for each new warning outcome; raised warnings clear when the value
+        recovers or the period closes."""
+        raised = {
+            (clause_id, period): (pk, engagement_id, value, n)
+            for pk, engagement_id, clause_id, period, value, n in Warning.objects.filter(
+                engagement_id__in=list(self.results), cleared_at__isnull=True
+            ).values_list("pk", "engagement_id", "clause_id", "period", "value", "n")
+        }
+        new, changed, cleared = [], [], []
+        for clause, outcome, _ in self.current:
+            warning = raised.pop((clause.pk, outcome.period.key), None)
+            if outcome.outcome == Outcome.WARNING:
+                if warning is None:
+                    new.append((clause, outcome))
+                elif warning[2:] != (outcome.value, outcome.n):
+                    changed.append(Warning(pk=warning[0], value=outcome.value, n=outcome.n))
+            elif warning is not None:
+                because = Warning.Cleared.CLOSED if outcome.closed else Warning.Cleared.RECOVERED
+                cleared.append((warning, because))
+        # Its clause or period is no longer evaluated.
+        cleared.extend((warning, Warning.Cleared.RECOVERED) for warning in raised.values())
+        if new:
+            warnings = Warning.objects.bulk_create(
+                Warning(
+                    engagement_id=clause.engagement_id,
+                    clause_id=clause.pk,
+                    period=outcome.period.key,
+                    period_end=outcome.period.end,
+                    value=outcome.value,
+                    n=outcome.n,
+                    raised_at=self.now,
+                )
+                for clause, outcome in new
+            )
+            for warning in warnings:
+                self.results[warning.engagement_id].new_warning_ids.append(warning.pk)
+        if changed:
+            Warning.objects.bulk_update(changed, ["value", "n"])
+        if cleared:
+            Warning.objects.bulk_update(
+                [
+                    Warning(pk=warning[0], cleared_at=self.now, cleared_because=because)
+                    for warning, because in cleared
+                ],
+                ["cleared_at", "cleared_because"],
+            )
+            for warning, _ in cleared:
+                self.results[warning[1]].cleared_warning_ids.append(warning[0])
+
+    def runs_record(self, fingerprints: dict[int, str]) -> None:
+        finished = timezone.now()
+        SlaEvaluationRun.objects.bulk_create(
+            SlaEvaluationRun(
+                engagement_id=result.engagement_id,
+                as_of=self.as_of,
+                started_at=self.now,
+                finished_at=finished,
+                outcomes=result.outcomes,
+                outcomes_changed=result.outcomes_changed,
+                breaches_opened=len(result.new_breach_ids),
+                breaches_changed=len(result.changed_breach_ids),
+                warnings_raised=len(result.new_warning_ids),
+                warnings_cleared=len(result.cleared_warning_ids),
+                fingerprint=fingerprints[result.engagement_id],
+            )
+            for result in self.results.values()
+        )
+
+
+def batch_evaluate(engagement_ids: list[int], as_of: date) -> dict[int, EvaluationResult]:
+    """Evaluate one batch of engagements in one transaction; an engagement whose lock another
+    evaluation holds gets `evaluated=False` and nothing of it is written.
+
+    An engagement whose fingerprint (clauses, their values, what they take from `as_of`) is
+    its last evaluation's has nothing to change: only its run is recorded.
+    """
+    with transaction.atomic():
+        locked = _try_locks(engagement_ids) if engagement_ids else []
+        skipped = {
+            e: EvaluationResult(engagement_id=e, evaluated=False)
+            for e in engagement_ids
+            if e not in locked
+        }
+        if not locked:
+            return skipped
+        now = timezone.now()
+        clauses = _clauses(locked)
+        values = _values([clause.pk for clause in clauses]) if clauses else {}
+        prints = fingerprints(clauses, values, locked, as_of)
+        last = _last_runs(locked)
+        unchanged = {e for e in locked if e in last and last[e][0] == prints[e]}
+        batch = Batch(
+            [e for e in locked if e not in unchanged],
+            [clause for clause in clauses if clause.engagement_id not in unchanged],
+            values,
+            as_of,
+            now,
+        )
+        batch.outcomes_write()
+        batch.breaches_open_and_note()
+        batch.warnings_raise_and_clear()
+        for e in sorted(unchanged):
+            batch.results[e] = EvaluationResult(
+                engagement_id=e, evaluated=True, as_of=as_of, outcomes=last[e][1]
+            )
+        batch.runs_record(prints)
+    return batch.results | skipped

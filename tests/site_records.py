@@ -1,0 +1,196 @@
+"""An engagement with every kind of record a page may show (the CSP walk's URL arguments, the
+row-level security probes' rows)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.services import api_key_create
+from kpis.models import MetricValue
+from kpis.services import engagement_metrics_recompute, target_propose
+from recruiting.api import KINDS
+from recruiting.models import HiringPlanLine, ImportRun
+from reviews import services as reviews
+from reviews.models import Cadence, Tier
+from tests.factories import member
+from tests.kpis.sample import import_sample
+
+
+def make_site(engagement):
+    """An engagement with every kind of record a page may show, and a member of both sides
+    holding the roles that see every page."""
+    user = member(engagement.client, Role.CLIENT_ADMIN)
+    member(engagement.provider, Role.ACCOUNT_MANAGER, user=user)
+    hr_lead = member(engagement.client, Role.HR_LEAD)
+    import_sample(engagement)
+    engagement_metrics_recompute(engagement=engagement, as_of=date(2025, 9, 30))
+    target = target_propose(
+        actor=hr_lead,
+        engagement=engagement,
+        kpi="time_to_fill",
+        grain="quarter",
+        effective_from=date(2025, 1, 1),
+        target_value=Decimal("30"),
+        at_risk_threshold=Decimal("35"),
+        breach_threshold=Decimal("40"),
+    )
+    api_key, _ = api_key_create(actor=user, organization=engagement.client, name="ATS")
+    meeting = reviews.meeting_create(
+        actor=hr_lead,
+        engagement=engagement,
+        tier=Tier.TACTICAL,
+        title="Monthly review",
+        starts_at=timezone.now() + timedelta(days=3),
+    )
+    action_item = reviews.action_item_create(
+        actor=hr_lead,
+        engagement=engagement,
+        title="Close the sourcing gap",
+        owner=hr_lead,
+        due_date=timezone.localdate() + timedelta(days=7),
+    )
+    risk = reviews.risk_create(
+        actor=hr_lead,
+        engagement=engagement,
+        title="Hiring freeze",
+        category="delivery",
+        likelihood=3,
+        impact=4,
+        treatment="mitigate",
+        owner=hr_lead,
+        next_review_on=date(2026, 1, 1),
+    )
+    from notifications.models import Notification
+    from notifications.services import notify
+    from reviews.qbr.services import qbr_pack_start
+    from tests.sla.breach_helpers import agreed_clause, make_breach
+
+    clause = agreed_clause(engagement, hr_lead)
+    breach = make_breach(engagement, clause)
+    notify(
+        engagement=engagement,
+        event_key=f"walk-{breach.pk}",
+        kind="breach",
+        subject="A breach",
+        body="A breach was recorded.",
+        url=f"/engagements/{engagement.pk}/",
+        recipients=[user],
+    )
+    values = {
+        "breach_id": breach.pk,
+        "clause_id": clause.pk,
+        "schedule_id": clause.schedule_id,
+        "notification_id": Notification.objects.filter(recipient=user).first().pk,
+        "pack_id": qbr_pack_start(
+            actor=hr_lead, engagement=engagement, quarter="2025-Q3", fmt="csv"
+        ).pk,
+        "action": "acknowledge",
+        # Only POST routes take these (405 on GET): any id of the engagement's records will do.
+        "action_id": breach.pk,
+        "claim_id": breach.pk,
+        "engagement_id": engagement.pk,
+        "target_id": target.pk,
+        "value_id": MetricValue.objects.filter(engagement=engagement).first().pk,
+        "run_id": ImportRun.objects.filter(engagement=engagement).first().pk,
+        "kpi": "time_to_fill",
+        "kind": "requisitions",
+        "panel": "kpis",
+        "slug": engagement.client.slug,
+        "key_id": api_key.pk,
+        # Each kind's detail URL names one of its own records.
+        "external_id": {
+            kind: spec.model.objects.filter(engagement=engagement).first().external_id
+            for kind, spec in KINDS.items()
+            if spec.url_kwarg == "external_id"
+        },
+        "line_id": HiringPlanLine.objects.filter(engagement=engagement).first().pk,
+        "cadence_id": Cadence.objects.filter(engagement=engagement).first().pk,
+        "meeting_id": meeting.pk,
+        "decision_id": reviews.decision_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title="Add a sourcing channel",
+            decided_by=hr_lead,
+            decided_on=date(2025, 9, 1),
+        ).pk,
+        "risk_id": risk.pk,
+        # An action item's id, or a meeting's agenda item's id under a meeting's URL.
+        "item_id": {
+            "action": action_item.pk,
+            "agenda": reviews.agenda_item_add(actor=hr_lead, meeting=meeting, title="KPIs").pk,
+        },
+    }
+    return user, values
+
+
+def make_every_record(engagement):
+    """`make_site`, plus a record in every other table that holds an engagement's data: SLA
+    evaluation, a breach's lifecycle, schedule steps, minutes, comments, calendar tokens and
+    QBR subscriptions and deliveries."""
+    from recruiting.models import Requisition
+    from reviews.models import ActionItem, Decision, Meeting, QbrDelivery
+    from reviews.qbr.services import qbr_subscription_set
+    from sla import breach_services
+    from sla.models import Breach, ScheduleStep, SlaClause, Warning
+    from sla.services import engagement_slas_evaluate
+
+    user, values = make_site(engagement)
+    clause = SlaClause.objects.get(pk=values["clause_id"])
+    engagement_slas_evaluate(engagement=engagement, as_of=date(2025, 9, 30))
+    Warning.objects.create(
+        engagement=engagement,
+        clause=clause,
+        period="2025-06",
+        period_end=date(2025, 6, 30),
+        value=34.0,
+        n=10,
+        raised_at=timezone.now(),
+    )
+    ScheduleStep.objects.create(
+        engagement=engagement,
+        schedule_id=values["schedule_id"],
+        action="agreed",
+        actor=user,
+        party="client",
+        at=timezone.now(),
+    )
+    breach = Breach.objects.get(pk=values["breach_id"])
+    breach_services.breach_acknowledge(actor=user, breach=breach, note="On it.")
+    breach_services.breach_plan_remediation(
+        actor=user,
+        breach=breach,
+        root_cause="Two recruiters left.",
+        actions=[
+            breach_services.CorrectiveActionInput(
+                "Backfill", user, timezone.localdate() + timedelta(days=7)
+            )
+        ],
+    )
+    requisition = Requisition.objects.filter(engagement=engagement).order_by("external_id")[0]
+    breach_services.relief_claim(
+        actor=user,
+        breach=breach,
+        reason="feedback_late",
+        explanation="Feedback came late.",
+        requisitions=[requisition.external_id],
+        days_lost=3,
+    )
+    meeting = Meeting.objects.get(pk=values["meeting_id"])
+    meeting.attendees.add(user)
+    reviews.meeting_close(actor=meeting.organiser, meeting=meeting)
+    action_item = ActionItem.objects.get(pk=values["item_id"]["action"])
+    reviews.action_item_comment_add(actor=user, item=action_item, text="Any news?")
+    decision = Decision.objects.get(pk=values["decision_id"])
+    decision.action_items.add(action_item)
+    decision.risks.add(values["risk_id"])
+    Cadence.objects.filter(engagement=engagement).first().participants.add(user)
+    reviews.calendar_token_regenerate(user=user, engagement=engagement)
+    qbr_subscription_set(actor=user, engagement=engagement, fmt="csv")
+    QbrDelivery.objects.create(
+        engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
+    )
+    return user, values
