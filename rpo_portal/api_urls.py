@@ -13,6 +13,7 @@ from engagements import api as engagements_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
+from reviews.qbr.api import api_patterns as qbr_api_patterns
 from sla import api as sla_api
 from sla.breach_api import api_patterns as breach_api_patterns
 
@@ -62,6 +63,7 @@ urlpatterns = [
         name="metric-list",
     ),
     *reviews_api_patterns(),
+    *qbr_api_patterns(),
     path(f"{SLA}clauses/", sla_api.clause_list, name="sla-clause-list"),
     path(f"{SLA}schedules/", sla_api.schedule_list, name="sla-schedule-list"),
     path(

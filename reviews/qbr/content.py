@@ -16,6 +16,7 @@ TEXT = "text"
 NUMBER = "number"  # an integer or plain decimal
 VALUE = "value"  # a KPI value in its KPI's unit (the row names the KPI in `units`)
 PERCENT = "percent"  # 0-100 scale
+MONEY = "money"  # an amount in the engagement's currency, to the cent
 DATE = "date"  # ISO date text
 DATETIME = "datetime"  # ISO date-time text (UTC)
 STATUS = "status"  # a status key; shown as its word (and its colour)
@@ -54,6 +55,8 @@ class Table:
     units: list[str] = field(default_factory=list)
     # The sheet's frozen header: the main table of a sheet comes first.
     primary: bool = False
+    # False for a table the PDF draws as a picture instead (the risk heat map).
+    in_pdf: bool = True
 
 
 @dataclass
@@ -77,6 +80,8 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    # The risk heat map's counts, grid[impact - 1][likelihood - 1] (drawn in the PDF).
+    heat_map: list[list[int]] | None = None
 
     def to_json(self) -> dict:
         return asdict(self)

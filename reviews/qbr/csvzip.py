@@ -7,7 +7,7 @@ import io
 import zipfile
 
 from charts.svg import STATUS_WORDS
-from reviews.qbr.content import STATUS, PackContent, neutralise
+from reviews.qbr.content import MONEY, STATUS, PackContent, neutralise
 
 
 def _cell(kind: str, value) -> str:
@@ -15,6 +15,8 @@ def _cell(kind: str, value) -> str:
         return ""
     if kind == STATUS:
         return STATUS_WORDS.get(value, value)
+    if kind == MONEY:
+        return f"{value:.2f}"
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
     if isinstance(value, int):

@@ -4,10 +4,13 @@ and the dashboard's trend charts; page numbers and both parties' names on every 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from charts.svg import STATUS_WORDS, Point, trend_chart
+from reviews.heatmap import heat_map_svg
 from reviews.qbr.content import (
     DATE,
+    MONEY,
     NUMBER,
     PERCENT,
     STATUS,
@@ -28,6 +31,8 @@ def _cell(kind: str, unit: str, value) -> dict:
         return {"text": format_kpi(value, unit), "status": "", "number": True}
     if kind == PERCENT:
         return {"text": f"{value:.1f}%", "status": "", "number": True}
+    if kind == MONEY:
+        return {"text": f"{value:,.2f}", "status": "", "number": True}
     if kind == NUMBER:
         return {"text": f"{value:,}", "status": "", "number": True}
     if kind == DATE:
@@ -35,12 +40,42 @@ def _cell(kind: str, unit: str, value) -> dict:
     return {"text": str(value), "status": ""}
 
 
+# About how many characters of the tables' type fit across the page.
+LINE_CHARS = 165
+LONGEST_WORD = 24  # a longer word may break across lines
+
+
+def _widths(headings: list[str], rows: list[list[dict]], wanted: list[int]) -> list[str]:
+    """Column widths in per cent, worked out here so the PDF's tables can use the fixed
+    layout (the automatic one measures every cell's text before placing any): each column
+    first gets its longest word (of its heading or cells), then what is left of the line goes
+    to the columns that want more (the Excel widths), in proportion."""
+    need = []
+    for col, heading in enumerate(headings):
+        cells = max((len(word) for row in rows for word in row[col]["text"].split()), default=0)
+        title = max(len(word) for word in [*heading.split(), ""]) * 1.2  # bold is wider
+        need.append(min(max(cells, title), LONGEST_WORD) + 4)
+    spare = max(LINE_CHARS - sum(need), 0)
+    more = [max(w - n, 0) for w, n in zip(wanted, need, strict=True)]
+    widths = [
+        n + (spare * m / sum(more) if sum(more) else 0) for n, m in zip(need, more, strict=True)
+    ]
+    total = sum(widths)
+    return [f"{100 * w / total:.2f}" for w in widths]
+
+
 def _table(table: Table) -> dict:
     rows = []
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
         rows.append([_cell(c.kind, unit, v) for c, v in zip(table.columns, row, strict=True)])
-    return {"title": table.title, "headings": [c.heading for c in table.columns], "rows": rows}
+    headings = [c.heading for c in table.columns]
+    return {
+        "title": table.title,
+        "headings": headings,
+        "widths": _widths(headings, rows, [c.width for c in table.columns]),
+        "rows": rows,
+    }
 
 
 def _charts(section: Section):
@@ -55,10 +90,23 @@ def _charts(section: Section):
             target=chart.target,
             threshold=chart.threshold,
             width=480,
-            height=200,
+            height=160,
             with_table=False,
         )
         yield {"title": chart.title, "svg": svg}
+
+
+# The site styles the heat map's text from its stylesheet; a PDF's SVG takes only its own
+# <style> (the site's pages allow no inline style, the PDF has no such rule).
+HEAT_MAP_STYLE = (
+    "<style>text { font-family: 'DejaVu Sans', sans-serif; font-size: 12px; fill: #1f2933; } "
+    ".count { font-weight: bold; font-size: 18px; fill: #000; } "
+    ".level { font-size: 10px; fill: #000; }</style>"
+)
+
+
+def _heat_map(grid: list[list[int]]) -> str:
+    return mark_safe(heat_map_svg(grid).replace("<title", HEAT_MAP_STYLE + "<title", 1))  # noqa: S308 - our own markup
 
 
 def pack_html(content: PackContent) -> str:
@@ -68,8 +116,9 @@ def pack_html(content: PackContent) -> str:
             "title": s.title,
             "paragraphs": s.paragraphs,
             # A trend section's numbers are in its charts; the table would run for pages.
-            "tables": [_table(t) for t in s.tables] if not s.charts else [],
+            "tables": [_table(t) for t in s.tables if t.in_pdf] if not s.charts else [],
             "charts": list(_charts(s)),
+            "heat_map": _heat_map(s.heat_map) if s.heat_map is not None else "",
         }
         for s in content.sections
     ]

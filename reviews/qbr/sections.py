@@ -1,9 +1,9 @@
 """The sections of a QBR pack, in reading order: a small registry of builders.
 
 Each builder takes the pack's context and returns a `Section` (sentences, tables, charts);
-the Excel, PDF and CSV writers know nothing of where the numbers come from. A new section
-(the SLA's outcomes and credits, decisions, risks) is one more function decorated with
-`@section`, placed where it belongs in the order.
+the Excel, PDF and CSV writers know nothing of where the numbers come from. A new section is
+one more function decorated with `@section` and its key placed in `ORDER`. The SLA, decision
+and risk sections live in `reviews.qbr.governance`, imported at the end to register them.
 """
 
 from __future__ import annotations
@@ -61,11 +61,25 @@ class PackContext:
 
 Builder = Callable[[PackContext], Section]
 SECTIONS: list[tuple[str, Builder]] = []
+# The reading order of the PDF; the Excel sheets follow it (a sheet first used by a section).
+ORDER = (
+    "cover",
+    "summary",
+    "scorecard",
+    "trends",
+    "sla",
+    "plan_vs_actual",
+    "action_items",
+    "decisions",
+    "risks",
+    "definitions",
+)
 
 
 def section(key: str) -> Callable[[Builder], Builder]:
     def register(builder: Builder) -> Builder:
         SECTIONS.append((key, builder))
+        SECTIONS.sort(key=lambda item: ORDER.index(item[0]))
         return builder
 
     return register
@@ -409,3 +423,7 @@ def definitions(context: PackContext) -> Section:
 def format_kpi(value: float | None, key: str) -> str:
     """A KPI value as the dashboard writes it (blank when there is none)."""
     return "" if value is None else kpi_value(value, key)
+
+
+# Registers the SLA, decision and risk sections (they use `section` and `PackContext` above).
+from reviews.qbr import governance  # noqa: E402, F401

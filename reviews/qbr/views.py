@@ -88,6 +88,11 @@ def qbr_download(request, engagement_id: int, pack_id: int):
     if not pack.is_downloadable(timezone.now()):
         context = {"engagement": engagement, "pack": pack, "now": timezone.now()}
         return render(request, "reviews/qbr/pack_status.html", context, status=410)
+    return pack_file_response(pack)
+
+
+def pack_file_response(pack: QbrPack) -> FileResponse:
+    """The pack's file as a download, kept out of shared caches (the page's and the API's)."""
     response = FileResponse(
         pack.file.open("rb"),
         as_attachment=True,

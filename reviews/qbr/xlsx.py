@@ -11,7 +11,17 @@ import xlsxwriter
 
 from charts.svg import STATUS_COLOURS, STATUS_WORDS
 from kpis.registry import KPI_BY_KEY
-from reviews.qbr.content import DATE, NUMBER, PERCENT, STATUS, VALUE, PackContent, Table, neutralise
+from reviews.qbr.content import (
+    DATE,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    STATUS,
+    VALUE,
+    PackContent,
+    Table,
+    neutralise,
+)
 
 UNIT_FORMATS = {
     "days": '0.0" d"',
@@ -37,6 +47,7 @@ class _Formats:
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.number = book.add_format({"num_format": "#,##0"})
         self.percent = book.add_format({"num_format": '0.0"%"'})
+        self.money = book.add_format({"num_format": "#,##0.00"})
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
         self.units = {unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
         self.statuses = {
@@ -59,6 +70,8 @@ def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: s
         sheet.write_number(row, col, value, formats.units.get(KPI_BY_KEY[unit].unit))
     elif kind == PERCENT:
         sheet.write_number(row, col, value, formats.percent)
+    elif kind == MONEY:
+        sheet.write_number(row, col, value, formats.money)
     elif kind == NUMBER:
         sheet.write_number(row, col, value, formats.number)
     elif kind == DATE:

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -6,8 +7,10 @@ from django.utils import timezone
 from kpis.services import engagement_metrics_recompute
 from reviews import services
 from reviews.models import Cadence, Tier
+from sla.services import schedule_agree, slas_evaluate
 from tests.factories import action_items_due, targets_agree
 from tests.kpis.sample import import_sample
+from tests.sla.conftest import propose_file
 
 
 @pytest.fixture
@@ -70,11 +73,51 @@ TARGETS = [
 
 @pytest.fixture
 def qbr_engagement(engagement, hr_lead, account_manager):
-    """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30 and
-    two open action items (one overdue)."""
+    """The shared sample imported, four targets agreed, KPIs computed as of 2025-09-30, the
+    sample SLA schedule agreed and evaluated (monthly fee 10,000, at risk 9 %), two open
+    action items (one overdue), two decisions of the quarter and one before it, and three
+    risks (one closed)."""
+    engagement.monthly_fee = Decimal("10000")
+    engagement.at_risk_pct = Decimal("9")
+    engagement.save()
     import_sample(engagement)
     targets_agree(engagement, TARGETS, proposer=account_manager, agreer=hr_lead)
     engagement_metrics_recompute(engagement=engagement, as_of=AS_OF)
+    schedule = propose_file(engagement, account_manager)
+    schedule_agree(actor=hr_lead, schedule=schedule)
+    slas_evaluate(engagement_ids=[engagement.pk], as_of=AS_OF)
+    for decided_on, title in (
+        (date(2025, 6, 20), "Keep the Q2 agency mix"),
+        (date(2025, 8, 14), "Add a sourcing pod for engineering"),
+        (date(2025, 9, 2), "Move offer approval to two days"),
+    ):
+        services.decision_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title=title,
+            rationale="Agreed at the review.",
+            decided_by=hr_lead,
+            decided_on=decided_on,
+            kpi="time_to_fill",
+        )
+    for title, likelihood, impact, status in (
+        ("Hiring freeze in sales", 4, 5, "open"),
+        ("ATS export delays", 2, 3, "monitoring"),
+        ("Old vendor contract", 5, 5, "closed"),
+    ):
+        services.risk_create(
+            actor=hr_lead,
+            engagement=engagement,
+            title=title,
+            category="delivery",
+            likelihood=likelihood,
+            impact=impact,
+            treatment="mitigate",
+            mitigation="Weekly check with the hiring managers.",
+            owner=account_manager,
+            status=status,
+            next_review_on=date(2025, 9, 1),
+        )
     action_items_due(
         engagement,
         ((-3, "Late shortlist review"), (20, "Agree the Q4 hiring plan")),

@@ -4,6 +4,7 @@ import csv
 import io
 import subprocess
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -12,11 +13,22 @@ from charts.svg import STATUS_WORDS
 from kpis.models import KpiTarget, MetricValue, TargetState
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
 from recruiting.models import Application, HiringPlanLine
-from reviews.models import ActionItem
+from reviews.models import ActionItem, Decision, Risk, RiskStatus
 from reviews.qbr.services import qbr_pack_build_now
+from sla.models import Breach, SlaOutcome
+from sla.selectors import ledger, quarter_money
 from tests.reviews.conftest import AS_OF, QUARTER
 
-SHEETS = ["Summary", "Trends", "Plan vs actual", "Action items", "Definitions"]
+SHEETS = [
+    "Summary",
+    "Trends",
+    "SLA",
+    "Plan vs actual",
+    "Action items",
+    "Decisions",
+    "Risks",
+    "Definitions",
+]
 TARGETED = ["time_to_fill", "offer_acceptance_rate", "hires"]  # registry order
 
 
@@ -48,6 +60,19 @@ def rows_after(sheet, heading: str):
             break
         body.append(row)
     return rows[start], body
+
+
+def ledger_lines(engagement):
+    """The quarter's credit ledger lines, as the ledger page shows them."""
+    for quarter, lines, _ in ledger(engagement=engagement).quarters():
+        if quarter == QUARTER:
+            return lines
+    return []
+
+
+def open_risks(engagement):
+    risks = Risk.objects.filter(engagement=engagement).exclude(status=RiskStatus.CLOSED)
+    return risks.order_by("-score", "next_review_on", "id").values_list("title", flat=True)
 
 
 def hires_in(engagement, month_start, month_end):
@@ -137,6 +162,156 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
     assert all(r[5] == KPI_BY_KEY[r[1]].formula and r[7] == DEFINITION_VERSION for r in rows)
 
 
+def table_rows(sheet, title: str):
+    """The header and rows of the table titled `title`, up to a blank row."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == title)
+    body = []
+    header = [heading for heading in rows[start + 1] if heading is not None]
+    for row in rows[start + 2 :]:
+        if row[0] is None:
+            break
+        body.append(row[: len(header)])
+    return header, body
+
+
+def approx_or_none(value):
+    return None if value is None else pytest.approx(float(value))
+
+
+@pytest.mark.django_db
+def test_the_excel_sla_sheet_has_outcomes_breaches_and_the_credit_ledger(qbr_engagement):
+    _, data = build(qbr_engagement, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["SLA"]
+    assert sheet.freeze_panes == "B6"
+
+    header, rows = table_rows(sheet, f"Outcomes per clause and period, {QUARTER}")
+    assert list(header) == [
+        "Clause",
+        "KPI",
+        "Kind",
+        "Period",
+        "Threshold",
+        "Value",
+        "n",
+        "Outcome",
+        "Period closed",
+    ]
+    outcomes = list(
+        SlaOutcome.objects.filter(
+            engagement=qbr_engagement,
+            clause__in_force=True,
+            period_start__gte=date(2025, 7, 1),
+            period_end__lte=date(2025, 9, 30),
+        )
+        .select_related("clause")
+        .order_by("clause__key", "period_end")
+    )
+    assert outcomes and len(rows) == len(outcomes)
+    for row, outcome in zip(rows, outcomes, strict=True):
+        assert (row[0], row[3], row[7]) == (
+            outcome.clause.key,
+            outcome.period,
+            outcome.get_outcome_display(),
+        )
+        assert row[4] == pytest.approx(float(outcome.clause.threshold))
+        assert row[5] == approx_or_none(outcome.shown_value)
+        assert row[8] == ("yes" if outcome.closed else "no")
+
+    header, rows = table_rows(sheet, f"Breaches of {QUARTER}'s periods, with their status")
+    assert list(header)[:6] == ["Clause", "Period", "Value", "Threshold", "n", "Status"]
+    breaches = Breach.objects.filter(
+        engagement=qbr_engagement, period_end__gte=date(2025, 7, 1), period_end__lte=AS_OF
+    ).select_related("clause")
+    assert breaches and sorted((r[0], r[1], r[5]) for r in rows) == sorted(
+        (b.clause.key, b.period, b.get_status_display()) for b in breaches
+    )
+
+    header, rows = table_rows(
+        sheet, f"Credit ledger {QUARTER} (USD): each line's arithmetic and the net"
+    )
+    assert list(header) == [
+        "Clause",
+        "Period",
+        "Event",
+        "Breach status",
+        "Rate",
+        "Period fee",
+        "Gross",
+        "Arithmetic",
+        "Amount",
+        "Earn-back",
+        "In net",
+    ]
+    lines = ledger_lines(qbr_engagement)
+    assert lines and len(rows) == len(lines) + 1
+    for row, line in zip(rows, lines, strict=False):
+        assert (row[0], row[1], row[2].lower()) == (line.clause, line.period.key, line.event)
+        assert row[6] == pytest.approx(float(line.gross))
+        assert row[7].startswith(f"{row[5]:.2f} × ")  # fee × rate = gross, then the caps
+        assert row[7].endswith(" ".join(line.cap_notes[-1:]) or "no cap")
+        assert row[8] == pytest.approx(float(line.amount))
+        assert row[10] == pytest.approx(float(line.counts_in_net))
+    net = rows[-1]
+    assert net[0] == f"Net {QUARTER}"
+    assert net[10] == pytest.approx(float(sum(line.counts_in_net for line in lines)))
+    money = quarter_money(ledger=ledger(engagement=qbr_engagement), quarter=QUARTER)
+    assert net[10] == pytest.approx(float(money.net))
+    cell = next(c for c in sheet["K"] if c.value == net[10])
+    assert cell.number_format == "#,##0.00"
+
+    _, rows = table_rows(sheet, f"Net {QUARTER} (USD)")
+    assert [(r[0], r[1]) for r in rows] == [
+        ("Service credits owed", pytest.approx(float(money.credits))),
+        ("Bonuses earned", pytest.approx(float(money.bonuses))),
+        ("Net (bonuses minus credits)", pytest.approx(float(money.net))),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_excel_decisions_and_risks_sheets(qbr_engagement):
+    _, data = build(qbr_engagement, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+
+    header, rows = rows_after(book["Decisions"], "Decided on")
+    assert list(header) == [
+        "Decided on",
+        "Decision",
+        "Rationale",
+        "Decided by",
+        "Party",
+        "Meeting",
+        "KPI",
+    ]
+    decisions = Decision.objects.filter(
+        engagement=qbr_engagement, decided_on__gte=date(2025, 7, 1), decided_on__lte=AS_OF
+    ).order_by("-decided_on", "-id")
+    assert [(r[0].date(), r[1], r[3], r[6]) for r in rows] == [
+        (d.decided_on, d.title, str(d.decided_by), "Time to fill") for d in decisions
+    ]
+    assert len(rows) == 2  # the one decided in the quarter before is not in this pack
+
+    sheet = book["Risks"]
+    header, rows = rows_after(sheet, "Risk")
+    assert list(header)[:6] == ["Risk", "Category", "Likelihood", "Impact", "Score", "Level"]
+    risks = Risk.objects.filter(engagement=qbr_engagement)
+    open_ones = [r for r in risks if r.status != RiskStatus.CLOSED]
+    assert [r[0] for r in rows] == list(open_risks(qbr_engagement))
+    by_title = {r.title: r for r in open_ones}
+    for row in rows:
+        risk = by_title[row[0]]
+        assert (row[2], row[3], row[4]) == (risk.likelihood, risk.impact, risk.score)
+    assert rows[0][5] == "critical"  # 4 x 5 = 20
+
+    _, grid = table_rows(sheet, "Heat map: open risks by impact (rows) and likelihood (columns)")
+    assert [r[0] for r in grid] == [f"Impact {n}" for n in range(5, 0, -1)]
+    for row in grid:
+        impact = int(row[0].split()[1])
+        for likelihood in range(1, 6):
+            expected = sum(1 for r in open_ones if (r.impact, r.likelihood) == (impact, likelihood))
+            assert row[likelihood] == expected
+
+
 @pytest.mark.django_db
 def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     _, data = build(qbr_engagement, "csv")
@@ -148,9 +323,16 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "02-summary.csv",
         "03-scorecard.csv",
         "04-monthly_trends.csv",
-        "05-plan_vs_actual.csv",
-        "06-action_items.csv",
-        "07-definitions.csv",
+        "05-sla_outcomes.csv",
+        "06-sla_breaches.csv",
+        "07-sla_credits.csv",
+        "08-sla_net.csv",
+        "09-plan_vs_actual.csv",
+        "10-action_items.csv",
+        "11-decisions.csv",
+        "12-risks.csv",
+        "13-risk_heat_map.csv",
+        "14-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
     assert f"Data as of: {AS_OF.isoformat()}" in readme and "Filters: grain quarter" in readme
@@ -163,15 +345,33 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         assert float(row["Value"]) == pytest.approx(value.value)
         assert row["Status"] == STATUS_WORDS[value.status]
         assert int(row["n"]) == value.n
+    credits = list(
+        csv.DictReader(io.StringIO(archive.read("07-sla_credits.csv").decode("utf-8-sig")))
+    )
+    lines = ledger_lines(qbr_engagement)
+    assert [(r["Clause"], r["Period"], r["Amount"]) for r in credits[:-1]] == [
+        (line.clause, line.period.key, f"{line.amount:.2f}") for line in lines
+    ]
+    assert credits[-1]["Clause"] == f"Net {QUARTER}"
+    assert credits[-1]["In net"] == f"{sum(line.counts_in_net for line in lines):.2f}"
+    risks = list(csv.DictReader(io.StringIO(archive.read("12-risks.csv").decode("utf-8-sig"))))
+    assert [r["Risk"] for r in risks] == list(open_risks(qbr_engagement))
 
 
-def pdf_pages(data: bytes, tmp_path) -> list[str]:
+def pdf_pages(data: bytes, tmp_path, layout: bool = True) -> list[str]:
+    """The PDF's pages as text: laid out as printed, or (layout=False) in reading order, each
+    table cell's words together however the cell wraps them."""
     path = tmp_path / "pack.pdf"
     path.write_bytes(data)
+    mode = "-layout" if layout else "-raw"
     text = subprocess.run(
-        ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+        ["/usr/bin/pdftotext", mode, str(path), "-"], capture_output=True, check=True
     ).stdout.decode()
     return [page for page in text.split("\f") if page.strip()]
+
+
+def pdf_words(data: bytes, tmp_path) -> str:
+    return " ".join(" ".join(pdf_pages(data, tmp_path, layout=False)).split())
 
 
 @pytest.mark.django_db
@@ -189,8 +389,13 @@ def test_the_pdf_pack_names_both_parties_and_numbers_every_page(qbr_engagement, 
         "Executive summary",
         "Scorecard",
         "Monthly trends",
+        "SLA outcomes and credits",
+        "Outcomes per clause and period",
+        "Credit ledger",
         "Plan vs actual",
         "Open action items",
+        "Decisions of 2025-Q3",
+        "Risks",
         "Definitions",
     ):
         assert heading in text
@@ -199,3 +404,13 @@ def test_the_pdf_pack_names_both_parties_and_numbers_every_page(qbr_engagement, 
     assert f"{value.value:,.1f}%" in text
     assert STATUS_WORDS[value.status] in text
     assert "Time to fill, monthly" in text  # a trend chart's title, drawn from its SVG
+    # The SLA's ledger with its net, the quarter's decisions, the risks and their heat map.
+    money = quarter_money(ledger=ledger(engagement=qbr_engagement), quarter=QUARTER)
+    assert f"Net for {QUARTER}: {money.net:,.2f} USD" in text
+    for line in ledger_lines(qbr_engagement):
+        assert f"{line.amount:,.2f}" in text
+    words = pdf_words(data, tmp_path)
+    assert "Add a sourcing pod for engineering" in words
+    assert "Keep the Q2 agency mix" not in words  # decided in the quarter before
+    assert "Hiring freeze in sales" in words and "Old vendor contract" not in words
+    assert "Likelihood" in text and "Impact" in text  # the heat map's axes

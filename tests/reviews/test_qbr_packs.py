@@ -27,14 +27,16 @@ from reviews.qbr.services import (
     qbr_packs_expire,
     qbr_subscription_set,
 )
-from reviews.services import action_item_create
+from reviews.services import action_item_create, decision_create, risk_create
 from rpo_portal.celery import app
 from tests.factories import member
 from tests.recruiting.helpers import csv_bytes
 from tests.reviews.conftest import AS_OF, QUARTER
-from tests.reviews.test_qbr_files import pdf_pages
+from tests.reviews.test_qbr_files import pdf_pages, pdf_words
 
 HOSTILE = ["=1+2", "+SUM(A1:A3)", "-2+3", "@SUM(1)", "\tTAB", "\rCR"]
+DECISION = '=HYPERLINK("http://x.example","Agreed")'
+RISK = "+cmd|' /C calc'!A0"
 
 
 def numbers_of(content) -> dict:
@@ -128,6 +130,27 @@ def test_formula_like_text_is_neutralised_in_every_format(
             owner=account_manager,
             due_date=date(2030, 1, 1),
         )
+    # The governance log's text: a decision of the quarter and a risk.
+    decision_create(
+        actor=hr_lead,
+        engagement=qbr_engagement,
+        title=DECISION,
+        rationale="@SUM(1) because",
+        decided_by=hr_lead,
+        decided_on=date(2025, 8, 1),
+    )
+    risk_create(
+        actor=hr_lead,
+        engagement=qbr_engagement,
+        title=RISK,
+        category="delivery",
+        likelihood=2,
+        impact=2,
+        treatment="mitigate",
+        mitigation="-1+1 weekly",
+        owner=hr_lead,
+        next_review_on=date(2030, 1, 1),
+    )
 
     _, xlsx = qbr_pack_build_now(
         engagement=qbr_engagement, quarter=QUARTER, fmt="xlsx", generated_by="x"
@@ -144,11 +167,15 @@ def test_formula_like_text_is_neutralised_in_every_format(
         for title in HOSTILE:
             assert "'" + title in texts, f"{title!r} missing from the {name} pack"
         assert "'-2+3 Ops" in texts, name
+        for text in (DECISION, "@SUM(1) because", RISK, "-1+1 weekly"):
+            assert "'" + text in texts, f"{text!r} missing from the {name} pack"
     _, pdf = qbr_pack_build_now(
         engagement=qbr_engagement, quarter=QUARTER, fmt="pdf", generated_by="x"
     )
     text = "\n".join(pdf_pages(pdf, tmp_path))
     assert "=1+2" in text and "-2+3 Ops" in text  # shown as written where nothing runs
+    words = pdf_words(pdf, tmp_path)
+    assert "=HYPERLINK(" in words and RISK in words
 
 
 @pytest.mark.django_db(transaction=True)
