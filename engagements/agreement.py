@@ -142,6 +142,47 @@ def step_record(
     )
 
 
+def proposal_make(
+    model: type[Proposal],
+    *,
+    actor,
+    engagement,
+    perm: str,
+    replaces: Proposal | None = None,
+    note: str = "",
+    **terms,
+) -> Proposal:
+    """A new proposal of `model` with `terms`, by the party `actor` negotiates for (their role
+    must allow `perm`), checked and saved; `proposed_record` keeps its first step once its
+    changes are known. Call inside a transaction."""
+    party = negotiator_party(actor, engagement, perm)
+    proposal = model(
+        engagement=engagement,
+        proposed_by=actor,
+        proposed_by_party=party,
+        proposed_at=timezone.now(),
+        replaces=replaces,
+        note=note,
+        **terms,
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def proposed_record(proposal: Proposal, changes: dict) -> AgreementStep:
+    """The `proposed` step of a proposal made by `proposal_make`, with the terms it sets or
+    changes."""
+    return step_record(
+        proposal,
+        action=AgreementStep.Action.PROPOSED,
+        actor=proposal.proposed_by,
+        party=proposal.proposed_by_party,
+        changes=changes,
+        note=proposal.note,
+    )
+
+
 def proposal_answer(*, actor, proposal: Proposal, state: str, perm: str) -> str:
     """Record the other party's answer on a proposal still open; returns the answering party.
 

@@ -11,11 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from engagements import agreement
 from engagements.models import Engagement
-from kpis.models import KpiTarget, TargetEvent
+from kpis.models import KpiTarget
 
 AGREE = "kpis.agree_target"
 TARGET_FIELDS = (
@@ -55,9 +54,13 @@ def target_propose(
     replaces: KpiTarget | None = None,
 ) -> KpiTarget:
     """One party proposes a target; it gives status only once the other party agrees."""
-    party = agreement.negotiator_party(actor, engagement, "kpis.propose_target")
-    target = KpiTarget(
+    target = agreement.proposal_make(
+        KpiTarget,
+        actor=actor,
         engagement=engagement,
+        perm="kpis.propose_target",
+        replaces=replaces,
+        note=note,
         kpi=kpi,
         grain=grain,
         dimension=dimension,
@@ -68,24 +71,10 @@ def target_propose(
         at_risk_threshold=at_risk_threshold,
         breach_threshold=breach_threshold,
         min_sample_size=min_sample_size,
-        proposed_by=actor,
-        proposed_by_party=party,
-        proposed_at=timezone.now(),
-        replaces=replaces,
-        note=note,
     )
-    target.full_clean()
-    target.save()
     terms = _target_terms(target)
     changes = terms if replaces is None else agreement.terms_changed(_target_terms(replaces), terms)
-    agreement.step_record(
-        target,
-        action=TargetEvent.Action.PROPOSED,
-        actor=actor,
-        party=party,
-        changes=changes,
-        note=note,
-    )
+    agreement.proposed_record(target, changes)
     return target
 
 

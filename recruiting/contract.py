@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from kpis.models import Grain
 from recruiting import models as m
+from sla import models as sla_models
 
 # --- Columns ------------------------------------------------------------------------------------
 
@@ -29,12 +31,13 @@ FILTERS = ("exact", "choice", "bool", "range", "months")
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text, email, enum, date, month, bool, int, decimal, ref (number: SLA schedule)
+    type: str  # text, email, enum, date, month, bool, int, decimal, ref, number (see NUMBER)
     required: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    above: int | None = None  # a number's exclusive lower bound ("more than")
     default: str | None = None
     ref: str | None = None  # the kind a `ref` column points at
     # Accepted, stored and counted, but never shown or served per record (only aggregated).
@@ -45,11 +48,32 @@ class Column:
     kpi: bool = False  # read by the KPI computation (kpis.compute)
     doc: str = ""  # the rule as docs/data-contract.md states it
     required_doc: str | None = None  # the "required" cell of the docs, when not yes/no
+    field: str | None = None  # the model field, when it is not named as the column
 
     @property
     def field_name(self) -> str:
         """The model field: a reference `x_id` is the foreign key `x`."""
+        if self.field:
+            return self.field
         return self.name.removesuffix("_id") if self.type == "ref" else self.name
+
+    def range_reason(self, value) -> str | None:
+        """Why a number is out of the column's `above`..`maximum` range, or None."""
+        low = self.above is not None and value <= self.above
+        high = self.maximum is not None and value > self.maximum
+        if not (low or high):
+            return None
+        if self.above is not None and self.maximum is not None:
+            return f"Must be more than {self.above} and at most {self.maximum}."
+        if self.above is not None:
+            return f"Must be more than {self.above}."
+        return f"Must be at most {self.maximum}."
+
+
+# A `number` (the SLA schedule's thresholds and percentages): a decimal that may be negative,
+# with at most this many digits before the point and after it (numeric(18, 6)).
+NUMBER_DIGITS = 12
+NUMBER_DECIMALS = 6
 
 
 # --- Rules between the columns of one row -----------------------------------------------------
@@ -112,6 +136,16 @@ class RangeWhen(Rule):
 
 
 @dataclass(frozen=True)
+class Reasons:
+    """How a kind words the errors of its header and of a blank required cell. `unknown` is
+    formatted with the column's `name`, the `kind` and its `columns`."""
+
+    missing: str = "Required column is missing."
+    blank: str = "Required: this cell is blank."
+    unknown: str = "Unknown column for {kind}; the columns are: {columns}."
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str
     model: type
@@ -119,6 +153,13 @@ class Kind:
     key: tuple[str, ...] = ("external_id",)
     rules: tuple[Rule, ...] = ()
     hire: str | None = None  # the column whose value makes a record a hire
+    reasons: Reasons = Reasons()
+    title: str = ""  # the label, for a kind that is not one of the ATS imports
+
+    def unknown_reason(self, name: str) -> str:
+        return self.reasons.unknown.format(
+            name=name, kind=self.name, columns=", ".join(self.column_names)
+        )
 
     @property
     def column_names(self) -> list[str]:
@@ -143,7 +184,7 @@ class Kind:
 
     @property
     def label(self) -> str:
-        return m.ImportKind(self.name).label
+        return self.title or m.ImportKind(self.name).label
 
 
 def _id(doc: str = "") -> Column:
@@ -474,3 +515,93 @@ def kind_from_header(header: list[str]) -> str | None:
         if names <= set(k.column_names) and {c.name for c in k.columns if c.required} <= names
     ]
     return fits[0] if len(fits) == 1 else None
+
+
+# --- Kinds uploaded apart from the ATS data, with their own pages -------------------------------
+
+SLA_SCHEDULE = Kind(
+    "sla_schedule",
+    sla_models.SlaClause,
+    (
+        Column(
+            "clause",
+            "text",
+            required=True,
+            max_length=100,
+            field="key",
+            doc="text of up to 100 characters, unique in the engagement: the clause's key",
+        ),
+        Column("kpi", "text", required=True, max_length=40, doc="a KPI key of section 3"),
+        Column(
+            "grain", "enum", required=True, choices=tuple(Grain.values), doc="`month` or `quarter`"
+        ),
+        Column(
+            "dimension",
+            "text",
+            max_length=20,
+            doc="blank or `all` (the default), or a dimension the KPI is computed for (`source` "
+            "only for (S) KPIs; `cost_per_hire` only `all`)",
+        ),
+        Column(
+            "segment",
+            "text",
+            max_length=200,
+            required_doc="with a dimension",
+            doc="the segment's value (`(none)` allowed; for `priority` one of its four values); "
+            "blank or `all` when the dimension is `all` (any case)",
+        ),
+        Column(
+            "kind",
+            "enum",
+            choices=tuple(sla_models.ClauseKind.values),
+            doc="`credit` (the default) or `bonus`",
+        ),
+        Column(
+            "threshold",
+            "number",
+            required=True,
+            doc="a number in the KPI's unit: the breach threshold of a credit clause, the "
+            "outperformance threshold of a bonus clause",
+        ),
+        Column("min_n", "int", minimum=1, doc="whole number of at least 1; 1 when blank"),
+        Column("grace_days", "int", minimum=0, doc="whole number of at least 0; 0 when blank"),
+        Column("effective_from", "date", required=True, doc="date"),
+        Column("effective_to", "date", doc="date, not before effective_from"),
+        Column(
+            "pct",
+            "number",
+            required=True,
+            above=0,
+            maximum=100,
+            doc="decimal above 0 and at most 100: the credit (or bonus) as a percentage of the "
+            "period's fee",
+        ),
+        Column(
+            "repeat_pct",
+            "number",
+            doc="credit clauses only: decimal of at least `pct`; `pct` when blank",
+        ),
+        Column(
+            "cap_pct",
+            "number",
+            above=0,
+            doc="decimal above 0: the clause's credits (or bonuses) in one quarter total at most "
+            "this percentage of the quarter's fee",
+        ),
+        Column(
+            "earn_back",
+            "int",
+            minimum=1,
+            doc="credit clauses only: whole number of at least 1",
+        ),
+    ),
+    key=("clause",),
+    reasons=Reasons(
+        missing="This required column is missing.",
+        blank="Required.",
+        unknown="Unknown column {name!r}: the schedule's columns are fixed.",
+    ),
+    title="SLA schedule",
+)
+# Kinds declared here but uploaded through their own pages, not the data import.
+UPLOAD_KINDS: dict[str, Kind] = {SLA_SCHEDULE.name: SLA_SCHEDULE}

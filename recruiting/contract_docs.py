@@ -1,4 +1,5 @@
-"""The tables of docs/data-contract.md section 1, written from the contract.
+"""The tables of docs/data-contract.md, written from the contract: section 1's kinds and
+the SLA schedule's (section 5).
 
 `python manage.py contract_docs` prints them; a test checks that the page holds them as
 written here, so the page cannot drift from what the importer checks.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from recruiting.contract import KINDS, Column, Kind
+from recruiting.contract import KINDS, UPLOAD_KINDS, Column, Kind
 
 DOC_PATH = "docs/data-contract.md"
 
@@ -37,4 +38,10 @@ def kind_section(kind: Kind) -> str:
 
 
 def sections() -> list[str]:
+    """The ATS kinds' sections of section 1."""
     return [kind_section(kind) for kind in KINDS.values()]
+
+
+def upload_tables() -> list[str]:
+    """The tables of the kinds uploaded on their own pages (the SLA schedule, section 5)."""
+    return [kind_table(kind) for kind in UPLOAD_KINDS.values()]

@@ -14,47 +14,16 @@ from typing import Any
 
 from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
-from recruiting.contract import Column
+from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, SLA_SCHEDULE, Column
 from recruiting.importing import cell_check, table_from_bytes
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
 
-COLUMNS = (
-    Column("clause", "text", required=True, max_length=100),
-    Column("kpi", "text", required=True, max_length=40),
-    Column("grain", "enum", required=True, choices=("month", "quarter")),
-    Column("dimension", "text", max_length=20),
-    Column("segment", "text", max_length=200),
-    Column("kind", "enum", choices=tuple(ClauseKind.values)),
-    Column("threshold", "number", required=True),
-    Column("min_n", "int", minimum=1),
-    Column("grace_days", "int", minimum=0),
-    Column("effective_from", "date", required=True),
-    Column("effective_to", "date"),
-    Column("pct", "number", required=True),
-    Column("repeat_pct", "number"),
-    Column("cap_pct", "number"),
-    Column("earn_back", "int", minimum=1),
-)
-COLUMN_NAMES = [c.name for c in COLUMNS]
+# The file's columns, declared in the import contract with the ATS kinds'.
+KIND = SLA_SCHEDULE
+COLUMNS = KIND.columns
+COLUMN_NAMES = KIND.column_names
 # Terms of a clause, in the file's column order (the clause key is `key` on the model).
-TERMS = [
-    "kpi",
-    "grain",
-    "dimension",
-    "segment",
-    "kind",
-    "threshold",
-    "min_n",
-    "grace_days",
-    "effective_from",
-    "effective_to",
-    "pct",
-    "repeat_pct",
-    "cap_pct",
-    "earn_back",
-]
-NUMBER_DIGITS = 12  # numeric(18, 6)
-NUMBER_DECIMALS = 6
+TERMS = [name for name in COLUMN_NAMES if name not in KIND.key]
 
 
 @dataclass
@@ -130,18 +99,17 @@ def _row_rules(row: int, terms: dict[str, Any], check: ScheduleCheck) -> None:
     if kpi is None:
         check.add(row, "kpi", f"Unknown KPI {terms['kpi']!r}: use a key of the KPI catalogue.")
         return
-    pct = terms.get("pct")
-    if pct is not None and not Decimal(0) < pct <= Decimal(100):
-        check.add(row, "pct", "Must be more than 0 and at most 100.")
-    cap = terms.get("cap_pct")
-    if cap is not None and cap <= 0:
-        check.add(row, "cap_pct", "Must be more than 0.")
+    for column in COLUMNS:
+        value = terms.get(column.name)
+        reason = None if value is None else column.range_reason(value)
+        if reason:
+            check.add(row, column.name, reason)
     errors = clause_term_errors(
         kpi=terms["kpi"],
         dimension=terms["dimension"],
         segment=terms["segment"],
         kind=terms["kind"],
-        pct=pct,
+        pct=terms.get("pct"),
         repeat_pct=terms.get("repeat_pct"),
         earn_back=terms.get("earn_back"),
         effective_from=terms.get("effective_from"),
@@ -175,10 +143,10 @@ def schedule_read(
     names = table.columns
     for name in names:
         if name not in COLUMN_NAMES:
-            check.add(1, name, f"Unknown column {name!r}: the schedule's columns are fixed.")
+            check.add(1, name, KIND.unknown_reason(name))
     for column in COLUMNS:
         if column.required and column.name not in names:
-            check.add(1, column.name, "This required column is missing.")
+            check.add(1, column.name, KIND.reasons.missing)
     if check.errors:
         return check
     frame = table.frame
@@ -224,7 +192,7 @@ def _rows_check(rows, names, engagement, replacing, check: ScheduleCheck) -> Sch
                 check.add(row, column.name, reason)
                 bad = True
             elif value is None and column.required:
-                check.add(row, column.name, "Required.")
+                check.add(row, column.name, KIND.reasons.blank)
                 bad = True
             terms[column.name] = value
         if bad:
@@ -277,7 +245,7 @@ def clauses_unsign(text: str) -> list[dict[str, Any]]:
     for plain in signing.loads(text, salt=_SALT, max_age=24 * 3600):
         terms: dict[str, Any] = {}
         for name, value in plain.items():
-            kind = types.get("clause" if name == "key" else name)
+            kind = types.get(KIND.key[0] if name == "key" else name)
             if value is None:
                 terms[name] = None
             elif kind == "date":

@@ -25,7 +25,6 @@ from sla import evaluation as ev
 from sla import schedule as schedule_terms
 from sla.models import (
     Breach,
-    ScheduleStep,
     SlaClause,
     SlaEvaluationRun,
     SlaOutcome,
@@ -235,20 +234,17 @@ def schedule_propose(
 ) -> SlaSchedule:
     """One party proposes clauses (terms as `sla.schedule` reads them); none is in force
     until the other party agrees to the schedule."""
-    party = agreement.negotiator_party(actor, engagement, PROPOSE)
-    if not clauses:
-        raise ValidationError("A schedule needs at least one clause.")
-    schedule = SlaSchedule(
+    schedule = agreement.proposal_make(
+        SlaSchedule,
+        actor=actor,
         engagement=engagement,
-        source_name=source_name,
-        proposed_by=actor,
-        proposed_by_party=party,
-        proposed_at=timezone.now(),
+        perm=PROPOSE,
         replaces=replaces,
         note=note,
+        source_name=source_name,
     )
-    schedule.full_clean()
-    schedule.save()
+    if not clauses:  # after the role check, as before: an outsider is refused whatever is sent
+        raise ValidationError("A schedule needs at least one clause.")
     rows = []
     for terms in clauses:
         clause = SlaClause(engagement=engagement, schedule=schedule, **terms)
@@ -260,14 +256,7 @@ def schedule_propose(
             ) from None
         rows.append(clause)
     SlaClause.objects.bulk_create(rows)
-    agreement.step_record(
-        schedule,
-        action=ScheduleStep.Action.PROPOSED,
-        actor=actor,
-        party=party,
-        changes=_schedule_changes(rows, replaces),
-        note=note,
-    )
+    agreement.proposed_record(schedule, _schedule_changes(rows, replaces))
     return schedule
 
 

@@ -126,10 +126,12 @@ _FORMULA_FIRST = "[" + re.escape("".join(FORMULA_CHARACTERS)) + "]"
 _TEXT_NEEDS_A_LOOK = f"^(?:{_FORMULA_FIRST}|{_SPACE})|{_SPACE}$|\\x00"
 
 
-def _required_check(column: Column, blank: pd.Series, errors: Errors, table: Table) -> None:
+def _required_check(
+    column: Column, blank: pd.Series, errors: Errors, table: Table, reason: str
+) -> None:
     if column.required:
         formula = blank.index.isin(list(table.formula_rows.get(column.name, ())))
-        errors.add_mask(blank & ~formula, column.name, "Required: this cell is blank.")
+        errors.add_mask(blank & ~formula, column.name, reason)
 
 
 _EDGE_FIRST = np.zeros(256, dtype=bool)
@@ -174,7 +176,7 @@ def _longest_object(raw: pd.Series) -> int:
 
 
 def _plain_text_column(
-    column: Column, raw: pd.Series, errors: Errors, table: Table
+    column: Column, raw: pd.Series, errors: Errors, table: Table, blank_reason: str
 ) -> tuple[pd.Series, pd.Series, None] | None:
     """The common case of an id or text column, checked at once; None if a cell needs a look.
 
@@ -205,7 +207,7 @@ def _plain_text_column(
         return None
     is_blank = pa_compute.fill_null(pa_compute.equal(texts, ""), True)
     blank = pd.Series(is_blank.to_numpy(zero_copy_only=False), index=raw.index)
-    _required_check(column, blank, errors, table)
+    _required_check(column, blank, errors, table, blank_reason)
     value = pa_compute.if_else(is_blank, pa.scalar(None, pa.large_string()), texts)
     return pd.Series(value, index=raw.index, dtype=TEXT), blank, None
 
@@ -216,15 +218,17 @@ def column_parse(
     errors: Errors,
     table: Table,
     checked: dict[str, Cell] | None = None,
+    *,
+    blank_reason: str,
 ) -> tuple[pd.Series, pd.Series, pd.Series | None]:
     """(normalised text, blank mask, parsed dates or None) of one column, adding its errors.
 
     Each distinct text is checked once (dates, enums and flags repeat a lot), or found in
     `checked` (the column's checks of the chunks before), and the outcome is spread back to
-    the rows by their codes.
+    the rows by their codes. A required cell left blank gets `blank_reason`, its kind's wording.
     """
     if column.type in ("text", "ref"):
-        clean = _plain_text_column(column, raw, errors, table)
+        clean = _plain_text_column(column, raw, errors, table, blank_reason)
         if clean is not None:
             return clean
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -262,7 +266,7 @@ def column_parse(
         reason_of = pd.Series(spread([c.reason for c in cells]), index=index, dtype=object)
         for reason in sorted(reasons):
             errors.add_mask(reason_of == reason, column.name, reason)
-    _required_check(column, blank, errors, table)
+    _required_check(column, blank, errors, table, blank_reason)
     dates = None
     if column.type in ("date", "month"):
         dates = pd.Series(spread([c.date for c in cells], "datetime64[D]"), index=index)

@@ -7,7 +7,6 @@ each with its row, column and reason; references are `reference.references_check
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,6 @@ import pyarrow.compute as pa_compute
 
 from recruiting.contract import (
     KINDS,
-    Column,
     InOrder,
     Kind,
     Needs,
@@ -78,16 +76,10 @@ def columns_check(kind: Kind, table: Table, errors: Errors) -> bool:
     known = set(kind.column_names)
     for name in dict.fromkeys(columns):
         if name and name not in known:
-            errors.add(
-                header_row,
-                name,
-                f"Unknown column for {kind.name}; the columns are: "
-                + ", ".join(kind.column_names)
-                + ".",
-            )
+            errors.add(header_row, name, kind.unknown_reason(name))
     missing = [c.name for c in kind.columns if c.required and c.name not in columns]
     for name in missing:
-        errors.add(header_row, name, "Required column is missing.")
+        errors.add(header_row, name, kind.reasons.missing)
     return not missing
 
 
@@ -110,7 +102,7 @@ def record_rows(frame: pd.DataFrame, from_file: bool) -> pd.DataFrame:
 
 
 def _columns_parse(
-    columns: Iterable[Column],
+    kind: Kind,
     frame: pd.DataFrame,
     errors: Errors,
     table: Table,
@@ -121,10 +113,15 @@ def _columns_parse(
     dates: dict[str, pd.Series] = {}
     blanks: dict[str, pd.Series] = {}
     empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    for column in columns:
+    for column in kind.columns:
         raw = frame[column.name] if column.name in frame.columns else empty
         value, blank, parsed = column_parse(
-            column, raw, errors, table, None if checked is None else checked[column.name]
+            column,
+            raw,
+            errors,
+            table,
+            None if checked is None else checked[column.name],
+            blank_reason=kind.reasons.blank,
         )
         out[column.name] = value
         blanks[column.name] = blank
@@ -143,7 +140,7 @@ def rows_validate(
     """Every rule that one row decides alone (its cells, their order): any slice of the rows
     gets the same errors for its rows as the whole table. `checked` keeps each column's
     checks of distinct texts from one slice to the next."""
-    out, dates, blanks = _columns_parse(kind.columns, frame, errors, table, checked)
+    out, dates, blanks = _columns_parse(kind, frame, errors, table, checked)
     validated = Validated(
         kind, pd.DataFrame(out, index=frame.index), dates, blanks, table.from_file
     )

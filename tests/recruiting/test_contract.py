@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
 from recruiting import contract, filters, serializers
-from recruiting.contract_docs import DOC_PATH, sections
+from recruiting.contract_docs import DOC_PATH, sections, upload_tables
 
 KINDS = list(contract.KINDS.values())
 # The model field types each contract type may be stored in.
@@ -127,12 +127,15 @@ def test_the_docs_tables_are_the_contracts():
     page = (Path(__file__).resolve().parents[2] / DOC_PATH).read_text()
     for section in sections():
         assert section in page, section
+    schedule = page.split("### The SLA schedule file (`sla_schedule`)", 1)[1]
+    for table in upload_tables():
+        assert table in schedule, table
 
 
 def test_the_docs_command_prints_every_kinds_table(capsys):
     call_command("contract_docs")
     printed = capsys.readouterr().out
-    assert all(f"### {name}\n" in printed for name in contract.KINDS)
+    assert all(f"### {name}\n" in printed for name in [*contract.KINDS, *contract.UPLOAD_KINDS])
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
@@ -148,3 +151,41 @@ def test_the_api_serves_the_shown_columns_and_filters_the_declared_ones(kind):
             else {column.name}
         )
         assert (names <= set(declared)) is (column.filter is not None), column.name
+
+
+def test_the_sla_schedule_file_is_read_by_its_kind_of_the_contract():
+    from sla import schedule
+
+    kind = contract.SLA_SCHEDULE
+    assert schedule.COLUMNS is kind.columns
+    assert ["clause", *schedule.TERMS] == kind.column_names
+    assert kind.reasons.missing == "This required column is missing."
+    assert contract.KINDS["requisitions"].reasons.missing == "Required column is missing."
+
+
+def test_the_sla_schedules_columns_are_clause_fields_held_by_the_databases_checks():
+    kind = contract.SLA_SCHEDULE
+    meta = kind.model._meta
+    found = [leaf for leaf_list in checks(kind) for leaf in leaf_list]
+    for column in kind.columns:
+        field = meta.get_field(column.field_name)
+        if column.type == "number":
+            assert isinstance(field, models.DecimalField), column.name
+        else:
+            assert isinstance(field, FIELD_TYPES[column.type]), column.name
+        assert field.null is not (column.required or field.has_default()), column.name
+        if column.type == "enum":
+            assert set(column.choices) == {value for value, _ in field.choices}
+        elif column.max_length is not None:
+            assert column.max_length == field.max_length, column.name
+        if column.minimum is not None:
+            positive = isinstance(field, models.PositiveIntegerField) and column.minimum == 0
+            assert positive or (f"{column.name}__gte", column.minimum) in found, column.name
+        if column.above is not None:
+            assert (f"{column.name}__gt", column.above) in found, column.name
+        if column.maximum is not None:
+            assert (f"{column.name}__lte", column.maximum) in found, column.name
+    stored = {f.name for f in meta.concrete_fields} - NOT_COLUMNS
+    assert stored - {"schedule", "in_force", "superseded_by"} == {
+        c.field_name for c in kind.columns
+    }

@@ -6,6 +6,7 @@ import pytest
 import xlsxwriter
 from django.core.management import CommandError, call_command
 
+from recruiting.contract import SLA_SCHEDULE
 from sla.models import SlaClause, SlaSchedule
 from sla.schedule import schedule_read
 
@@ -63,6 +64,10 @@ def test_a_bad_row_is_refused_with_row_column_and_reason(engagement, row, column
     assert not check.ok and check.clauses == []
     assert [(e["row"], e["column"]) for e in check.errors] == [(3, column)]
     assert reason in check.errors[0]["reason"]
+
+
+def test_the_files_columns_are_the_contracts_sla_schedule_kind():
+    assert HEADER.split(",") == SLA_SCHEDULE.column_names
 
 
 def test_an_unknown_or_missing_column_is_refused_at_the_header(engagement):
