@@ -46,8 +46,9 @@ class ScheduleCheck:
         self.errors.append({"row": row, "column": column, "reason": reason})
 
 
-def _number(text: str) -> Decimal | str:
-    """A decimal in the KPI's unit (may be negative), or the reason it is not one."""
+def _number(text: str, places: int = NUMBER_DECIMALS) -> Decimal | str:
+    """A decimal in the KPI's unit (may be negative), or the reason it is not one. `places`:
+    the decimal places its model field stores (a value is refused rather than rounded)."""
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -55,8 +56,8 @@ def _number(text: str) -> Decimal | str:
     if not number.is_finite():
         return "Not a number (e.g. 38 or -30 or 5109.73)."
     sign, digits, exponent = number.as_tuple()
-    if -exponent > NUMBER_DECIMALS:
-        return f"At most {NUMBER_DECIMALS} decimal places."
+    if -exponent > places:
+        return f"At most {places} decimal places."
     if len(digits) + min(exponent, 0) > NUMBER_DIGITS:
         return f"At most {NUMBER_DIGITS} digits before the point."
     return number
@@ -67,7 +68,8 @@ def _cell(column: Column, text: str | None) -> tuple[Any, str | None]:
     if text is None or not text.strip():
         return None, None
     if column.type == "number":
-        number = _number(text.strip())
+        places = SlaClause._meta.get_field(column.field_name).decimal_places
+        number = _number(text.strip(), min(places, NUMBER_DECIMALS))
         return (None, number) if isinstance(number, str) else (number, None)
     checked = cell_check(column, text)
     if checked.reason:

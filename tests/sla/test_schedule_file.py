@@ -57,6 +57,9 @@ def read(engagement, *rows, name="sla_schedule.csv"):
         ),
         ("S-X,time_to_fill,week,,,credit,38,,,2025-01-01,,5,,,", "grain", "one of"),
         ("S-X,time_to_fill,month,,,credit,38,,,2025-01-01,,0,,,", "pct", "more than 0"),
+        # A percentage is stored with 4 decimal places: more is refused, never rounded away.
+        ("S-X,time_to_fill,month,,,credit,38,,,2025-01-01,,2.55555,,,", "pct", "4 decimal"),
+        ("S-X,time_to_fill,month,,,credit,38,,,2025-01-01,,5,,1.00001,", "cap_pct", "4 decimal"),
     ],
 )
 def test_a_bad_row_is_refused_with_row_column_and_reason(engagement, row, column, reason):
