@@ -180,7 +180,9 @@ def secure(connection=None, apps=django_apps) -> list[str]:
     tables = policy_expressions(apps)
     secured = []
     with connection.cursor() as cursor:
-        cursor.execute(_ROLE_SQL)
+        # With parameters (none of its own), so its literal % is escaped the same way whether
+        # or not an execute wrapper (pghistory's context, inside a job) adds parameters to it.
+        cursor.execute(_ROLE_SQL.replace("%", "%%"), [])
         cursor.execute("SELECT quote_ident(current_schema())")
         schema = cursor.fetchone()[0]
         cursor.execute(_FUNCTIONS_SQL.replace("{schema}", schema))
