@@ -81,13 +81,32 @@ _FUNCTIONS_SQL = f"""
 CREATE OR REPLACE FUNCTION rpo_current_organizations() RETURNS bigint[]
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT string_to_array(nullif(current_setting('{SETTING}', true), ''), ',')::bigint[] $$;
+-- Once per statement (the policies call it as an init plan). As the owner, so that reading the
+-- engagements does not apply their own policy row by row, and in PL/pgSQL, so that its query is
+-- planned once per session and the setting parsed once per call: a plain SQL function parsed
+-- the setting for every engagement row, about 6 ms a statement with 200 engagements. It
+-- returns the ids of the engagements of the caller's own context, which the caller sets.
 CREATE OR REPLACE FUNCTION rpo_visible_engagements() RETURNS bigint[]
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
     AS $$
-        SELECT coalesce(array_agg(e.id), '{{}}') FROM engagements_engagement e
-        WHERE e.client_id = ANY (rpo_current_organizations())
-           OR e.provider_id = ANY (rpo_current_organizations())
+    DECLARE
+        organizations bigint[] := string_to_array(
+            nullif(current_setting('{SETTING}', true), ''), ','
+        )::bigint[];
+    BEGIN
+        IF organizations IS NULL THEN
+            RETURN '{{}}';
+        END IF;
+        RETURN coalesce(
+            (SELECT array_agg(e.id) FROM {{schema}}.engagements_engagement e
+             WHERE e.client_id = ANY (organizations) OR e.provider_id = ANY (organizations)),
+            '{{}}'
+        );
+    END
     $$;
+REVOKE ALL ON FUNCTION rpo_visible_engagements() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rpo_visible_engagements() TO {APP_ROLE};
 -- A job knows the engagement it works on, not its organizations, and cannot read them before
 -- a context is set: this owner function returns one engagement's client and provider, nothing
 -- else. (It reveals no data: ids only, of an engagement the caller names.)
@@ -106,9 +125,11 @@ REVOKE ALL ON FUNCTION rpo_engagement_parties_by_slug(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rpo_engagement_parties_by_slug(text) TO {APP_ROLE};
 """  # noqa: S608 - constants only
 
+# The engagement itself, by its parties (so that a party may create one), the organizations
+# read once per statement (init plans), not once per row.
 ENGAGEMENT_POLICY = (
-    "client_id = ANY (rpo_current_organizations())"
-    " OR provider_id = ANY (rpo_current_organizations())"
+    "client_id = ANY ((SELECT rpo_current_organizations())::bigint[])"
+    " OR provider_id = ANY ((SELECT rpo_current_organizations())::bigint[])"
 )
 
 
