@@ -25,6 +25,7 @@ from kpis.models import MetricValue
 from kpis.registry import DEFINITION_VERSION
 from rpo_portal.advisory_locks import try_xact_locks
 from sla import evaluation as ev
+from sla.evaluation import StoredValue
 from sla.models import (
     Breach,
     BreachEvent,
@@ -76,35 +77,55 @@ def _try_locks(engagement_ids: list[int]) -> list[int]:
 
 
 def _clauses(engagement_ids: list[int]) -> list[SimpleNamespace]:
-    """The clauses in force, with the fields `clause_terms` reads."""
-    rows = SlaClause.objects.filter(engagement_id__in=engagement_ids, in_force=True).order_by(
-        "engagement_id", "key"
+    """The clauses in force, with the fields `clause_terms` reads and their `terms`."""
+    columns = ["id" if name == "pk" else name for name in CLAUSE_FIELDS]
+    rows = _rows(
+        f"SELECT {', '.join(columns)} FROM {SlaClause._meta.db_table}"  # noqa: S608
+        " WHERE engagement_id = ANY(%s) AND in_force ORDER BY engagement_id, key",
+        [engagement_ids],
     )
-    return [SimpleNamespace(**row) for row in rows.values(*CLAUSE_FIELDS)]
+    clauses = [SimpleNamespace(**dict(zip(CLAUSE_FIELDS, row, strict=True))) for row in rows]
+    for clause in clauses:
+        clause.terms = clause_terms(clause)
+    return clauses
 
 
-def _values(clause_ids: list[int]) -> dict[int, dict[str, tuple[ev.StoredValue, int]]]:
-    """Each clause's stored KPI values by period: {clause id: {period: (value, its id)}}."""
-    values: dict[int, dict] = defaultdict(dict)
+def _rows(sql: str, params: list) -> list[tuple]:
+    """The rows of a query, as the driver gives them (no model fields to convert)."""
     with connection.cursor() as cursor:
-        # Table names from the models' metadata; the values are parameters.
-        cursor.execute(
-            f"SELECT c.id, m.id, m.period, m.value, m.n, m.suppressed"  # noqa: S608
-            f" FROM {SlaClause._meta.db_table} c JOIN {MetricValue._meta.db_table} m"
-            " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
-            " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
-            " WHERE c.id = ANY(%s)",
-            [DEFINITION_VERSION, clause_ids],
-        )
-        for clause_id, pk, period, value, n, suppressed in cursor:
-            values[clause_id][period] = (ev.StoredValue(value, n, suppressed), pk)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _values(clause_ids: list[int]) -> dict[int, list[tuple]]:
+    """Each clause's stored KPI values in period order:
+    {clause id: [(period, id, value, n, suppressed)]}."""
+    values: dict[int, list] = defaultdict(list)
+    # Each clause's values are one range of metric_value_unique, read from the index alone
+    # (kpis migration 0009). The clauses are joined with the ids, not filtered by `= ANY`
+    # (which compared every clause in the table with each id). Periods in code point
+    # order, as Python sorts them: the fingerprint is taken over this order. Table names
+    # from the models' metadata; the values are parameters.
+    rows = _rows(
+        f"SELECT c.id, m.period, m.id, m.value, m.n, m.suppressed"  # noqa: S608
+        f" FROM unnest(%s::bigint[]) AS ids(id) JOIN {SlaClause._meta.db_table} c"
+        f" ON c.id = ids.id JOIN {MetricValue._meta.db_table} m"
+        " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
+        " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
+        ' ORDER BY c.id, m.period COLLATE "C"',
+        [clause_ids, DEFINITION_VERSION],
+    )
+    for clause_id, *row in rows:
+        values[clause_id].append(tuple(row))
     return values
 
 
 def _stored_outcomes(clause_ids: list[int]) -> dict[tuple[int, str], tuple]:
     """{(clause id, period): (id, *OUTCOME_FIELDS)} of the stored outcomes."""
-    rows = SlaOutcome.objects.filter(clause_id__in=clause_ids).values_list(
-        "clause_id", "period", "pk", *OUTCOME_FIELDS
+    rows = _rows(
+        f"SELECT clause_id, period, id, {', '.join(OUTCOME_FIELDS)}"  # noqa: S608
+        f" FROM {SlaOutcome._meta.db_table} WHERE clause_id = ANY(%s)",
+        [clause_ids],
     )
     return {(row[0], row[1]): row[2:] for row in rows}
 
@@ -124,15 +145,17 @@ def fingerprints(clauses, values, engagement_ids: list[int], as_of: date) -> dic
     """Each engagement's fingerprint: its clauses in force with their terms, their stored
     values and what they take from `as_of`. Equal fingerprints, equal outcomes."""
     parts: dict[int, list] = {e: [] for e in engagement_ids}
+    horizons: dict[tuple, tuple] = {}  # most clauses share their grain and dates
     for clause in clauses:
-        terms = clause_terms(clause)
-        stored = sorted(
-            (period, pk, value.value, value.n, value.suppressed)
-            for period, (value, pk) in values.get(clause.pk, {}).items()
-        )
+        terms = clause.terms
+        key = (terms.effective_from, terms.grain, terms.grace_days)
+        if key not in horizons:
+            horizons[key] = _horizon(terms, as_of)
+        # [(period, id, value, n, suppressed)] in period order, as _values reads them.
+        stored = values.get(clause.pk, [])
         parts[clause.engagement_id].append(
             (clause.pk, clause.kpi, clause.dimension, clause.segment, terms)
-            + (_horizon(terms, as_of), stored)
+            + (horizons[key], stored)
         )
     return {e: hashlib.sha256(repr(p).encode()).hexdigest() for e, p in parts.items()}
 
@@ -146,6 +169,19 @@ def _last_runs(engagement_ids: list[int]) -> dict[int, tuple[str, int]]:
         .values_list("engagement_id", "fingerprint", "outcomes")
     )
     return {engagement_id: (fingerprint, outcomes) for engagement_id, fingerprint, outcomes in rows}
+
+
+def _update_from_arrays(model, assignments: str, columns: dict[str, str], rows, params=()):
+    """UPDATE the model's rows by id in one statement: `rows` are (id, *columns) tuples, read
+    as `r.<column>` in `assignments` (whose own %s are `params`)."""
+    arrays = ", ".join(f"%s::{sql_type}[]" for sql_type in ["bigint", *columns.values()])
+    with connection.cursor() as cursor:
+        # Table and column names from the model and this module; the values are parameters.
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} t SET {assignments}"  # noqa: S608
+            f" FROM unnest({arrays}) AS r(id, {', '.join(columns)}) WHERE t.id = r.id",
+            [*params, *map(list, zip(*rows, strict=True))],
+        )
 
 
 def _copy_text(value) -> str:
@@ -180,11 +216,12 @@ class Batch:
         new, changed = [], []
         changed_count: dict[int, int] = defaultdict(int)
         for clause in self.clauses:
-            periods = self.values.get(clause.pk, {})
-            stored_values = {period: pair[0] for period, pair in periods.items()}
+            rows = self.values.get(clause.pk, [])
+            stored_values = {row[0]: StoredValue(*row[2:]) for row in rows}
+            value_ids = {row[0]: row[1] for row in rows}
             result = self.results[clause.engagement_id]
-            for outcome in ev.clause_outcomes(clause_terms(clause), stored_values, self.as_of):
-                value_id = periods.get(outcome.period.key, (None, None))[1]
+            for outcome in ev.clause_outcomes(clause.terms, stored_values, self.as_of):
+                value_id = value_ids.get(outcome.period.key)
                 self.current.append((clause, outcome, value_id))
                 fields = (
                     outcome.closed,
@@ -252,14 +289,14 @@ class Batch:
     def breaches_open_and_note(self) -> None:
         """A breach for each new breach outcome; a recorded breach whose value changed keeps
         its record and notes the change."""
-        ids = list(self.results)
+        rows = _rows(
+            "SELECT id, clause_id, period, value, value_changed_at IS NOT NULL,"  # noqa: S608
+            f" changed_new_value FROM {Breach._meta.db_table} WHERE engagement_id = ANY(%s)",
+            [list(self.results)],
+        )
         recorded = {
-            (clause_id, period): (pk, value, changed_at is not None, new_value)
-            for pk, clause_id, period, value, changed_at, new_value in Breach.objects.filter(
-                engagement_id__in=ids
-            ).values_list(
-                "pk", "clause_id", "period", "value", "value_changed_at", "changed_new_value"
-            )
+            (clause_id, period): (pk, value, value_changed, new_value)
+            for pk, clause_id, period, value, value_changed, new_value in rows
         }
         opened, noted = [], []
         for clause, outcome, _ in self.current:
@@ -308,16 +345,7 @@ class Batch:
         breaches, events = [], []
         for clause, outcome, pk, value, last_known in noted:
             still = outcome.outcome == Outcome.BREACH
-            breaches.append(
-                Breach(
-                    pk=pk,
-                    value_changed_at=self.now,
-                    changed_old_value=value,
-                    changed_new_value=outcome.value,
-                    still_breaches=still,
-                    updated_at=self.now,
-                )
-            )
+            breaches.append((pk, value, outcome.value, still))
             events.append(
                 BreachEvent(
                     engagement_id=clause.engagement_id,
@@ -333,24 +361,28 @@ class Batch:
                 )
             )
             self.results[clause.engagement_id].changed_breach_ids.append(pk)
-        fields = [
-            "value_changed_at",
-            "changed_old_value",
-            "changed_new_value",
-            "still_breaches",
-            "updated_at",
-        ]
-        Breach.objects.bulk_update(breaches, fields)
+        _update_from_arrays(
+            Breach,
+            "value_changed_at = %s, updated_at = %s, changed_old_value = r.old_value,"
+            " changed_new_value = r.new_value, still_breaches = r.still",
+            {"old_value": "double precision", "new_value": "double precision", "still": "boolean"},
+            breaches,
+            [self.now, self.now],
+        )
         BreachEvent.objects.bulk_create(events)
 
     def warnings_raise_and_clear(self) -> None:
         """A warning for each new warning outcome; raised warnings clear when the value
         recovers or the period closes."""
+        rows = _rows(
+            "SELECT id, engagement_id, clause_id, period, value, n"  # noqa: S608
+            f" FROM {Warning._meta.db_table}"
+            " WHERE engagement_id = ANY(%s) AND cleared_at IS NULL",
+            [list(self.results)],
+        )
         raised = {
             (clause_id, period): (pk, engagement_id, value, n)
-            for pk, engagement_id, clause_id, period, value, n in Warning.objects.filter(
-                engagement_id__in=list(self.results), cleared_at__isnull=True
-            ).values_list("pk", "engagement_id", "clause_id", "period", "value", "n")
+            for pk, engagement_id, clause_id, period, value, n in rows
         }
         new, changed, cleared = [], [], []
         for clause, outcome, _ in self.current:
@@ -359,7 +391,7 @@ class Batch:
                 if warning is None:
                     new.append((clause, outcome))
                 elif warning[2:] != (outcome.value, outcome.n):
-                    changed.append(Warning(pk=warning[0], value=outcome.value, n=outcome.n))
+                    changed.append((warning[0], outcome.value, outcome.n))
             elif warning is not None:
                 because = Warning.Cleared.CLOSED if outcome.closed else Warning.Cleared.RECOVERED
                 cleared.append((warning, because))
@@ -381,14 +413,19 @@ class Batch:
             for warning in warnings:
                 self.results[warning.engagement_id].new_warning_ids.append(warning.pk)
         if changed:
-            Warning.objects.bulk_update(changed, ["value", "n"])
+            _update_from_arrays(
+                Warning,
+                "value = r.value, n = r.n",
+                {"value": "double precision", "n": "integer"},
+                changed,
+            )
         if cleared:
-            Warning.objects.bulk_update(
-                [
-                    Warning(pk=warning[0], cleared_at=self.now, cleared_because=because)
-                    for warning, because in cleared
-                ],
-                ["cleared_at", "cleared_because"],
+            _update_from_arrays(
+                Warning,
+                "cleared_at = %s, cleared_because = r.cleared_because",
+                {"cleared_because": "varchar"},
+                [(warning[0], because) for warning, because in cleared],
+                [self.now],
             )
             for warning, _ in cleared:
                 self.results[warning[1]].cleared_warning_ids.append(warning[0])
