@@ -68,8 +68,10 @@ class Period:
         return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
 
 
-@dataclass(frozen=True)
-class PeriodOutcome:
+class PeriodOutcome(NamedTuple):
+    """(A named tuple, like StoredValue: an evaluation builds one for every period of every
+    clause.)"""
+
     period: Period
     closed: bool
     outcome: str
