@@ -130,6 +130,7 @@ def main() -> None:
 
     from recruiting.generator import DataSpec, write_csv
     from recruiting.models import Application, Requisition
+    from rpo_portal import tenant_db
     from tests.factories import EngagementFactory
 
     spec = DataSpec(
@@ -144,9 +145,11 @@ def main() -> None:
         with timed("generate", figures):
             counts = write_csv(spec, directory)
         engagement = EngagementFactory()
-        # Each file commits in its own transaction inside the timing, as COPY's does below.
-        first = file_import_timed(engagement, directory, figures, "import")
-        again = file_import_timed(engagement, directory, figures, "reimport")
+        # Each file commits in its own transaction inside the timing, as COPY's does below;
+        # as the import job runs it: the application role with the engagement's tenant.
+        with tenant_db.job_engagements([engagement.pk]):
+            first = file_import_timed(engagement, directory, figures, "import")
+            again = file_import_timed(engagement, directory, figures, "reimport")
         stored = {
             "requisitions": Requisition.objects.filter(engagement=engagement).count(),
             "applications": Application.objects.filter(engagement=engagement).count(),

@@ -4,6 +4,7 @@ imports this module, while `rest_framework.views` itself is being imported."""
 from rest_framework import permissions
 
 from engagements.access import get_engagement_for
+from rpo_portal.tenant_middleware import principal_tenant
 
 
 class IsEngagementParty(permissions.IsAuthenticated):
@@ -11,10 +12,13 @@ class IsEngagementParty(permissions.IsAuthenticated):
 
     It runs before DRF looks for the method's handler, so an outsider gets 404 for every
     method, even one the endpoint does not offer, and learns nothing; and an endpoint that
-    forgets the gate is still behind it.
+    forgets the gate is still behind it. It is also the first step after DRF authenticated the
+    caller, so it makes the caller's organizations the request's tenant (row-level security):
+    the middleware knew only the session's user, not an API key.
     """
 
     def has_permission(self, request, view) -> bool:
+        principal_tenant(request._request, request.user)
         if not super().has_permission(request, view):
             return False
         engagement_id = view.kwargs.get("engagement_id")

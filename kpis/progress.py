@@ -13,7 +13,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from engagements.models import Engagement
@@ -84,8 +83,9 @@ def recompute_progress(*, engagement_id: int) -> dict[str, str] | None:
 def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
     """The "Recompute now" button: enqueue at once and show progress.
 
-    Returns False when the job queue cannot be reached, so the page can say so. A request
-    runs outside a transaction, so the enqueue happens (or fails) before this returns.
+    Returns False when the job queue cannot be reached, so the page can say so: the enqueue
+    happens (or fails) before this returns. (It writes nothing to the database, so the worker
+    has nothing of the request's transaction to wait for.)
     """
     from kpis.tasks import recompute_engagement_metrics
 
@@ -110,7 +110,7 @@ def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
     except REDIS_ERRORS:
         logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)
         return False
-    transaction.on_commit(enqueue)
+    enqueue()
     return not failed
 
 

@@ -34,6 +34,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_mark_data_changed
 from recruiting import contract, importing
 from recruiting.models import ImportRun, ImportSource, ImportStatus
+from rpo_portal import tenant_db
 from rpo_portal.redis_errors import REDIS_ERRORS
 
 SAMPLE_ROWS = 10
@@ -468,19 +469,21 @@ def import_run_confirm(*, actor: User, engagement: Engagement, run: ImportRun) -
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
         if run.rows > settings.RPO_IMPORT_ASYNC_ROWS:
-            transaction.on_commit(lambda: _import_run_enqueue(run.pk))
+            transaction.on_commit(lambda: _import_run_enqueue(run.pk, run.engagement_id))
             return run
     return import_run_execute(run_id=run.pk)
 
 
-def _import_run_enqueue(run_id: int) -> None:
+def _import_run_enqueue(run_id: int, engagement_id: int) -> None:
     from recruiting.tasks import import_run_execute_task
 
     try:
-        import_run_execute_task.delay(run_id)
+        import_run_execute_task.delay(run_id, engagement_id)
     except Exception:  # no broker: import now rather than leave the run queued forever
         logger.exception("could not queue import run %s; running it in the request", run_id)
-        import_run_execute(run_id=run_id)
+        # After the request's transaction: the job's own tenant (rpo_portal/tenant_db.py).
+        with tenant_db.job_engagements([engagement_id]):
+            import_run_execute(run_id=run_id)
 
 
 def import_run_discard(*, actor: User, engagement: Engagement, run: ImportRun) -> None:

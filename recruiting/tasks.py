@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from recruiting import services
+from rpo_portal import tenant_db
 
 
 @shared_task(
@@ -12,5 +13,6 @@ from recruiting import services
     retry_backoff=True,
     max_retries=3,
 )
-def import_run_execute_task(run_id: int) -> None:
-    services.import_run_execute(run_id=run_id)
+def import_run_execute_task(run_id: int, engagement_id: int) -> None:
+    with tenant_db.job_engagements([engagement_id]):
+        services.import_run_execute(run_id=run_id)

@@ -3,30 +3,36 @@ from django.db import OperationalError
 
 from reviews import services
 from reviews.qbr import services as qbr_services
+from rpo_portal import tenant_db
 
 RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
 
 
 @shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
 def schedule_reviews() -> None:
-    services.reviews_schedule()
+    with tenant_db.scheduler_tenant():
+        services.reviews_schedule()
 
 
 @shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
 def send_reminders() -> None:
-    services.reminders_send()
+    with tenant_db.scheduler_tenant():
+        services.reminders_send()
 
 
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
-def generate_qbr_pack(pack_id: int) -> None:
-    qbr_services.qbr_pack_generate(pack_id=pack_id)
+def generate_qbr_pack(pack_id: int, engagement_id: int) -> None:
+    with tenant_db.job_engagements([engagement_id]):
+        qbr_services.qbr_pack_generate(pack_id=pack_id)
 
 
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
 def expire_qbr_packs() -> None:
-    qbr_services.qbr_packs_expire()
+    with tenant_db.scheduler_tenant():
+        qbr_services.qbr_packs_expire()
 
 
 @shared_task(ignore_result=True, time_limit=3600, soft_time_limit=3500, **RETRY)
 def deliver_qbr_packs() -> None:
-    qbr_services.qbr_packs_deliver()
+    with tenant_db.scheduler_tenant():
+        qbr_services.qbr_packs_deliver()

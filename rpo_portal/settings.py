@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "rpo_portal.request_input.RequestInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's transaction, as the application role with the user's organizations as the
+    # tenant context (row-level security, rpo_portal/tenant_db.py).
+    "rpo_portal.tenant_middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -102,6 +105,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Processes that serve tenants (web, worker, application commands) run their database work as
+# the application role, subject to row-level security (rpo_portal/tenant_db.py).
+RPO_PROCESS_APPLICATION_ROLE = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker ---------------------------------------------------------

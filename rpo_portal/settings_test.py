@@ -26,3 +26,7 @@ CACHES["default"]["KEY_PREFIX"] += "-" + os.environ.get("PYTEST_XDIST_WORKER", "
 # (another xdist process, another checkout, or a running demo).
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CELERY_TASK_DEFAULT_QUEUE = f"rpo-test-{_suffix or 'default'}-{_worker}"
+
+# Requests, tasks and commands switch to the application role themselves (that is what the tests
+# exercise); the test process's own connection stays the owner's, which writes the fixtures.
+RPO_PROCESS_APPLICATION_ROLE = False

@@ -27,10 +27,12 @@ engagement's client and provider (a job working on one engagement).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -56,6 +58,16 @@ BEGIN
                     current_user
                     USING HINT = 'As a superuser: CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;'
                         ' then migrate again.';
+        END;
+    END IF;
+    -- The owner's processes switch to the role (SET ROLE): the owner must be a member. A
+    -- superuser is; an owner who created the role may grant it to itself.
+    IF NOT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER') THEN
+        BEGIN
+            EXECUTE format('GRANT {APP_ROLE} TO %I', current_user);
+        EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN
+            RAISE WARNING 'The application switches to {APP_ROLE}: GRANT {APP_ROLE} TO %',
+                current_user;
         END;
     END IF;
 END
@@ -85,6 +97,13 @@ CREATE OR REPLACE FUNCTION rpo_engagement_parties(engagement bigint) RETURNS big
           FROM {{schema}}.engagements_engagement e WHERE e.id = engagement $$;
 REVOKE ALL ON FUNCTION rpo_engagement_parties(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rpo_engagement_parties(bigint) TO {APP_ROLE};
+-- The same for a command given an engagement's slug.
+CREATE OR REPLACE FUNCTION rpo_engagement_parties_by_slug(engagement_slug text) RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ARRAY[e.client_id, e.provider_id]
+          FROM {{schema}}.engagements_engagement e WHERE e.slug = engagement_slug $$;
+REVOKE ALL ON FUNCTION rpo_engagement_parties_by_slug(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rpo_engagement_parties_by_slug(text) TO {APP_ROLE};
 """  # noqa: S608 - constants only
 
 ENGAGEMENT_POLICY = (
@@ -281,3 +300,193 @@ def engagement_transaction(engagement, using: str = DEFAULT_DB_ALIAS):
     if isinstance(engagement, int):
         return tenant_transaction(engagement_parties(engagement, using), using)
     return tenant_transaction([engagement.client_id, engagement.provider_id], using)
+
+
+# --- Who the application is: the role its work runs as -----------------------------------------
+#
+# The tables' owner logs in (DATABASE_URL); the application's work runs as `rpo_app`, switched to
+# with `SET ROLE` (the owner is a member of it): a process that serves tenants (the web server,
+# the Celery worker, an application command) calls `use_application_role()` once, so every
+# connection it opens starts as `rpo_app`; each unit of work (a request, a task, a job command)
+# runs inside `application_role()` as well, which is what makes it so in the tests too, whose
+# fixtures are written as the owner. Owner steps (migrate, backup, restore, the imports' COPY
+# into a table with row-level security, which PostgreSQL refuses to a role subject to it) run
+# as the owner: the first three in processes that never switch, the last through `owner_copy`.
+
+_process_role = False
+_role_depth: contextvars.ContextVar[int] = contextvars.ContextVar("rpo_role_depth", default=0)
+
+
+def _enter_role(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {APP_ROLE}")
+
+
+def on_connection_created(sender, connection, **kwargs) -> None:
+    """A connection opened by a tenant-serving process, or during a unit of work (Django may
+    reconnect mid-request), starts as the application role."""
+    if connection.alias == DEFAULT_DB_ALIAS and (_process_role or _role_depth.get()):
+        _enter_role(connection)
+
+
+def use_application_role() -> None:
+    """From now on this process's database work runs as the application role.
+
+    Not in the tests (`RPO_PROCESS_APPLICATION_ROLE = False`), whose in-process workers would
+    switch the test's own connection, which writes the fixtures as the owner."""
+    global _process_role
+    if not settings.RPO_PROCESS_APPLICATION_ROLE:
+        return
+    _process_role = True
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.connection is not None:
+        _enter_role(connection)
+
+
+@contextmanager
+def application_role(
+    using: str = DEFAULT_DB_ALIAS, tenant: Iterable[int] | None = None
+) -> Iterator[None]:
+    """Run the block as the application role, then return to the role before it.
+
+    With `tenant` (inside a transaction: a request), that tenant is set for the transaction in
+    the same statement: a request pays one round trip for its role and context."""
+    connection = connections[using]
+    select = "SELECT current_user = session_user, current_user, set_config('role', %s, false)"
+    params = [APP_ROLE]
+    if tenant is not None:
+        if not connection.in_atomic_block:
+            raise RuntimeError("The tenant context is set per transaction: open one first.")
+        select += ", set_config(%s, %s, true)"
+        params += [SETTING, _organizations_value(tenant)]
+    with connection.cursor() as cursor:
+        # The columns are evaluated in order: the role before the switch, then the switch.
+        cursor.execute(select, params)
+        was_session_user, previous = cursor.fetchone()[:2]
+    token = _role_depth.set(_role_depth.get() + 1)
+    try:
+        yield
+    finally:
+        _role_depth.reset(token)
+        # After a failed statement in an outer transaction, its rollback restores the role.
+        if (
+            previous != APP_ROLE
+            and connection.connection is not None
+            and not (connection.in_atomic_block and connection.needs_rollback)
+        ):
+            quoted = connection.ops.quote_name(previous)
+            with connection.cursor() as cursor:
+                cursor.execute("SET ROLE NONE" if was_session_user else f"SET ROLE {quoted}")
+
+
+def current_role(using: str = DEFAULT_DB_ALIAS) -> str:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return cursor.fetchone()[0]
+
+
+# --- Jobs: a task or command holds its tenant for its whole run ----------------------------------
+#
+# A request is one transaction. A job is many (progress committed as it goes, a lock held across
+# batches, one transaction per batch), so it sets the context on its connection for the time it
+# runs and puts back what was there when it ends (the task's prerun clears anything left over).
+
+
+def _set_session_tenant(value: str, using: str) -> None:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
+
+
+@contextmanager
+def job_tenant(organization_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Run a job as the application role with the given organizations as its tenant."""
+    value = _organizations_value(organization_ids)
+    with application_role(using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+            previous = cursor.fetchone()[0] or ""
+        _set_session_tenant(value, using)
+        try:
+            yield
+        finally:
+            connection = connections[using]
+            if connection.connection is not None and not (
+                connection.in_atomic_block and connection.needs_rollback
+            ):
+                _set_session_tenant(previous, using)
+
+
+def engagements_parties(engagement_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The client and provider ids of the given engagements (through the owner function)."""
+    ids = sorted({int(pk) for pk in engagement_ids})
+    if not ids:
+        return []
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT unnest(rpo_engagement_parties(e)) FROM unnest(%s::bigint[]) e", [ids]
+        )
+        return sorted(pk for (pk,) in cursor.fetchall() if pk is not None)
+
+
+def job_engagements(engagement_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS):
+    """A job working on these engagements: their parties are its tenant."""
+    return job_tenant(engagements_parties(engagement_ids, using), using)
+
+
+def all_organizations(using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """Every organization's id: the tenant of the scheduler's fan-out, which lists the
+    engagements to hand to per-engagement work (organizations are not engagement data)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT id FROM accounts_organization")
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def scheduler_tenant(using: str = DEFAULT_DB_ALIAS):
+    """The nightly scheduler's fan-out: every organization, to read engagement ids and states.
+    The work on each engagement then runs with that engagement's parties (`job_engagements`)."""
+    return job_tenant(all_organizations(using), using)
+
+
+def command_tenant(engagement_slug: str | None, using: str = DEFAULT_DB_ALIAS):
+    """An application command's tenant: the parties of the engagement it names (none if there
+    is no such engagement, so the command finds nothing and says so), or every organization
+    for a command over every engagement."""
+    if not engagement_slug:
+        return scheduler_tenant(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT rpo_engagement_parties_by_slug(%s)", [str(engagement_slug)])
+        parties = cursor.fetchone()[0]
+    return job_tenant(list(parties or []), using)
+
+
+# --- COPY into tables with row-level security ---------------------------------------------------
+
+
+@contextmanager
+def owner_write(cursor, engagement_ids: Iterable[int]) -> Iterator[None]:
+    """Run the block's statements (a `COPY ... FROM STDIN` into an engagement-data table, and
+    the `ANALYZE` after a first fill) as the tables' owner, for the engagements given.
+
+    PostgreSQL refuses `COPY FROM` into a table with row-level security to a role subject to
+    it, and lets only the owner `ANALYZE`; the imports' and the KPI engine's speed rests on
+    both. So, within the current transaction: check that every engagement the rows are for is
+    visible in the current context (as the current role), switch to the owner (the session
+    user) for the block, and switch back. The callers build every row's engagement column from
+    `engagement_ids`, never from the input. Nothing else runs as the owner."""
+    ids = sorted({int(pk) for pk in engagement_ids})
+    connection = getattr(cursor, "db", None) or connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        raise RuntimeError("owner_write runs inside a transaction.")
+    cursor.execute("SELECT current_user")
+    role = cursor.fetchone()[0]
+    if role != APP_ROLE:  # the owner already (a migration, a test's fixture, a bench)
+        yield
+        return
+    cursor.execute("SELECT count(*) FROM engagements_engagement WHERE id = ANY (%s)", [ids])
+    if cursor.fetchone()[0] != len(ids):
+        raise PermissionError("Refused: an engagement outside the tenant context.")
+    cursor.execute("SET LOCAL ROLE NONE")
+    # On an error the transaction (or the caller's savepoint) is rolled back, which undoes the
+    # switch; only a block that succeeded switches back here.
+    yield
+    cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from kpis.models import MetricValue
 from kpis.registry import DEFINITION_VERSION
+from rpo_portal import tenant_db
 from rpo_portal.advisory_locks import try_xact_locks
 from sla import evaluation as ev
 from sla.evaluation import StoredValue
@@ -292,9 +293,10 @@ class Batch:
             text.write("\t".join(map(_copy_text, row)))
             text.write(f"\t{as_of}\t{now}\n")
         text.seek(0)
-        cursor.copy_expert(
-            f"COPY {SlaOutcome._meta.db_table} ({', '.join(OUTCOME_COLUMNS)}) FROM STDIN", text
-        )
+        with tenant_db.owner_write(cursor, {clause.engagement_id for clause, _, _ in new}):
+            cursor.copy_expert(
+                f"COPY {SlaOutcome._meta.db_table} ({', '.join(OUTCOME_COLUMNS)}) FROM STDIN", text
+            )
 
     def _outcomes_update(self, cursor, changed) -> None:
         columns = list(zip(*changed, strict=True))

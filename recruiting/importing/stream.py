@@ -27,6 +27,7 @@ from recruiting.importing.validate import (
     record_rows,
     rows_validate,
 )
+from rpo_portal import tenant_db
 
 
 class Rejected(Exception):
@@ -164,7 +165,7 @@ def table_stream_write(
         reader = _ChunkReader(items, on_chunk)
         producer.start()
         try:
-            with connection.wrap_database_errors:
+            with connection.wrap_database_errors, tenant_db.owner_write(cursor, [engagement_id]):
                 cursor.copy_expert(
                     f"COPY {kind.model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
                     f"(FORMAT {'binary' if binary else 'csv'})",

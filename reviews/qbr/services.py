@@ -145,7 +145,7 @@ def _enqueue(pack: QbrPack) -> None:
     from reviews.tasks import generate_qbr_pack
 
     try:
-        generate_qbr_pack.delay(pack.pk)
+        generate_qbr_pack.delay(pack.pk, pack.engagement_id)
     except REDIS_ERRORS:
         logger.warning("QBR pack %s not queued", pack.pk, exc_info=True)
         QbrPack.objects.filter(pk=pack.pk).update(

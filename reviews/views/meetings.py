@@ -32,6 +32,8 @@ from reviews.views.common import (
     meeting_url,
     post_only,
 )
+from rpo_portal import tenant_db
+from rpo_portal.tenant_middleware import principal_tenant
 
 TOKEN_SESSION_KEY = "reviews-calendar-token"  # noqa: S105 - a session key, not a secret
 
@@ -78,16 +80,22 @@ def calendar_feed(request, engagement_id: int):
     """A cadence's meetings for calendar apps, which authenticate by the URL's token alone."""
     from engagements.models import Engagement
 
-    engagement = Engagement.objects.filter(pk=engagement_id).first()
     token = request.GET.get("token", "")
     tier = request.GET.get("tier", "")
-    user = (
-        selectors.calendar_token_user(engagement=engagement, token_hash=services.token_hash(token))
-        if engagement and token
-        else None
-    )
+    # The request is anonymous: the token is checked within the engagement's own tenant (its
+    # parties, found by id alone), and its owner is then the request's tenant.
+    with tenant_db.tenant_transaction(tenant_db.engagement_parties(engagement_id)):
+        engagement = Engagement.objects.filter(pk=engagement_id).first()
+        user = (
+            selectors.calendar_token_user(
+                engagement=engagement, token_hash=services.token_hash(token)
+            )
+            if engagement and token
+            else None
+        )
     if user is None or tier not in Tier.values:
         raise Http404("No such calendar.")
+    principal_tenant(request, user)
     since = timezone.now() - timezone.timedelta(days=90)
     meetings = selectors.meetings_for_feed(engagement=engagement, tier=tier, since=since)
     pairs = [(m, request.build_absolute_uri(meeting_url(m))) for m in meetings]

@@ -13,6 +13,7 @@ from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = "Create a user with a role in an organization (the organization is created if missing)."
 
     def add_arguments(self, parser):

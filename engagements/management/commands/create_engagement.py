@@ -15,6 +15,7 @@ def _decimal(value: str, option: str) -> Decimal:
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = "Create an engagement between a client and a provider (creating either if missing)."
 
     def add_arguments(self, parser):

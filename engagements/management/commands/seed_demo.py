@@ -3,6 +3,7 @@ from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = "Load the demo organizations, people and engagements (safe to run again)."
     # The demo acts as its people (each service names its actor) and runs real jobs inside.
     audit_as_job = False

@@ -7,6 +7,7 @@ from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = (
         "Write a consistent dump of the database (pg_dump custom format) to --output, or to "
         "RPO_BACKUP_DIR with a UTC timestamp in its name."

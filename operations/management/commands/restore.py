@@ -7,6 +7,7 @@ from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = (
         "Restore a dump written by `backup` into the configured database, which must be empty "
         "(create it with createdb and point DATABASE_URL at it)."

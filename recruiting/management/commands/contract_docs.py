@@ -6,6 +6,7 @@ from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = "Print the tables of docs/data-contract.md, written from the contract."
 
     def handle(self, *args, **options):

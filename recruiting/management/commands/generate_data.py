@@ -23,6 +23,7 @@ def _date(value: str) -> date:
 
 
 class Command(JobCommand):
+    runs_as_owner = True  # an operator's tool (rpo_portal/jobs.py)
     help = (
         "Generate realistic synthetic recruiting data for an engagement (the same seed gives "
         "the same rows) and import it, or with --out only write the CSV files."
