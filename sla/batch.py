@@ -108,20 +108,22 @@ def _values(clause_ids: list[int]) -> dict[int, list[tuple]]:
     values: dict[int, list] = defaultdict(list)
     # Each clause's values are one range of metric_value_unique, read from the index alone
     # (kpis migration 0009). The clauses are joined with the ids, not filtered by `= ANY`
-    # (which compared every clause in the table with each id). Periods in code point
-    # order, as Python sorts them: the fingerprint is taken over this order. Table names
-    # from the models' metadata; the values are parameters.
+    # (which compared every clause in the table with each id). Table names from the models'
+    # metadata; the values are parameters.
     rows = _rows(
         f"SELECT c.id, m.period, m.id, m.value, m.n, m.suppressed"  # noqa: S608
         f" FROM unnest(%s::bigint[]) AS ids(id) JOIN {SlaClause._meta.db_table} c"
         f" ON c.id = ids.id JOIN {MetricValue._meta.db_table} m"
         " ON m.engagement_id = c.engagement_id AND m.kpi = c.kpi AND m.version = %s"
-        " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment"
-        ' ORDER BY c.id, m.period COLLATE "C"',
+        " AND m.grain = c.grain AND m.dimension = c.dimension AND m.segment = c.segment",
         [clause_ids, DEFINITION_VERSION],
     )
-    for clause_id, *row in rows:
-        values[clause_id].append(tuple(row))
+    for row in rows:
+        values[row[0]].append(row[1:])
+    for periods in values.values():
+        # The fingerprint is taken over this order. (The index gives each clause's periods
+        # in order already, so this only checks; a period appears once per clause.)
+        periods.sort()
     return values
 
 
