@@ -233,8 +233,8 @@ class Batch:
         clause_ids = list(self.clause_by_id)
         self.values = values
         self.stored = _stored_outcomes(clause_ids) if clause_ids else {}
-        # [(clause, PeriodOutcome, metric value id)] of every clause in force, in order.
-        self.current: list[tuple[SimpleNamespace, ev.PeriodOutcome, int | None]] = []
+        # [(clause, PeriodOutcome, (clause id, period))] of every clause in force, in order.
+        self.current: list[tuple[SimpleNamespace, ev.PeriodOutcome, tuple[int, str]]] = []
 
     def outcomes_write(self) -> None:
         """Work out every outcome; insert the new, update the changed, delete the gone."""
@@ -247,8 +247,10 @@ class Batch:
             value_ids = {row[0]: row[1] for row in rows}
             result = self.results[clause.engagement_id]
             for outcome in ev.clause_outcomes(clause.terms, stored_values, self.as_of):
-                value_id = value_ids.get(outcome.period.key)
-                self.current.append((clause, outcome, value_id))
+                period = outcome.period.key
+                key = (clause.pk, period)
+                value_id = value_ids.get(period)
+                self.current.append((clause, outcome, key))
                 fields = (
                     outcome.closed,
                     outcome.value,
@@ -257,7 +259,7 @@ class Batch:
                     outcome.outcome,
                     value_id,
                 )
-                old = stored.pop((clause.pk, outcome.period.key), None)
+                old = stored.pop(key, None)
                 result.outcomes += 1
                 if old is None:
                     new.append((clause, outcome, fields))
@@ -326,8 +328,8 @@ class Batch:
             for pk, clause_id, period, value, value_changed, new_value in rows
         }
         opened, noted = [], []
-        for clause, outcome, _ in self.current:
-            breach = recorded.get((clause.pk, outcome.period.key))
+        for clause, outcome, key in self.current:
+            breach = recorded.get(key)
             if breach is None:
                 if outcome.outcome == Outcome.BREACH:
                     opened.append((clause, outcome))
@@ -429,8 +431,8 @@ class Batch:
             for pk, engagement_id, clause_id, period, value, n in rows
         }
         new, changed, cleared = [], [], []
-        for clause, outcome, _ in self.current:
-            warning = raised.pop((clause.pk, outcome.period.key), None)
+        for clause, outcome, key in self.current:
+            warning = raised.pop(key, None)
             if outcome.outcome == Outcome.WARNING:
                 if warning is None:
                     new.append((clause, outcome))
