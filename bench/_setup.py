@@ -29,8 +29,9 @@ def bench_database(name: str):
     from django.test.utils import setup_databases, teardown_databases
 
     # Its own name, so a benchmark never touches the test suite's (reused) database, and two
-    # benchmarks can run side by side.
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{name}"
+    # benchmarks (or two checkouts' runs of one, with RPO_TEST_DB_SUFFIX) can run side by side.
+    suffix = os.environ.get("RPO_TEST_DB_SUFFIX")
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{name}" + (f"_{suffix}" if suffix else "")
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         yield connection

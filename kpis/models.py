@@ -75,8 +75,12 @@ class MetricValue(models.Model):
 
     class Meta:
         constraints = [
+            # Segment before period: one KPI's series for a segment (what an SLA clause, a
+            # trend or a window of periods reads) is one contiguous range of the index, and
+            # the SLA evaluation reads it from the index alone (migration 0009).
             models.UniqueConstraint(
-                fields=["engagement", "kpi", "version", "grain", "period", "dimension", "segment"],
+                fields=["engagement", "kpi", "version", "grain", "dimension", "segment", "period"],
+                include=["id", "value", "n", "suppressed"],
                 name="metric_value_unique",
             ),
             models.CheckConstraint(

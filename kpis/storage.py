@@ -105,15 +105,19 @@ def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
 
 
+# The columns of metric_value_unique, in its order (segment before period).
+INDEX_ORDER = [*KEY[:4], "dimension", "segment", "period"]
+
+
 def _in_key_order(values: pd.DataFrame) -> pd.DataFrame:
-    """The rows grouped by engagement, then KPI, grain, period and segment.
+    """The rows grouped by engagement, then KPI, grain, segment and period.
 
     Written in this order, an engagement's values share table pages (its next recompute
     reads a few pages, not one per value) and the unique index fills in order.
     """
     if len(values) < 2:
         return values
-    keys = [values[c] for c in reversed(KEY)]
+    keys = [values[c] for c in reversed(INDEX_ORDER)]
     codes = [
         k.cat.codes.to_numpy() if isinstance(k.dtype, pd.CategoricalDtype) else k for k in keys
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -46,9 +47,9 @@ class ClauseTerms:
         return self.kind == CREDIT
 
 
-@dataclass(frozen=True)
-class StoredValue:
-    """A stored KPI value: blank `value` only when suppressed."""
+class StoredValue(NamedTuple):
+    """A stored KPI value: blank `value` only when suppressed. (A named tuple: an
+    evaluation builds one for every stored value it reads.)"""
 
     value: float | None
     n: int
@@ -67,8 +68,10 @@ class Period:
         return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
 
 
-@dataclass(frozen=True)
-class PeriodOutcome:
+class PeriodOutcome(NamedTuple):
+    """(A named tuple, like StoredValue: an evaluation builds one for every period of every
+    clause.)"""
+
     period: Period
     closed: bool
     outcome: str

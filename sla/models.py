@@ -220,7 +220,10 @@ class SlaOutcome(models.Model):
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    clause = models.ForeignKey(SlaClause, on_delete=models.CASCADE, related_name="outcomes")
+    # No index of its own: sla_outcome_unique starts with the clause.
+    clause = models.ForeignKey(
+        SlaClause, on_delete=models.CASCADE, related_name="outcomes", db_index=False
+    )
     period = models.CharField(max_length=10)
     period_start = models.DateField()
     period_end = models.DateField()
