@@ -86,7 +86,7 @@ def _clauses(engagement_ids: list[int]) -> list[SimpleNamespace]:
     columns = ["id" if name == "pk" else name for name in CLAUSE_FIELDS]
     rows = _rows(
         f"SELECT {', '.join(columns)} FROM {SlaClause._meta.db_table}"  # noqa: S608
-        " WHERE engagement_id = ANY(%s) AND in_force ORDER BY engagement_id, key",
+        " WHERE engagement_id = ANY(%s::bigint[]) AND in_force ORDER BY engagement_id, key",
         [engagement_ids],
     )
     clauses = [SimpleNamespace(**dict(zip(CLAUSE_FIELDS, row, strict=True))) for row in rows]
@@ -131,7 +131,7 @@ def _stored_outcomes(clause_ids: list[int]) -> dict[tuple[int, str], tuple]:
     """{(clause id, period): (id, *OUTCOME_FIELDS)} of the stored outcomes."""
     rows = _rows(
         f"SELECT clause_id, period, id, {', '.join(OUTCOME_FIELDS)}"  # noqa: S608
-        f" FROM {SlaOutcome._meta.db_table} WHERE clause_id = ANY(%s)",
+        f" FROM {SlaOutcome._meta.db_table} WHERE clause_id = ANY(%s::bigint[])",
         [clause_ids],
     )
     return {(row[0], row[1]): row[2:] for row in rows}
@@ -281,7 +281,7 @@ class Batch:
                 self._outcomes_update(cursor, changed)
             if gone:
                 cursor.execute(
-                    f"DELETE FROM {SlaOutcome._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+                    f"DELETE FROM {SlaOutcome._meta.db_table} WHERE id = ANY(%s::bigint[])",  # noqa: S608
                     [[pk for _, pk in gone]],
                 )
 
@@ -320,7 +320,7 @@ class Batch:
         its record and notes the change."""
         rows = _rows(
             "SELECT id, clause_id, period, value, value_changed_at IS NOT NULL,"  # noqa: S608
-            f" changed_new_value FROM {Breach._meta.db_table} WHERE engagement_id = ANY(%s)",
+            f" changed_new_value FROM {Breach._meta.db_table} WHERE engagement_id = ANY(%s::bigint[])",
             [list(self.results)],
         )
         recorded = {
@@ -423,7 +423,7 @@ class Batch:
         rows = _rows(
             "SELECT id, engagement_id, clause_id, period, value, n"  # noqa: S608
             f" FROM {Warning._meta.db_table}"
-            " WHERE engagement_id = ANY(%s) AND cleared_at IS NULL",
+            " WHERE engagement_id = ANY(%s::bigint[]) AND cleared_at IS NULL",
             [list(self.results)],
         )
         raised = {
