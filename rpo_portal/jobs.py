@@ -29,6 +29,8 @@ def _worker_application_role(**_) -> None:
 
 @task_prerun.connect(dispatch_uid="rpo_audit_task_context")
 def _task_context_open(task_id=None, task=None, **_) -> None:
+    # Every task starts with no tenant: nothing a task before it left on the connection.
+    tenant_db.clear_job_tenant()
     context = pghistory.context(job=task.name, task_id=task_id)
     context.__enter__()
     _task_contexts[task_id] = context

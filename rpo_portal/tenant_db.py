@@ -437,6 +437,12 @@ def job_tenant(organization_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -
                 _set_session_tenant(previous, using)
 
 
+def clear_job_tenant(using: str = DEFAULT_DB_ALIAS) -> None:
+    """No tenant on this connection (before a task; an open connection only)."""
+    if connections[using].connection is not None:
+        _set_session_tenant("", using)
+
+
 def engagements_parties(engagement_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> list[int]:
     """The client and provider ids of the given engagements (through the owner function)."""
     ids = sorted({int(pk) for pk in engagement_ids})

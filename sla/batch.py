@@ -320,7 +320,8 @@ class Batch:
         its record and notes the change."""
         rows = _rows(
             "SELECT id, clause_id, period, value, value_changed_at IS NOT NULL,"  # noqa: S608
-            f" changed_new_value FROM {Breach._meta.db_table} WHERE engagement_id = ANY(%s::bigint[])",
+            f" changed_new_value FROM {Breach._meta.db_table}"
+            " WHERE engagement_id = ANY(%s::bigint[])",
             [list(self.results)],
         )
         recorded = {

@@ -329,3 +329,18 @@ def test_the_policies_read_the_context_once_per_statement(two_tenants):
             assert "InitPlan" in plan, plan
             filters = [line for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
             assert filters and not any("current_setting" in line for line in filters), plan
+
+
+def test_a_task_starts_with_no_tenant_whatever_ran_before(two_tenants):
+    from kpis.tasks import recompute_metrics_batch
+    from rpo_portal import jobs
+
+    mine, _ = two_tenants
+    with connection.cursor() as cursor:  # a context left behind on the connection
+        cursor.execute("SELECT set_config(%s, %s, false)", [tenant_db.SETTING, str(mine.client_id)])
+    assert tenant_db.current_tenant() == [mine.client_id]
+    jobs._task_context_open(task_id="probe", task=recompute_metrics_batch)
+    try:
+        assert tenant_db.current_tenant() == []
+    finally:
+        jobs._task_context_close(task_id="probe")
