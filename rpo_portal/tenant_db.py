@@ -309,10 +309,7 @@ def tenant_transaction(
 def engagement_parties(engagement_id: int, using: str = DEFAULT_DB_ALIAS) -> list[int]:
     """The engagement's client and provider ids, readable before any context is set (through
     the owner function `rpo_engagement_parties`); [] if there is no such engagement."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT rpo_engagement_parties(%s)", [int(engagement_id)])
-        parties = cursor.fetchone()[0]
-    return list(parties or [])
+    return engagements_parties([engagement_id], using)
 
 
 def engagement_transaction(engagement, using: str = DEFAULT_DB_ALIAS):
@@ -332,7 +329,7 @@ def engagement_transaction(engagement, using: str = DEFAULT_DB_ALIAS):
 # runs inside `application_role()` as well, which is what makes it so in the tests too, whose
 # fixtures are written as the owner. Owner steps (migrate, backup, restore, the imports' COPY
 # into a table with row-level security, which PostgreSQL refuses to a role subject to it) run
-# as the owner: the first three in processes that never switch, the last through `owner_copy`.
+# as the owner: the first three in processes that never switch, the last through `owner_write`.
 
 _process_role = False
 _role_depth: contextvars.ContextVar[int] = contextvars.ContextVar("rpo_role_depth", default=0)
@@ -400,12 +397,6 @@ def application_role(
                 cursor.execute("SET ROLE NONE" if was_session_user else f"SET ROLE {quoted}")
 
 
-def current_role(using: str = DEFAULT_DB_ALIAS) -> str:
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT current_user")
-        return cursor.fetchone()[0]
-
-
 # --- Jobs: a task or command holds its tenant for its whole run ----------------------------------
 #
 # A request is one transaction. A job is many (progress committed as it goes, a lock held across
@@ -424,9 +415,12 @@ def job_tenant(organization_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -
     value = _organizations_value(organization_ids)
     with application_role(using):
         with connections[using].cursor() as cursor:
-            cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+            # In order: the context before, then the job's.
+            cursor.execute(
+                "SELECT current_setting(%s, true), set_config(%s, %s, false)",
+                [SETTING, SETTING, value],
+            )
             previous = cursor.fetchone()[0] or ""
-        _set_session_tenant(value, using)
         try:
             yield
         finally:

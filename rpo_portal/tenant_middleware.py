@@ -45,8 +45,10 @@ def principal_tenant(request, principal) -> None:
     """Make `principal`'s organizations the tenant for the rest of the request: the API's
     principal is known only once DRF has authenticated it (an API key, or a signed-in user)."""
     organizations = list(organization_roles(principal))
-    tenant_db.set_tenant(organizations)
-    request.tenant_organizations = organizations
+    if organizations != getattr(request, "tenant_organizations", None):
+        # A key, or a user DRF authenticated itself; a session's user is the middleware's.
+        tenant_db.set_tenant(organizations)
+        request.tenant_organizations = organizations
 
 
 def _streamed(content: Iterable[bytes], organizations: list[int]) -> Iterator[bytes]:
