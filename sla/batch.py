@@ -278,7 +278,7 @@ class Batch:
             if new:
                 self._outcomes_copy(cursor, new)
             if changed:
-                self._outcomes_update(cursor, changed)
+                self._outcomes_update(changed)
             if gone:
                 cursor.execute(
                     f"DELETE FROM {SlaOutcome._meta.db_table} WHERE id = ANY(%s::bigint[])",  # noqa: S608
@@ -302,17 +302,22 @@ class Batch:
                 f"COPY {SlaOutcome._meta.db_table} ({', '.join(OUTCOME_COLUMNS)}) FROM STDIN", text
             )
 
-    def _outcomes_update(self, cursor, changed) -> None:
-        columns = list(zip(*changed, strict=True))
-        cursor.execute(
-            f"UPDATE {SlaOutcome._meta.db_table} o SET closed = r.closed, value = r.value,"  # noqa: S608
-            " shown_value = r.shown_value, n = r.n, outcome = r.outcome,"
-            " metric_value_id = r.metric_value_id, as_of = %s, evaluated_at = %s"
-            " FROM unnest(%s::bigint[], %s::boolean[], %s::double precision[], %s::numeric[],"
-            " %s::integer[], %s::varchar[], %s::bigint[])"
-            " AS r(id, closed, value, shown_value, n, outcome, metric_value_id)"
-            " WHERE o.id = r.id",
-            [self.as_of, self.now, *map(list, columns)],
+    def _outcomes_update(self, changed) -> None:
+        _update_from_arrays(
+            SlaOutcome,
+            "closed = r.closed, value = r.value, shown_value = r.shown_value, n = r.n,"
+            " outcome = r.outcome, metric_value_id = r.metric_value_id, as_of = %s,"
+            " evaluated_at = %s",
+            {
+                "closed": "boolean",
+                "value": "double precision",
+                "shown_value": "numeric",
+                "n": "integer",
+                "outcome": "varchar",
+                "metric_value_id": "bigint",
+            },
+            changed,
+            [self.as_of, self.now],
         )
 
     def breaches_open_and_note(self) -> None:
