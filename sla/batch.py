@@ -544,25 +544,34 @@ def batch_evaluate(engagement_ids: list[int], as_of: date) -> dict[int, Evaluati
         }
         if not locked:
             return skipped
-        now = timezone.now()
-        clauses = _clauses(locked)
-        values = _values([clause.pk for clause in clauses]) if clauses else {}
-        prints = fingerprints(clauses, values, locked, as_of)
-        last = _last_runs(locked)
-        unchanged = {e for e in locked if e in last and last[e][0] == prints[e]}
-        batch = Batch(
-            [e for e in locked if e not in unchanged],
-            [clause for clause in clauses if clause.engagement_id not in unchanged],
-            values,
-            as_of,
-            now,
+        # The batch's statements see its engagements only: under row-level security each row
+        # is checked against these few ids, and the audit triggers' inserts (one statement per
+        # new breach and event) do not work out every engagement of the context's parties.
+        with tenant_db.narrow_to_engagements(locked):
+            results = _evaluate_locked(locked, as_of)
+    return results | skipped
+
+
+def _evaluate_locked(locked: list[int], as_of: date) -> dict[int, EvaluationResult]:
+    now = timezone.now()
+    clauses = _clauses(locked)
+    values = _values([clause.pk for clause in clauses]) if clauses else {}
+    prints = fingerprints(clauses, values, locked, as_of)
+    last = _last_runs(locked)
+    unchanged = {e for e in locked if e in last and last[e][0] == prints[e]}
+    batch = Batch(
+        [e for e in locked if e not in unchanged],
+        [clause for clause in clauses if clause.engagement_id not in unchanged],
+        values,
+        as_of,
+        now,
+    )
+    batch.outcomes_write()
+    batch.breaches_open_and_note()
+    batch.warnings_raise_and_clear()
+    for e in sorted(unchanged):
+        batch.results[e] = EvaluationResult(
+            engagement_id=e, evaluated=True, as_of=as_of, outcomes=last[e][1]
         )
-        batch.outcomes_write()
-        batch.breaches_open_and_note()
-        batch.warnings_raise_and_clear()
-        for e in sorted(unchanged):
-            batch.results[e] = EvaluationResult(
-                engagement_id=e, evaluated=True, as_of=as_of, outcomes=last[e][1]
-            )
-        batch.runs_record(prints)
-    return batch.results | skipped
+    batch.runs_record(prints)
+    return batch.results

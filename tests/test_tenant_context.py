@@ -9,6 +9,8 @@ as an outsider: row-level security alone must still answer 404 everywhere.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -23,7 +25,7 @@ from rpo_portal import tenant_db
 from rpo_portal.jobs import JobCommand
 from rpo_portal.tenant_db import APP_ROLE
 from rpo_portal.tenant_middleware import TenantTransactionMiddleware
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.factories import EngagementFactory, MembershipFactory, UserFactory
 from tests.test_tenancy_urls import ALL, _value
 
 
@@ -212,6 +214,127 @@ def test_a_task_sees_only_the_engagements_it_was_given(two_tenants, monkeypatch)
     monkeypatch.setattr(services, "metrics_recompute_batch", probe)
     recompute_metrics_batch.apply(args=[[mine.pk], "2026-01-31"]).get()
     assert seen["state"] == (APP_ROLE, sorted([mine.client_id, mine.provider_id]), [mine.pk])
+
+
+def _clause_of(engagement):
+    """One SLA clause of `engagement`: a row of engagement data (sla_slaclause has the policy)."""
+    from django.utils import timezone
+
+    from sla.models import SlaClause, SlaSchedule
+
+    schedule = SlaSchedule.objects.create(
+        engagement=engagement,
+        state="proposed",
+        proposed_by_party="provider",
+        proposed_at=timezone.now(),
+        proposed_by=UserFactory(),
+    )
+    return SlaClause.objects.create(
+        engagement=engagement,
+        schedule=schedule,
+        key="TTF",
+        kpi="time_to_fill",
+        grain="month",
+        dimension="all",
+        segment="all",
+        threshold=40,
+        effective_from=date(2025, 1, 1),
+        pct=2,
+    )
+
+
+def visible_clauses() -> list[int]:
+    from sla.models import SlaClause
+
+    return sorted(SlaClause.objects.values_list("engagement_id", flat=True))
+
+
+@pytest.fixture
+def one_provider_two_clients(db):
+    """Two engagements of one provider, a clause each: a job on one must not see the other's."""
+    mine = EngagementFactory()
+    sibling = EngagementFactory(provider=mine.provider)
+    _clause_of(mine), _clause_of(sibling)
+    return mine, sibling
+
+
+def test_a_job_sees_the_data_of_its_engagements_only_not_of_its_parties_others(
+    one_provider_two_clients,
+):
+    mine, sibling = one_provider_two_clients
+    with tenant_db.job_engagements([mine.pk]):
+        assert tenant_db.current_engagements() == [mine.pk]
+        assert visible_clauses() == [mine.pk]
+        # The engagements themselves are visible by their parties (the provider's both).
+        assert session_state()[2] == sorted([mine.pk, sibling.pk])
+    with tenant_db.job_tenant([mine.provider_id]):  # the provider's tenant: both engagements
+        assert tenant_db.current_engagements() is None
+        assert visible_clauses() == sorted([mine.pk, sibling.pk])
+    assert tenant_db.current_engagements() is None and tenant_db.current_tenant() == []
+
+
+def test_a_batch_narrows_its_context_to_its_engagements_and_gives_it_back(
+    one_provider_two_clients,
+):
+    mine, sibling = one_provider_two_clients
+    both = sorted([mine.pk, sibling.pk])
+    with tenant_db.job_engagements(both), transaction.atomic():
+        with tenant_db.narrow_to_engagements([sibling.pk]):  # a savepoint's batch
+            assert visible_clauses() == [sibling.pk]
+            with (
+                pytest.raises(PermissionError),  # narrowing never widens
+                tenant_db.narrow_to_engagements([mine.pk]),
+            ):
+                pass
+        assert visible_clauses() == both
+        assert tenant_db.current_engagements() == both
+
+
+def test_narrowing_refuses_an_engagement_of_another_tenant_and_is_nothing_to_the_owner(
+    two_tenants,
+):
+    mine, theirs = two_tenants
+    with (
+        tenant_db.job_engagements([mine.pk]),
+        transaction.atomic(),
+        pytest.raises(PermissionError),
+        tenant_db.narrow_to_engagements([theirs.pk]),
+    ):
+        pass
+    with transaction.atomic(), tenant_db.narrow_to_engagements([theirs.pk]):  # the owner
+        assert tenant_db.current_engagements() is None
+        assert session_state()[2] == sorted([mine.pk, theirs.pk])
+
+
+def test_a_request_clears_a_narrowing_left_on_its_connection(one_provider_two_clients):
+    mine, sibling = one_provider_two_clients
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, false)", [tenant_db.ENGAGEMENTS_SETTING, str(sibling.pk)]
+        )
+    user = member(mine, side="provider", role=Role.ACCOUNT_MANAGER)
+    response, _ = run_middleware(user, lambda request: HttpResponse(str(visible_clauses())))
+    assert response.content.decode() == str(sorted([mine.pk, sibling.pk]))
+
+
+def test_an_evaluation_batch_under_its_jobs_context_writes_every_engagements_outcomes(
+    one_provider_two_clients,
+):
+    """The evaluation batch narrows the job's context to its engagements (sla.batch): what it
+    writes is what the owner would write."""
+    from sla.models import SlaClause, SlaOutcome, SlaSchedule
+    from sla.services import slas_evaluate
+
+    mine, sibling = one_provider_two_clients
+    SlaSchedule.objects.update(state="agreed")
+    SlaClause.objects.update(in_force=True)
+    with tenant_db.job_engagements([mine.pk, sibling.pk]):
+        results = slas_evaluate(engagement_ids=[mine.pk, sibling.pk], as_of=date(2025, 3, 15))
+        assert tenant_db.current_engagements() == sorted([mine.pk, sibling.pk])
+    assert [r.evaluated for r in results] == [True, True]
+    written = list(SlaOutcome.objects.values_list("engagement_id", flat=True))
+    # January to March of each clause, no value yet: no_data, the open March included.
+    assert sorted(written) == [mine.pk] * 3 + [sibling.pk] * 3
 
 
 class ProbeCommand(JobCommand):
