@@ -222,6 +222,9 @@ class EngagementMetricsState(models.Model):
     # with metrics_computed_at to find engagements whose values are stale.
     data_changed_at = models.DateTimeField(null=True, blank=True)
     metrics_computed_at = models.DateTimeField(null=True, blank=True)
+    # How many applications the last computation read: the nightly run cuts its batches from
+    # these while the data has not changed since, instead of counting a million rows first.
+    applications = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.engagement_id}: data {self.data_changed_at}, KPIs {self.metrics_computed_at}"

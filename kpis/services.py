@@ -92,12 +92,7 @@ def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
         estimate = cursor.fetchone()[0]
     if 0 <= estimate < limit * 0.8:  # the whole table fits in one batch: no need to count
         return [engagement_ids]
-    sizes = dict(
-        Application.objects.filter(engagement_id__in=engagement_ids)
-        .values_list("engagement_id")
-        .annotate(rows=Count("id"))
-        .values_list("engagement_id", "rows")
-    )
+    sizes = _application_counts(engagement_ids)
     batches, batch, rows = [], [], 0
     for engagement_id in engagement_ids:
         size = sizes.get(engagement_id, 0)
@@ -109,6 +104,24 @@ def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
     if batch:
         batches.append(batch)
     return batches
+
+
+def _application_counts(engagement_ids: list[int]) -> dict[int, int]:
+    """{engagement: applications}: as the last computation read them while the engagement's
+    data has not changed since (one small read), counted for the others."""
+    states = EngagementMetricsState.objects.filter(
+        engagement_id__in=engagement_ids, applications__isnull=False
+    ).filter(Q(data_changed_at__isnull=True) | Q(data_changed_at__lte=F("metrics_computed_at")))
+    sizes = dict(states.values_list("engagement_id", "applications"))
+    rest = [engagement_id for engagement_id in engagement_ids if engagement_id not in sizes]
+    if rest:
+        sizes.update(
+            Application.objects.filter(engagement_id__in=rest)
+            .values_list("engagement_id")
+            .annotate(rows=Count("id"))
+            .values_list("engagement_id", "rows")
+        )
+    return sizes
 
 
 def recompute_batches(engagement_ids: list[int]) -> list[list[int]]:
@@ -174,7 +187,12 @@ def _recompute_batch(engagement_ids, as_of, report) -> dict[int, RecomputeResult
         if len(changed) < len(locked):
             values = values[values["engagement_id"].isin(changed)]
         counts = storage.write_values(changed, values, started)
-        metrics_state_update(engagement_ids=locked, metrics_computed_at=started)
+        read = frames.applications["engagement_id"].value_counts()
+        metrics_state_update(
+            engagement_ids=locked,
+            metrics_computed_at=started,
+            applications={e: int(read.get(e, 0)) for e in locked},
+        )
         finished = timezone.now()
         runs = []
         for engagement_id in locked:
@@ -230,14 +248,25 @@ def engagements_to_recompute(*, full: bool = False):
     )
 
 
-def metrics_state_update(*, engagement_ids, **fields) -> None:
+def metrics_state_update(
+    *, engagement_ids, applications: dict[int, int] | None = None, **fields
+) -> None:
     """Set the KPI bookkeeping timestamps (`data_changed_at`, `metrics_computed_at`) of these
-    engagements in one upsert, creating their rows on first use."""
+    engagements, and with `applications` each one's count read, in one upsert, creating their
+    rows on first use."""
+    per_engagement = {"applications": applications} if applications is not None else {}
     EngagementMetricsState.objects.bulk_create(
-        [EngagementMetricsState(engagement_id=pk, **fields) for pk in engagement_ids],
+        [
+            EngagementMetricsState(
+                engagement_id=pk,
+                **fields,
+                **{name: values[pk] for name, values in per_engagement.items()},
+            )
+            for pk in engagement_ids
+        ],
         update_conflicts=True,
         unique_fields=["engagement"],
-        update_fields=list(fields),
+        update_fields=[*fields, *per_engagement],
     )
 
 

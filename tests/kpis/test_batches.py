@@ -153,3 +153,40 @@ def test_reading_streams_rows_to_the_parser_and_reports_its_error_without_hangin
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_batches_are_cut_from_the_counts_of_the_last_run_until_the_data_changes(
+    three_engagements, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.services import engagement_mark_data_changed
+    from recruiting.models import Application
+
+    ids = [e.pk for e in three_engagements]
+    counts = [Application.objects.filter(engagement_id=pk).count() for pk in ids]
+    monkeypatch.setattr(services, "BATCH_ROWS", counts[0] + counts[1])
+
+    def batches() -> tuple[list[list[int]], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            cut = services.recompute_batches(ids)
+        return cut, [q["sql"] for q in queries if "recruiting_application" in q["sql"]]
+
+    # Never computed: every engagement's applications are counted.
+    cut, counted = batches()
+    assert cut == [ids[:2], ids[2:]] and len(counted) == 2  # the estimate, the count
+    metrics_recompute(engagement_ids=ids, as_of=AS_OF)
+    assert sorted(
+        services.EngagementMetricsState.objects.values_list("engagement_id", "applications")
+    ) == sorted(zip(ids, counts, strict=True))
+    # Computed since their data last changed: the stored counts, no count of the table.
+    cut, counted = batches()
+    assert cut == [ids[:2], ids[2:]] and len(counted) == 1  # the estimate only
+    # The stored counts are what cuts the batches: say the third had none.
+    services.EngagementMetricsState.objects.filter(engagement_id=ids[2]).update(applications=0)
+    assert batches() == ([ids], counted)
+    # Its data changed since: it alone is counted again.
+    engagement_mark_data_changed(engagement=three_engagements[2])
+    cut, counted = batches()
+    assert cut == [ids[:2], ids[2:]]
+    assert len(counted) == 2 and f"IN ({ids[2]})" in counted[1]
