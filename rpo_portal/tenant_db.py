@@ -92,8 +92,8 @@ CREATE OR REPLACE FUNCTION rpo_current_organizations() RETURNS bigint[]
 -- planned once per session and the setting parsed once per call: a plain SQL function parsed
 -- the setting for every engagement row, about 6 ms a statement with 200 engagements. It
 -- returns the ids of the engagements of the caller's own context, which the caller sets: the
--- engagements it names (a job, a batch: `narrow_to_engagements` checks that they are the
--- organizations' before naming them), or else its organizations' engagements. Naming them
+-- engagements it names (a job; a batch: `narrow_to_engagements` names only those the context
+-- already sees), or else its organizations' engagements. Naming them
 -- saves reading the engagements on every statement, which the audit triggers run once per
 -- written row (about 80 us with 200 engagements in the context).
 CREATE OR REPLACE FUNCTION rpo_visible_engagements() RETURNS bigint[]
@@ -290,6 +290,15 @@ def _organizations_value(organization_ids: Iterable[int]) -> str:
 _SET_CONTEXT = "set_config(%s, %s, {local}), set_config(%s, %s, {local})"
 
 
+# Naming no engagement must hide every engagement, not lift the narrowing (""): "0" names
+# none (ids start at 1).
+NO_ENGAGEMENT = "0"
+
+
+def _engagements_value(engagement_ids: Iterable[int]) -> str:
+    return _organizations_value(engagement_ids) or NO_ENGAGEMENT
+
+
 def _context_params(organizations: str, engagements: str = "") -> list[str]:
     return [SETTING, organizations, ENGAGEMENTS_SETTING, engagements]
 
@@ -330,7 +339,9 @@ def current_engagements(using: str = DEFAULT_DB_ALIAS) -> list[int] | None:
     """The engagements the context names (a job's, a batch's), or None: all of its
     organizations' engagements."""
     value = _current_context(using)[1]
-    return [int(pk) for pk in value.split(",")] if value else None
+    if not value:
+        return None
+    return [int(pk) for pk in value.split(",") if pk != NO_ENGAGEMENT]
 
 
 @contextmanager
@@ -356,28 +367,29 @@ def narrow_to_engagements(engagement_ids: Iterable[int], using: str = DEFAULT_DB
     work on named engagements (an SLA evaluation batch) whose statements then check each row
     against those few ids instead of every engagement of the context's organizations.
 
-    Only narrows: refuses an engagement the current context does not see. As the tables'
-    owner (not subject to the policies) it changes nothing."""
+    Only narrows: of the ids, those the current context sees now stay visible, the others
+    stay hidden (as they were: an engagement deleted while a job runs is simply not there),
+    and naming none hides every engagement. As the tables' owner (not subject to the
+    policies) it changes nothing."""
     ids = sorted({int(pk) for pk in engagement_ids})
     connection = connections[using]
     if not connection.in_atomic_block:
         raise RuntimeError("The tenant context is set per transaction: open one first.")
     with connection.cursor() as cursor:
-        # In order: subject to the policies?, the engagements named before, and, if every id is
-        # visible now, the narrowing (the visibility check reads the context before it changes).
+        # In order: the engagements named before, then (as the application role) the ids that
+        # are visible now, worked out before the setting changes.
         cursor.execute(
-            "SELECT current_user = %s, current_setting(%s, true),"
-            " %s::bigint[] <@ rpo_visible_engagements()"
-            " AND set_config(%s, %s, true) IS NOT NULL",
-            [APP_ROLE, ENGAGEMENTS_SETTING, ids, ENGAGEMENTS_SETTING, ",".join(map(str, ids))],
+            "SELECT current_setting(%s, true), CASE WHEN current_user = %s THEN set_config(%s,"
+            " coalesce(nullif(array_to_string(ARRAY(SELECT unnest(%s::bigint[])"
+            " INTERSECT SELECT unnest(rpo_visible_engagements()) ORDER BY 1), ','), ''), %s),"
+            " true) END",
+            [ENGAGEMENTS_SETTING, APP_ROLE, ENGAGEMENTS_SETTING, ids, NO_ENGAGEMENT],
         )
-        subject, previous, narrowed = cursor.fetchone()
-    if subject and not narrowed:
-        raise PermissionError("Refused: an engagement outside the tenant context.")
+        previous, narrowed = cursor.fetchone()
     yield
     # Inside an outer transaction the narrowing would outlive this block: put back what was
     # there (after an error the caller's rollback does; a commit ends it anyway).
-    if narrowed and len(connection.atomic_blocks) > 1 and not connection.needs_rollback:
+    if narrowed is not None and len(connection.atomic_blocks) > 1 and not connection.needs_rollback:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [ENGAGEMENTS_SETTING, previous or ""])
 
@@ -497,7 +509,7 @@ def job_tenant(
     """Run a job as the application role with the given organizations as its tenant; with
     `engagement_ids`, only those engagements' data visible (they must be the organizations')."""
     value = _organizations_value(organization_ids)
-    named = "" if engagement_ids is None else _organizations_value(engagement_ids)
+    named = "" if engagement_ids is None else _engagements_value(engagement_ids)
     with application_role(using):
         with connections[using].cursor() as cursor:
             # In order: the context before, then the job's.

@@ -281,29 +281,35 @@ def test_a_batch_narrows_its_context_to_its_engagements_and_gives_it_back(
     with tenant_db.job_engagements(both), transaction.atomic():
         with tenant_db.narrow_to_engagements([sibling.pk]):  # a savepoint's batch
             assert visible_clauses() == [sibling.pk]
-            with (
-                pytest.raises(PermissionError),  # narrowing never widens
-                tenant_db.narrow_to_engagements([mine.pk]),
-            ):
-                pass
+            with tenant_db.narrow_to_engagements([mine.pk, sibling.pk]):  # never widens
+                assert visible_clauses() == [sibling.pk]
+            with tenant_db.narrow_to_engagements([mine.pk]):
+                assert (visible_clauses(), tenant_db.current_engagements()) == ([], [])
+            assert visible_clauses() == [sibling.pk]
         assert visible_clauses() == both
         assert tenant_db.current_engagements() == both
+        with tenant_db.narrow_to_engagements([]):  # no engagement: nothing, not everything
+            assert (visible_clauses(), tenant_db.current_engagements()) == ([], [])
+        assert visible_clauses() == both
+    with tenant_db.job_engagements([]):
+        assert (visible_clauses(), tenant_db.current_engagements()) == ([], [])
 
 
-def test_narrowing_refuses_an_engagement_of_another_tenant_and_is_nothing_to_the_owner(
+def test_narrowing_to_another_tenants_engagement_shows_nothing_and_is_nothing_to_the_owner(
     two_tenants,
 ):
     mine, theirs = two_tenants
-    with (
-        tenant_db.job_engagements([mine.pk]),
-        transaction.atomic(),
-        pytest.raises(PermissionError),
-        tenant_db.narrow_to_engagements([theirs.pk]),
-    ):
-        pass
+    _clause_of(mine), _clause_of(theirs)
+    with tenant_db.job_tenant([mine.client_id]), transaction.atomic():
+        with tenant_db.narrow_to_engagements([mine.pk, theirs.pk]):
+            assert tenant_db.current_engagements() == [mine.pk]
+            assert visible_clauses() == [mine.pk]
+        with tenant_db.narrow_to_engagements([theirs.pk]):
+            assert (tenant_db.current_engagements(), visible_clauses()) == ([], [])
+        assert visible_clauses() == [mine.pk]
     with transaction.atomic(), tenant_db.narrow_to_engagements([theirs.pk]):  # the owner
         assert tenant_db.current_engagements() is None
-        assert session_state()[2] == sorted([mine.pk, theirs.pk])
+        assert visible_clauses() == sorted([mine.pk, theirs.pk])
 
 
 def test_a_request_clears_a_narrowing_left_on_its_connection(one_provider_two_clients):
