@@ -303,20 +303,22 @@ def _context_params(organizations: str, engagements: str = "") -> list[str]:
     return [SETTING, organizations, ENGAGEMENTS_SETTING, engagements]
 
 
-def set_tenant(
-    organization_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS, *, _engagements: str = ""
-) -> None:
+def _set_context(organizations: str, engagements: str, *, local: bool, using: str) -> None:
+    """Both settings as they are given: for the transaction (`local`) or the session."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT " + _SET_CONTEXT.format(local="true" if local else "false"),
+            _context_params(organizations, engagements),
+        )
+
+
+def set_tenant(organization_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
     """Set the current organizations for the rest of the current transaction.
 
     Refuses outside a transaction: in autocommit the setting would end with the statement."""
-    connection = connections[using]
-    if not connection.in_atomic_block:
+    if not connections[using].in_atomic_block:
         raise RuntimeError("The tenant context is set per transaction: open one first.")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + _SET_CONTEXT.format(local="true"),
-            _context_params(_organizations_value(organization_ids), _engagements),
-        )
+    _set_context(_organizations_value(organization_ids), "", local=True, using=using)
 
 
 def _current_context(using: str) -> tuple[str, str]:
@@ -351,14 +353,12 @@ def tenant_transaction(
     """A transaction (or savepoint) in which the given organizations are the tenant."""
     organization_ids = list(organization_ids)
     with transaction.atomic(using=using):
-        previous, previous_engagements = _current_context(using)
+        previous = _current_context(using)
         set_tenant(organization_ids, using)
         yield
         # Inside an outer transaction the setting would outlive this block's savepoint: restore
         # it. (On an exception the savepoint's rollback undoes the setting.)
-        set_tenant(
-            [int(pk) for pk in previous.split(",") if pk], using, _engagements=previous_engagements
-        )
+        _set_context(*previous, local=True, using=using)
 
 
 @contextmanager
@@ -492,14 +492,6 @@ def application_role(
 # runs and puts back what was there when it ends (the task's prerun clears anything left over).
 
 
-def _set_session_tenant(organizations: str, engagements: str, using: str) -> None:
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT " + _SET_CONTEXT.format(local="false"),
-            _context_params(organizations, engagements),
-        )
-
-
 @contextmanager
 def job_tenant(
     organization_ids: Iterable[int],
@@ -526,13 +518,13 @@ def job_tenant(
             if connection.connection is not None and not (
                 connection.in_atomic_block and connection.needs_rollback
             ):
-                _set_session_tenant(previous or "", previous_named or "", using)
+                _set_context(previous or "", previous_named or "", local=False, using=using)
 
 
 def clear_job_tenant(using: str = DEFAULT_DB_ALIAS) -> None:
     """No tenant on this connection (before a task; an open connection only)."""
     if connections[using].connection is not None:
-        _set_session_tenant("", "", using)
+        _set_context("", "", local=False, using=using)
 
 
 def engagements_parties(engagement_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> list[int]:
