@@ -16,9 +16,8 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts.models import User
 from engagements.access import VIEW
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import ApiPagination, EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
 
@@ -54,13 +53,6 @@ class WritePermission:
         reading = request.method in SAFE_METHODS
         self.engagement_perm = VIEW if reading else self.write_perm
         super().initial(request, *args, **kwargs)
-
-
-class MemberField(serializers.PrimaryKeyRelatedField):
-    """A user id; whether they belong to either party is checked by the service."""
-
-    def get_queryset(self):
-        return User.objects.filter(is_active=True)
 
 
 def _engagement_records(model):

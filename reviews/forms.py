@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 
+from engagements.forms import MemberField, MembersField
 from kpis.registry import KPI_CHOICES
 from reviews.models import (
     ActionItem,
@@ -21,16 +22,6 @@ from reviews.models import (
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class MembersField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return str(user)
-
-
-class MemberField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return str(user)
 
 
 class CadenceForm(forms.ModelForm):

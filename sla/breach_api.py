@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements.api import ApiPagination, EngagementGate
+from engagements.models import NOT_A_MEMBER
 from reviews.models import ActionItemStatus
 from sla import breach_selectors as selectors
 from sla import breach_services as services
@@ -300,7 +301,7 @@ def _actions(engagement, items) -> list[services.CorrectiveActionInput]:
     for item in items:
         owner = members.get(item["owner"])
         if owner is None:
-            raise DjangoValidationError({"owner": f"User {item['owner']} is not a member."})
+            raise DjangoValidationError({"owner": NOT_A_MEMBER})
         actions.append(
             services.CorrectiveActionInput(
                 item["title"], owner, item["due_date"], item.get("description", "")

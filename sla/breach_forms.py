@@ -1,5 +1,6 @@
 from django import forms
 
+from engagements.forms import MemberField
 from reviews.models import ActionItemStatus
 from sla.models import ReliefReason
 
@@ -15,12 +16,12 @@ class ReasonForm(forms.Form):
 
 
 def _owner_field(members):
-    return forms.ModelChoiceField(queryset=members, label="Owner")
+    return MemberField(queryset=members, label="Owner")
 
 
 class CorrectiveActionForm(forms.Form):
     title = forms.CharField(max_length=200, label="Corrective action")
-    owner = forms.ModelChoiceField(queryset=None)
+    owner = MemberField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details (optional)"
