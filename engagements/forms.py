@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from engagements.models import NOT_A_MEMBER, Engagement
+from rpo_portal.text_rules import refuse_formulas
 
 # Django's own answers differ for a multiple choice (they quote the id); a person field gives
 # the same words whatever id it was sent.
@@ -73,6 +74,7 @@ class EngagementForm(forms.ModelForm):
         ).order_by("full_name", "email")
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
+        refuse_formulas(self.fields, ["name"])  # the QBR pack's cover names it
 
 
 class AuditFilterForm(forms.Form):

@@ -7,12 +7,9 @@ from django.db.models import Max
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from engagements.forms import EngagementForm
 from engagements.models import NOT_A_MEMBER
-from reviews import forms as review_forms
-from reviews import selectors as review_selectors
-from reviews.models import ActionItem, Cadence, Tier
-from sla import breach_forms
+from reviews.models import ActionItem
+from tests.page_forms import field_errors, page_forms
 from tests.sla.breach_helpers import agreed_clause, make_breach
 
 pytestmark = pytest.mark.django_db
@@ -100,45 +97,26 @@ def test_breach_api_answers_a_non_member_as_an_unknown_id(
     assert plan(account_manager.pk).status_code == 200
 
 
-def _person_forms(engagement):
-    """(form, field) for every form field that names people of the engagement."""
-    members = review_selectors.members_of(engagement=engagement)
-    none = ActionItem.objects.none()
-    cadence = Cadence.objects.get(engagement=engagement, tier=Tier.TACTICAL)
-    return [
-        (lambda data: EngagementForm(data, instance=engagement), "program_manager"),
-        (lambda data: EngagementForm(data, instance=engagement), "account_lead"),
-        (
-            lambda data: review_forms.CadenceForm(data, instance=cadence, members=members),
-            "participants",
-        ),
-        (lambda data: review_forms.MeetingForm(data, members=members), "attendees"),
-        (lambda data: review_forms.MinutesForm(data, members=members), "attendees"),
-        (lambda data: review_forms.ActionItemQuickForm(data, members=members), "owner"),
-        (lambda data: review_forms.ActionItemForm(data, members=members, risks=none), "owner"),
-        (
-            lambda data: review_forms.DecisionForm(
-                data, members=members, meetings=none, action_items=none, risks=none
-            ),
-            "decided_by",
-        ),
-        (lambda data: review_forms.RiskForm(data, members=members), "owner"),
-        (lambda data: breach_forms.CorrectiveActionForm(data, members=members), "owner"),
-        (lambda data: breach_forms.RemediationPlanForm(data, members=members), "owner"),
-    ]
-
-
-def _field_errors(make, field, person):
-    multiple = field in ("participants", "attendees")
-    form = make({field: [person] if multiple else person})
-    form.is_valid()
-    return form.errors.get(field)
+PERSON_FIELDS = [
+    ("engagement", "program_manager"),
+    ("engagement", "account_lead"),
+    ("cadence", "participants"),
+    ("meeting", "attendees"),
+    ("minutes", "attendees"),
+    ("action_quick", "owner"),
+    ("action", "owner"),
+    ("decision", "decided_by"),
+    ("risk", "owner"),
+    ("corrective_action", "owner"),
+    ("remediation_plan", "owner"),
+]
 
 
 def test_every_person_field_of_the_pages_answers_one_way(
     engagement, hr_lead, account_manager, outsider, nobody
 ):
-    for make, field in _person_forms(engagement):
-        foreign, unknown = (_field_errors(make, field, p) for p in (outsider.pk, nobody))
-        assert foreign == unknown == [NOT_A_MEMBER], field
-        assert _field_errors(make, field, account_manager.pk) is None, field
+    forms = page_forms(engagement)
+    for name, field in PERSON_FIELDS:
+        foreign, unknown = (field_errors(forms[name], field, p) for p in (outsider.pk, nobody))
+        assert foreign == unknown == [NOT_A_MEMBER], (name, field)
+        assert field_errors(forms[name], field, account_manager.pk) is None, (name, field)
