@@ -7,8 +7,8 @@ from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import Organization, User
 from engagements.access import VIEW, get_engagement_for
-from engagements.models import Engagement
-from engagements.selectors import engagement_list_for
+from engagements.models import NOT_A_MEMBER, Engagement
+from engagements.selectors import engagement_list_for, members_of
 
 
 class ApiPagination(pagination.PageNumberPagination):
@@ -45,6 +45,19 @@ class EngagementGate:
         writing = request.method not in SAFE_METHODS
         if self.person_signs_writes and writing and not isinstance(request.user, User):
             raise PermissionDenied(self.person_signs_writes)
+
+
+class MemberField(serializers.PrimaryKeyRelatedField):
+    """A user id of a member of the view's engagement's parties. Any other id, whether of
+    another platform user or of nobody, gets the same answer, which names nobody."""
+
+    default_error_messages = {"does_not_exist": NOT_A_MEMBER}
+
+    def get_queryset(self):
+        engagement = getattr(self.context.get("view"), "engagement", None)
+        if engagement is None:
+            return User.objects.none()
+        return members_of(engagement=engagement)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -1,7 +1,30 @@
 from django import forms
 
 from accounts.models import User
-from engagements.models import Engagement
+from engagements.models import NOT_A_MEMBER, Engagement
+from rpo_portal.text_rules import refuse_formulas
+
+# Django's own answers differ for a multiple choice (they quote the id); a person field gives
+# the same words whatever id it was sent.
+MEMBER_ERRORS = {"invalid_choice": NOT_A_MEMBER, "invalid_pk_value": NOT_A_MEMBER}
+
+
+class MemberField(forms.ModelChoiceField):
+    """One person of the engagement's parties; the view gives the queryset (its members)."""
+
+    default_error_messages = MEMBER_ERRORS
+
+    def label_from_instance(self, user):
+        return str(user)
+
+
+class MembersField(forms.ModelMultipleChoiceField):
+    """People of the engagement's parties, as `MemberField`."""
+
+    default_error_messages = MEMBER_ERRORS
+
+    def label_from_instance(self, user):
+        return str(user)
 
 
 class _ListField(forms.CharField):
@@ -41,6 +64,7 @@ class EngagementForm(forms.ModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"program_manager": MemberField, "account_lead": MemberField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +74,7 @@ class EngagementForm(forms.ModelForm):
         ).order_by("full_name", "email")
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
+        refuse_formulas(self.fields, ["name"])  # the QBR pack's cover names it
 
 
 class AuditFilterForm(forms.Form):

@@ -10,6 +10,11 @@ from django.db import models
 
 from accounts.models import Organization, OrganizationKind
 
+# The one answer for a person field given anyone but a member of the engagement's parties:
+# the same words for another platform user and for an id that does not exist, naming nobody,
+# so that ids reveal neither who is on the platform nor their names.
+NOT_A_MEMBER = "Choose a member of this engagement's client or provider."
+
 
 def validate_currency(code: str) -> None:
     if pycountry.currencies.get(alpha_3=code or "") is None:
@@ -143,6 +148,6 @@ class Engagement(models.Model):
                 person is not None
                 and not person.memberships.filter(organization_id__in=party_ids).exists()
             ):
-                errors[field] = f"{person} is not a member of the client or the provider."
+                errors[field] = NOT_A_MEMBER
         if errors:
             raise ValidationError(errors)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from engagements.access import engagements_for
 from engagements.models import Engagement
 
@@ -34,6 +34,15 @@ def engagement_team(*, engagement: Engagement) -> dict[str, list[Membership]]:
         side = "client" if membership.organization_id == engagement.client_id else "provider"
         team[side].append(membership)
     return team
+
+
+def members_of(*, engagement: Engagement) -> QuerySet[User]:
+    """The people a person field of the engagement may name (an owner, who decided, an
+    attendee): the active members of either party."""
+    user_ids = Membership.objects.filter(
+        organization_id__in=[engagement.client_id, engagement.provider_id]
+    ).values("user_id")
+    return User.objects.filter(pk__in=user_ids, is_active=True).order_by("full_name", "email")
 
 
 HISTORY_HIDDEN_FIELDS = frozenset({"created_at", "id"})

@@ -119,8 +119,33 @@ def tool_for(tool: str, major: int) -> str:
     return min(usable)[1]  # the server's own version where there is one
 
 
+# A dump holds every tenant and every password and key hash: only its owner may read it.
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
 def backup_dir() -> Path:
     return Path(getattr(settings, "RPO_BACKUP_DIR", Path(settings.BASE_DIR) / ".data" / "backups"))
+
+
+def _private_backup_dir(directory: Path) -> None:
+    """The backup folder, made private; one that already exists (an older deployment's, or
+    made by hand) is tightened, with the dumps already in it."""
+    directory.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    directory.chmod(PRIVATE_DIR)
+    for dump in directory.glob("*.dump"):
+        dump.chmod(PRIVATE_FILE)
+
+
+def _private_file(path: Path) -> None:
+    """An empty file only its owner may read, for pg_dump to write into: pg_dump truncates an
+    existing file and keeps its mode, so the dump is never readable by others, not even while
+    it is written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)  # a leftover partial file keeps its old mode otherwise
+    finally:
+        os.close(fd)
 
 
 def backup_create(*, output: Path | None = None, alias: str = "default") -> Path:
@@ -132,9 +157,12 @@ def backup_create(*, output: Path | None = None, alias: str = "default") -> Path
     target = Target.of(alias)
     if output is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        _private_backup_dir(backup_dir())
         output = backup_dir() / f"{target.name}-{stamp}.dump"
-    output.parent.mkdir(parents=True, exist_ok=True)
+    else:  # the operator's own place: made private if new, left as it is if not
+        output.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
+    _private_file(partial)
     command = [
         tool_for("pg_dump", server_major(alias)),
         "--format=custom",

@@ -16,11 +16,11 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts.models import User
 from engagements.access import VIEW
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import ApiPagination, EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
+from rpo_portal.text_rules import refuse_formula
 
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
@@ -32,6 +32,9 @@ ERRORS = {
     404: OpenApiResponse(description="No such engagement or record (or not yours)."),
 }
 READ_ERRORS = {404: ERRORS[404]}
+# Text the QBR pack writes out: refused when it starts a formula, as the pages and the upload
+# refuse it.
+EXPORTED_TEXT = {"validators": [refuse_formula]}
 
 
 def _service(call, **kwargs):
@@ -54,13 +57,6 @@ class WritePermission:
         reading = request.method in SAFE_METHODS
         self.engagement_perm = VIEW if reading else self.write_perm
         super().initial(request, *args, **kwargs)
-
-
-class MemberField(serializers.PrimaryKeyRelatedField):
-    """A user id; whether they belong to either party is checked by the service."""
-
-    def get_queryset(self):
-        return User.objects.filter(is_active=True)
 
 
 def _engagement_records(model):
@@ -137,7 +133,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "held_at",
             "closed_at",
         ]
-        extra_kwargs = {"timezone": {"validators": []}}
+        extra_kwargs = {"timezone": {"validators": []}, "title": EXPORTED_TEXT}
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -180,6 +176,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "party", "created_at"]
+        extra_kwargs = {"title": EXPORTED_TEXT, "rationale": EXPORTED_TEXT}
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -205,6 +202,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
         read_only_fields = ["id", "party", "created_at", "completed_at"]
+        extra_kwargs = {"title": EXPORTED_TEXT}
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -229,7 +227,12 @@ class RiskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "score"]
         # 1-5 is checked by the model, which names the field.
-        extra_kwargs = {"likelihood": {"validators": []}, "impact": {"validators": []}}
+        extra_kwargs = {
+            "likelihood": {"validators": []},
+            "impact": {"validators": []},
+            "title": EXPORTED_TEXT,
+            "mitigation": EXPORTED_TEXT,
+        }
 
 
 STATUS = {"get": 200, "post": 201, "put": 200, "patch": 200}

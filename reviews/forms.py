@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 
+from engagements.forms import MemberField, MembersField
 from kpis.registry import KPI_CHOICES
 from reviews.models import (
     ActionItem,
@@ -18,19 +19,10 @@ from reviews.models import (
     Tier,
     validate_timezone,
 )
+from rpo_portal.text_rules import refuse_formula, refuse_formulas
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class MembersField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return str(user)
-
-
-class MemberField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return str(user)
 
 
 class CadenceForm(forms.ModelForm):
@@ -65,7 +57,7 @@ class CadenceForm(forms.ModelForm):
 
 class MeetingForm(forms.Form):
     tier = forms.ChoiceField(choices=Tier.choices)
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[refuse_formula])
     date = forms.DateField(widget=DATE)
     time = forms.TimeField(widget=TIME)
     timezone = forms.CharField(max_length=64, initial="UTC", validators=[validate_timezone])
@@ -112,7 +104,7 @@ class ReopenForm(forms.Form):
 class ActionItemQuickForm(forms.Form):
     """The few fields that log an item in seconds; the rest can be edited after."""
 
-    title = forms.CharField(max_length=200, label="Action")
+    title = forms.CharField(max_length=200, label="Action", validators=[refuse_formula])
     owner = MemberField(queryset=None)
     due_date = forms.DateField(widget=DATE)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL, required=False)
@@ -138,6 +130,7 @@ class ActionItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
         self.fields["risk"].queryset = risks
+        refuse_formulas(self.fields, ["title"])
         self.fields["status"].choices = ActionItemStatus.choices
 
 
@@ -150,9 +143,12 @@ class CommentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What was decided")
+    title = forms.CharField(max_length=200, label="What was decided", validators=[refuse_formula])
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Why",
+        validators=[refuse_formula],
     )
     decided_by = MemberField(queryset=None)
     decided_on = forms.DateField(widget=DATE)
@@ -203,3 +199,4 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
+        refuse_formulas(self.fields, ["title", "mitigation"])

@@ -12,9 +12,10 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import User
 from engagements.access import engagements_for
 from engagements.models import Engagement
+from engagements.selectors import members_of as engagement_members
 from recruiting.models import Application, HiringPlanLine
 from reviews.models import (
     OPEN_STATUSES,
@@ -227,10 +228,7 @@ def heat_map(*, engagement: Engagement) -> list[list[int]]:
 
 def members_of(*, engagement: Engagement) -> QuerySet[User]:
     """People who may own items or attend: members of either party."""
-    user_ids = Membership.objects.filter(
-        organization_id__in=[engagement.client_id, engagement.provider_id]
-    ).values("user_id")
-    return User.objects.filter(pk__in=user_ids, is_active=True).order_by("full_name", "email")
+    return engagement_members(engagement=engagement)
 
 
 def calendar_token_user(*, engagement: Engagement, token_hash: str) -> User | None:

@@ -6,7 +6,10 @@ every kind, the bulk API, exports, sign-in), so that no path can apply a weaker 
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
 
 # A spreadsheet runs a cell starting with one of these as a formula (a tab or carriage return
 # first hides it from view; they are refused as written, since they are never stored).
@@ -15,10 +18,15 @@ HIDING_CHARACTERS = ("\t", "\r")
 FORMULA_REASON = (
     "Starts with =, +, @, a tab or a carriage return, which spreadsheets run as a formula."
 )
+# A leading minus starts a formula too ("-2+3", "-HYPERLINK(...)"), yet also ordinary text
+# ("- none", "-5 days"), so text coming in may start with one; text going out to a
+# spreadsheet is quoted for it.
+EXPORT_FORMULA_CHARACTERS = (*FORMULA_CHARACTERS, "-")
 
 
 def starts_a_formula(text: str) -> bool:
-    """Whether `text` would be run as a formula once stored and opened in a spreadsheet.
+    """Whether `text` would be run as a formula once stored and opened in a spreadsheet: the
+    rule every path that stores text refuses it by (imports, the API, the forms).
 
     Stored text is trimmed of Unicode whitespace (`str.strip()`), so the rule looks at the
     trimmed text: `" =HYPERLINK(...)"` and `"\\u00a0+1"` are formulas as stored.
@@ -26,10 +34,40 @@ def starts_a_formula(text: str) -> bool:
     return text.startswith(HIDING_CHARACTERS) or text.strip().startswith(FORMULA_CHARACTERS)
 
 
+def refuse_formula(text: str) -> None:
+    """A field validator: the upload's refusal, in its words."""
+    if starts_a_formula(text):
+        raise ValidationError(FORMULA_REASON)
+
+
+def refuse_formulas(fields, names) -> None:
+    """Gives the named text fields of a form or serializer (`fields`: its fields by name) the
+    upload's refusal of formulas: for text typed on a page or sent to the API that an export
+    writes out (a clause key, a decision's title), as the upload refuses it in a file."""
+    for name in names:
+        fields[name].validators.append(refuse_formula)
+
+
+# A number written as text ("-12.50", "-1.5e-07"): a spreadsheet reads it as the number.
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def runs_in_a_spreadsheet(text: str) -> bool:
+    """Whether a text cell of an export would be run (or hidden) by a spreadsheet: a formula
+    character or a minus first, after any whitespace, or a tab or carriage return first. A
+    negative number is a number, not a formula, even written as text ("-12.50")."""
+    if text.startswith(HIDING_CHARACTERS):
+        return True
+    trimmed = text.strip()
+    return trimmed.startswith(EXPORT_FORMULA_CHARACTERS) and not _PLAIN_NUMBER.fullmatch(trimmed)
+
+
 def spreadsheet_cell(value):
-    """A value as an export writes it: text a spreadsheet would run as a formula is quoted
-    with a leading apostrophe, which spreadsheets show as text."""
-    if isinstance(value, str) and starts_a_formula(value):
+    """A value as every CSV and Excel export writes it: text a spreadsheet would run is
+    quoted with a leading apostrophe, which spreadsheets show as text (OWASP's rule for CSV
+    injection). Numbers pass as they are. The Excel writer also writes every text cell with
+    `write_string`, so none is ever parsed as a formula."""
+    if isinstance(value, str) and runs_in_a_spreadsheet(value):
         return "'" + value
     return value
 

@@ -18,7 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements.api import ApiPagination, EngagementGate
+from engagements.models import NOT_A_MEMBER
 from reviews.models import ActionItemStatus
+from rpo_portal.text_rules import refuse_formula
 from sla import breach_selectors as selectors
 from sla import breach_services as services
 from sla.models import (
@@ -227,7 +229,7 @@ class ReasonInput(serializers.Serializer):
 
 
 class CorrectiveActionInput(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[refuse_formula])
     owner = serializers.IntegerField(help_text="The user id of a member of either party.")
     due_date = serializers.DateField()
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -300,7 +302,7 @@ def _actions(engagement, items) -> list[services.CorrectiveActionInput]:
     for item in items:
         owner = members.get(item["owner"])
         if owner is None:
-            raise DjangoValidationError({"owner": f"User {item['owner']} is not a member."})
+            raise DjangoValidationError({"owner": NOT_A_MEMBER})
         actions.append(
             services.CorrectiveActionInput(
                 item["title"], owner, item["due_date"], item.get("description", "")

@@ -1,6 +1,8 @@
 from django import forms
 
+from engagements.forms import MemberField
 from reviews.models import ActionItemStatus
+from rpo_portal.text_rules import refuse_formula
 from sla.models import ReliefReason
 
 
@@ -15,12 +17,12 @@ class ReasonForm(forms.Form):
 
 
 def _owner_field(members):
-    return forms.ModelChoiceField(queryset=members, label="Owner")
+    return MemberField(queryset=members, label="Owner")
 
 
 class CorrectiveActionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Corrective action")
-    owner = forms.ModelChoiceField(queryset=None)
+    title = forms.CharField(max_length=200, label="Corrective action", validators=[refuse_formula])
+    owner = MemberField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details (optional)"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from engagements.models import Engagement
+from engagements.selectors import members_of as engagement_members
 from sla.models import (
     Breach,
     BreachEvent,
@@ -16,8 +16,6 @@ from sla.models import (
     ReliefStatus,
     SlaClause,
 )
-
-User = get_user_model()
 
 
 def breaches_of(*, engagement: Engagement) -> QuerySet[Breach]:
@@ -57,14 +55,7 @@ def relief_claims_of(*, breach: Breach) -> QuerySet[ReliefClaim]:
 
 def members_of(*, engagement: Engagement) -> QuerySet:
     """The people of both parties: who may own a corrective action."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organization_id__in=(engagement.client_id, engagement.provider_id),
-        )
-        .distinct()
-        .order_by("full_name", "email")
-    )
+    return engagement_members(engagement=engagement)
 
 
 def breach_periods(*, engagement: Engagement) -> list[str]:

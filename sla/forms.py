@@ -2,6 +2,7 @@ from django import forms
 
 from kpis.forms import ResponseForm  # noqa: F401 - the same answer for targets and schedules
 from kpis.registry import ALL
+from rpo_portal.text_rules import refuse_formulas
 from sla.models import SlaClause, clause_term_errors
 from sla.schedule import TERMS
 
@@ -29,6 +30,11 @@ class ClauseForm(forms.ModelForm):
             "earn_back": "Credit only: earned back after this many met periods in a row.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload and the API refuse a formula in these cells; so does the form.
+        refuse_formulas(self.fields, ["key", "segment"])
+
     def clean(self):
         data = super().clean()
         if data.get("dimension") == ALL and (data.get("segment") or "").lower() in ("", ALL):
@@ -45,7 +51,8 @@ class ClauseForm(forms.ModelForm):
             effective_to=data.get("effective_to"),
         )
         for field, reason in errors.items():
-            self.add_error(field, reason)
+            if field not in self.errors:  # a value refused as given keeps its one reason
+                self.add_error(field, reason)
         return data
 
     def _post_clean(self):

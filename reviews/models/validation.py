@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 
-from engagements.models import Engagement
+from engagements.models import NOT_A_MEMBER, Engagement
 
 
 def validate_timezone(name: str) -> None:
@@ -20,7 +20,7 @@ def validate_timezone(name: str) -> None:
 def validate_member(engagement: Engagement, user, field: str) -> None:
     party_ids = {engagement.client_id, engagement.provider_id}
     if not user.memberships.filter(organization_id__in=party_ids).exists():
-        raise ValidationError({field: f"{user} is not a member of the client or the provider."})
+        raise ValidationError({field: NOT_A_MEMBER})
 
 
 def validate_same_engagement(engagement_id: int, record, field: str) -> None:

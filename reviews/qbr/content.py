@@ -21,22 +21,6 @@ DATE = "date"  # ISO date text
 DATETIME = "datetime"  # ISO date-time text (UTC)
 STATUS = "status"  # a status key; shown as its word (and its colour)
 
-# The text that starts a formula in a spreadsheet (or a DDE payload after a tab or CR).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """The text as a spreadsheet must show it: one that would start a formula gets a leading
-    apostrophe, so it is read as text however the file is opened (OWASP's CSV injection rule).
-    Every writer of CSV and Excel output passes every text cell through here."""
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def is_formula_like(text: str) -> bool:
-    return bool(text) and text.startswith(FORMULA_STARTS)
-
 
 @dataclass
 class Column:

@@ -7,7 +7,8 @@ import io
 import zipfile
 
 from charts.svg import STATUS_WORDS
-from reviews.qbr.content import MONEY, STATUS, PackContent, neutralise
+from reviews.qbr.content import MONEY, STATUS, PackContent
+from rpo_portal.text_rules import spreadsheet_cell
 
 
 def _cell(kind: str, value) -> str:
@@ -21,13 +22,13 @@ def _cell(kind: str, value) -> str:
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
-    return neutralise(str(value))
+    return spreadsheet_cell(str(value))
 
 
 def table_csv(table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(c.heading) for c in table.columns])
+    writer.writerow([spreadsheet_cell(c.heading) for c in table.columns])
     for row in table.rows:
         writer.writerow([_cell(c.kind, v) for c, v in zip(table.columns, row, strict=True)])
     return buffer.getvalue()

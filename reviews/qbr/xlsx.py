@@ -20,8 +20,8 @@ from reviews.qbr.content import (
     VALUE,
     PackContent,
     Table,
-    neutralise,
 )
+from rpo_portal.text_rules import spreadsheet_cell
 
 UNIT_FORMATS = {
     "days": '0.0" d"',
@@ -58,7 +58,7 @@ class _Formats:
 
 def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
     """Text is always written as a string, never parsed as a formula, number or URL."""
-    sheet.write_string(row, col, neutralise(text), fmt)
+    sheet.write_string(row, col, spreadsheet_cell(text), fmt)
 
 
 def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: str, value) -> None:

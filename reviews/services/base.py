@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from engagements.access import party_of
-from engagements.models import Engagement
+from engagements.models import NOT_A_MEMBER, Engagement
 from reviews.models import Meeting
 
 
@@ -29,7 +29,7 @@ def apply_changes(obj, changes: dict[str, Any], actor: User | None) -> None:
 def party_or_error(user: User, engagement: Engagement, field: str) -> str:
     party = party_of(user, engagement)
     if party is None:
-        raise ValidationError({field: f"{user} is not a member of the client or the provider."})
+        raise ValidationError({field: NOT_A_MEMBER})
     return party
 
 

@@ -204,6 +204,42 @@ def test_backup_command_writes_a_custom_format_dump(engagement, tmp_path, settin
     assert dumps[0].read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
 
 
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_are_readable_by_their_owner_only(engagement, tmp_path, settings):
+    """A dump holds every tenant and every password and key hash: files 0600 in a 0700
+    folder, a new folder made so and one that already exists (with its dumps) tightened."""
+    new_folder = tmp_path / "new" / "backups"
+    settings.RPO_BACKUP_DIR = new_folder
+    call_command("backup")
+    [dump] = new_folder.glob("*.dump")
+    assert (_mode(new_folder), _mode(dump)) == (0o700, 0o600)
+
+    old_folder = tmp_path / "old"
+    old_folder.mkdir(mode=0o755)
+    old_folder.chmod(0o755)
+    earlier = old_folder / "rpo_portal-20250101T000000Z.dump"
+    earlier.write_bytes(b"PGDMP")
+    earlier.chmod(0o644)
+    settings.RPO_BACKUP_DIR = old_folder
+    call_command("backup")
+    assert _mode(old_folder) == 0o700
+    dumps = list(old_folder.glob("*.dump"))
+    assert len(dumps) == 2 and {_mode(dump) for dump in dumps} == {0o600}
+
+    # A file named by the operator, and a leftover partial dump of the same name.
+    output = tmp_path / "chosen" / "today.dump"
+    output.parent.mkdir()
+    leftover = output.with_name(output.name + ".partial")
+    leftover.write_bytes(b"half")
+    leftover.chmod(0o644)
+    call_command("backup", "--output", str(output))
+    assert _mode(output) == 0o600 and output.read_bytes()[:5] == b"PGDMP"
+
+
 def test_a_restore_needs_an_existing_file(tmp_path):
     result = manage("restore", str(tmp_path / "missing.dump"), database="postgres")
     assert result.returncode != 0 and "No such file" in result.stderr

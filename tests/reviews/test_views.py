@@ -5,7 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from engagements.models import NOT_A_MEMBER
 from reviews import services
 from reviews.models import ActionItem, Cadence, Meeting, Tier
 
@@ -139,7 +141,7 @@ def test_quick_add_errors_name_the_field(login, engagement, account_manager, out
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
-    assert "This field is required" in html and "Select a valid choice" in html
+    assert "This field is required" in html and escape(NOT_A_MEMBER) in html
     assert not ActionItem.objects.exists()
 
 

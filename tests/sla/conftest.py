@@ -20,6 +20,22 @@ def propose_file(engagement, actor, path=SCHEDULE):
     )
 
 
+# A clause as the clause form posts it.
+CLAUSE_FORM = {
+    "key": "S-HIRES",
+    "kpi": "hires",
+    "grain": "month",
+    "dimension": "all",
+    "segment": "all",
+    "kind": "credit",
+    "threshold": "3",
+    "min_n": "1",
+    "grace_days": "0",
+    "effective_from": "2025-01-01",
+    "pct": "2",
+}
+
+
 @pytest.fixture
 def sla_engagement(engagement, account_manager, hr_lead):
     """The sample data and schedule: monthly fee 10,000, at-risk 9 %, agreed by both parties,

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sla.models import SlaClause, SlaSchedule
-from tests.sla.conftest import SCHEDULE, propose_file
+from tests.sla.conftest import CLAUSE_FORM, SCHEDULE, propose_file
 
 pytestmark = pytest.mark.django_db
 
@@ -109,22 +109,7 @@ def test_a_counter_upload_counters_the_schedule(login, engagement, account_manag
 
 
 def test_a_clause_from_the_form(login, engagement, account_manager):
-    response = login(account_manager).post(
-        url("clause_new", engagement),
-        {
-            "key": "S-HIRES",
-            "kpi": "hires",
-            "grain": "month",
-            "dimension": "all",
-            "segment": "all",
-            "kind": "credit",
-            "threshold": "3",
-            "min_n": "1",
-            "grace_days": "0",
-            "effective_from": "2025-01-01",
-            "pct": "2",
-        },
-    )
+    response = login(account_manager).post(url("clause_new", engagement), CLAUSE_FORM)
     assert response.status_code == 302
     assert SlaClause.objects.get().key == "S-HIRES"
 

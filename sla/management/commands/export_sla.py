@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from rpo_portal.jobs import JobCommand
+from rpo_portal.text_rules import spreadsheet_cell
 from sla.selectors import evaluation_rows, ledger_rows
 
 TABLES = {"evaluation": evaluation_rows, "ledger": ledger_rows}
@@ -30,7 +31,8 @@ class Command(JobCommand):
         ]
         if options["format"] == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerows(rows)
+            # Clause keys are text a party typed: quoted so that a spreadsheet never runs one.
+            writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
             return
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
