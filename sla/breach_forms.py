@@ -1,6 +1,7 @@
 from django import forms
 
 from reviews.models import ActionItemStatus
+from rpo_portal.text_rules import validate_one_line
 from sla.models import ReliefReason
 
 
@@ -19,7 +20,9 @@ def _owner_field(members):
 
 
 class CorrectiveActionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Corrective action")
+    title = forms.CharField(
+        max_length=200, label="Corrective action", validators=[validate_one_line]
+    )
     owner = forms.ModelChoiceField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
