@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import ROLES_BY_KIND, Organization, Role, default_api_key_role
+from rpo_portal.text_rules import validate_one_line
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -13,7 +14,10 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text="What the key is for, e.g. “Workday sync”.", label="Name"
+        max_length=100,
+        help_text="What the key is for, e.g. “Workday sync”.",
+        label="Name",
+        validators=[validate_one_line],
     )
     role = forms.ChoiceField(
         label="Role", help_text="The key acts with this role in your organization's engagements."

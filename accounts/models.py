@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from rpo_portal.text_rules import email_canonical
+from rpo_portal.text_rules import OneLineCharField, email_canonical
 
 
 class UserManager(BaseUserManager):
@@ -35,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address. Platform staff have is_staff."""
 
     email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=200, blank=True)
+    full_name = OneLineCharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Platform staff: may use the Django admin."
@@ -89,7 +89,7 @@ class OrganizationKind(models.TextChoices):
 
 @pghistory.track()
 class Organization(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = OneLineCharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=OrganizationKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -167,7 +167,7 @@ class ApiKey(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="api_keys"
     )
-    name = models.CharField(max_length=100, help_text="What the key is for, e.g. “Workday sync”.")
+    name = OneLineCharField(max_length=100, help_text="What the key is for, e.g. “Workday sync”.")
     role = models.CharField(max_length=20, choices=Role.choices)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)

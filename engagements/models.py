@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from accounts.models import Organization, OrganizationKind
+from rpo_portal.text_rules import OneLineCharField
 
 # The one answer for a person field given anyone but a member of the engagement's parties:
 # the same words for another platform user and for an id that does not exist, naming nobody,
@@ -35,7 +36,7 @@ class EngagementStatus(models.TextChoices):
 
 def _text_list(verbose_name: str) -> ArrayField:
     return ArrayField(
-        models.CharField(max_length=100), default=list, blank=True, verbose_name=verbose_name
+        OneLineCharField(max_length=100), default=list, blank=True, verbose_name=verbose_name
     )
 
 
@@ -55,7 +56,7 @@ class Engagement(models.Model):
         related_name="provider_engagements",
         limit_choices_to={"kind": OrganizationKind.PROVIDER},
     )
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     model = models.CharField(
         max_length=20, choices=EngagementModel.choices, default=EngagementModel.END_TO_END

@@ -11,6 +11,7 @@ from django.db.models import Q
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.registry import DIMENSIONS, KPI_BY_KEY, KPI_CHOICES, SOURCE
+from rpo_portal.text_rules import OneLineCharField
 
 
 class Grain(models.TextChoices):
@@ -116,7 +117,7 @@ class KpiTarget(agreement.Proposal):
     kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
     grain = models.CharField(max_length=10, choices=Grain.choices)
     dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES[1:], blank=True)
-    segment = models.CharField(max_length=200, blank=True)
+    segment = OneLineCharField(max_length=200, blank=True)
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     target_value = models.DecimalField(max_digits=14, decimal_places=4)

@@ -23,6 +23,7 @@ from engagements.models import Engagement
 from kpis import compute, reading, storage
 from kpis.models import EngagementMetricsState, KpiTarget, MetricRun, TargetState
 from recruiting.models import Application
+from rpo_portal import fanout
 from rpo_portal.advisory_locks import try_xact_locks
 
 logger = logging.getLogger(__name__)
@@ -130,11 +131,19 @@ def recompute_batches(engagement_ids: list[int]) -> list[list[int]]:
 
 
 def metrics_recompute_batch(*, engagement_ids: list[int], as_of: date) -> list[int]:
-    """Recompute one batch; returns the engagements whose stored values changed."""
-    results = metrics_recompute(engagement_ids=engagement_ids, as_of=as_of)
-    return [
-        r.engagement_id for r in results if r.computed and (r.inserted or r.updated or r.deleted)
-    ]
+    """Recompute one batch of the nightly run; returns the engagements whose stored values
+    changed. If the batch fails, each engagement is recomputed alone: one that fails keeps its
+    previous values and is logged, and the others are computed."""
+
+    def changed(ids: list[int]) -> list[int]:
+        results = metrics_recompute(engagement_ids=ids, as_of=as_of)
+        return [
+            r.engagement_id
+            for r in results
+            if r.computed and (r.inserted or r.updated or r.deleted)
+        ]
+
+    return fanout.batch_or_each("KPI recompute", engagement_ids, changed)
 
 
 def metrics_recompute(
@@ -271,9 +280,15 @@ def metrics_state_update(
 
 
 def metrics_recompute_stale(*, full: bool = False, as_of: date | None = None):
-    """The nightly job: recompute every engagement that needs it, in batches."""
+    """The nightly job: recompute every engagement that needs it, in batches; a batch that
+    fails is recomputed one engagement at a time, and one that fails is left out (logged)."""
     ids = list(engagements_to_recompute(full=full).values_list("pk", flat=True))
-    return metrics_recompute(engagement_ids=ids, as_of=as_of)
+    results: list[RecomputeResult] = []
+    for batch in recompute_batches(ids):
+        results += fanout.batch_or_each(
+            "KPI recompute", batch, lambda part: metrics_recompute(engagement_ids=part, as_of=as_of)
+        )
+    return results
 
 
 # Split out by concern; still importable from here for code written before the split.

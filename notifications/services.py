@@ -8,10 +8,12 @@ marked sent in its own transaction, so a failure part-way sends nothing twice.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -27,8 +29,11 @@ from notifications.models import (
     NotificationDigest,
     NotificationPreference,
 )
+from rpo_portal import fanout
+from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
+User = get_user_model()
 
 
 def notify(
@@ -135,25 +140,26 @@ def notification_emails_send() -> int:
     """Send every pending e-mail of people who want them immediately; returns how many.
 
     Each notification is locked, sent and marked in its own transaction; a notification that
-    another sender holds is skipped, so two runs never send the same one.
+    another sender holds is skipped, so two runs never send the same one. One that fails (a
+    recipient's address the mail server refuses) is logged and left pending; the others go.
     """
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True)
         .filter(_immediate_recipient())
         .order_by("created_at", "id")
-        .values_list("pk", flat=True)
+        .values_list("pk", "engagement_id")
     )
     sent = 0
     connection = get_connection()
-    for pk in pending:
-        with transaction.atomic():
+    for pk, engagement_id in pending:
+        with fanout.item("Notification e-mail", engagement=engagement_id, notification=pk):
             notification = (
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("engagement", "recipient")
                 .filter(pk=pk, emailed_at__isnull=True)
                 .first()
             )
-            if notification is None:
+            if notification is None or not _still_in_inbox(notification):
                 continue
             _email(connection, notification.recipient, *_single_message(notification))
             notification.emailed_at = timezone.now()
@@ -162,44 +168,66 @@ def notification_emails_send() -> int:
     return sent
 
 
+def _still_in_inbox(notification: Notification) -> bool:
+    """Whether the recipient may still read the notification, asked when it is sent: the
+    inbox's own rule (`selectors.notifications_for`), and an active account. A person who
+    left the engagement's parties after the event is not e-mailed about it (the notification
+    stays unsent, hidden from their inbox as long as they are not a member again)."""
+    recipient = notification.recipient
+    return (
+        recipient.is_active
+        and selectors.notifications_for(user=recipient).filter(pk=notification.pk).exists()
+    )
+
+
 def notification_digests_send(*, day: date) -> int:
     """Send the digest of `day` to each person who chose digests and has pending
     notifications; returns how many digests went out. A second run of the same day sends
-    nothing: what arrives later waits for the next day's digest."""
+    nothing: what arrives later waits for the next day's digest. One person's digest that
+    fails is logged and left for the next run; the others go."""
     cutoff = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    recipient_ids = list(
+    pending = (
         Notification.objects.filter(
             emailed_at__isnull=True,
             created_at__lt=cutoff,
             recipient__notification_preference__delivery=Delivery.DIGEST,
         )
         .exclude(recipient__notification_digests__day=day)
-        .values_list("recipient_id", flat=True)
+        .order_by()
+        .values_list("recipient_id", "engagement_id")
         .distinct()
     )
+    engagements_of: dict[int, set[int]] = defaultdict(set)
+    for recipient_id, engagement_id in pending:
+        engagements_of[recipient_id].add(engagement_id)
     sent = 0
     connection = get_connection()
-    for recipient_id in recipient_ids:
-        try:
-            with transaction.atomic():
-                if _digest_send(connection, recipient_id=recipient_id, day=day, cutoff=cutoff):
-                    sent += 1
-        except IntegrityError:
-            # Another run wrote this person's digest of the day first.
-            logger.info("Digest of %s for user %s already sent.", day, recipient_id)
+    for recipient_id, engagement_ids in sorted(engagements_of.items()):
+        with fanout.item("Digest", engagement=engagement_ids, user=recipient_id, day=day):
+            try:
+                with transaction.atomic():
+                    if _digest_send(connection, recipient_id=recipient_id, day=day, cutoff=cutoff):
+                        sent += 1
+            except IntegrityError:
+                # Another run wrote this person's digest of the day first.
+                logger.info("Digest of %s for user %s already sent.", day, recipient_id)
     return sent
 
 
 def _digest_send(connection, *, recipient_id: int, day: date, cutoff: datetime) -> bool:
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is None:
+        return False
+    # What the digest lists is read at send time through the inbox's rule: nothing of an
+    # engagement the person has left since.
     notifications = list(
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("engagement", "recipient")
-        .filter(recipient_id=recipient_id, emailed_at__isnull=True, created_at__lt=cutoff)
+        selectors.notifications_for(user=recipient)
+        .select_for_update(skip_locked=True, of=("self",))
+        .filter(emailed_at__isnull=True, created_at__lt=cutoff)
         .order_by("engagement__name", "created_at", "id")
     )
     if not notifications:
         return False
-    recipient = notifications[0].recipient
     digest = NotificationDigest(recipient=recipient, day=day, notification_count=len(notifications))
     digest.full_clean(validate_constraints=False)
     digest.save()
@@ -228,7 +256,9 @@ def _single_message(notification: Notification) -> tuple[str, str]:
 
 def _email(connection, recipient, subject: str, body: str) -> None:
     message = EmailMessage(
-        subject=subject.replace("\n", " ")[:250],
+        # Names in a subject were typed by people; data stored before the one-line rule (or
+        # past it) must not break the header, nor stop the e-mails of everyone after it.
+        subject=one_line(subject)[:250],
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],

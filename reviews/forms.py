@@ -19,7 +19,7 @@ from reviews.models import (
     Tier,
     validate_timezone,
 )
-from rpo_portal.text_rules import refuse_formula, refuse_formulas
+from rpo_portal.text_rules import refuse_formula, refuse_formulas, validate_one_line
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -57,12 +57,12 @@ class CadenceForm(forms.ModelForm):
 
 class MeetingForm(forms.Form):
     tier = forms.ChoiceField(choices=Tier.choices)
-    title = forms.CharField(max_length=200, validators=[refuse_formula])
+    title = forms.CharField(max_length=200, validators=[validate_one_line, refuse_formula])
     date = forms.DateField(widget=DATE)
     time = forms.TimeField(widget=TIME)
     timezone = forms.CharField(max_length=64, initial="UTC", validators=[validate_timezone])
     duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=60)
-    location = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False, validators=[validate_one_line])
     attendees = MembersField(queryset=None, required=False)
 
     def __init__(self, *args, members, **kwargs):
@@ -87,7 +87,7 @@ class MinutesForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_one_line])
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -104,7 +104,9 @@ class ReopenForm(forms.Form):
 class ActionItemQuickForm(forms.Form):
     """The few fields that log an item in seconds; the rest can be edited after."""
 
-    title = forms.CharField(max_length=200, label="Action", validators=[refuse_formula])
+    title = forms.CharField(
+        max_length=200, label="Action", validators=[validate_one_line, refuse_formula]
+    )
     owner = MemberField(queryset=None)
     due_date = forms.DateField(widget=DATE)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL, required=False)
@@ -143,7 +145,9 @@ class CommentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What was decided", validators=[refuse_formula])
+    title = forms.CharField(
+        max_length=200, label="What was decided", validators=[validate_one_line, refuse_formula]
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

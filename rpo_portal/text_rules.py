@@ -1,4 +1,5 @@
-"""Rules on text that comes from outside and goes back out: formulas and e-mail addresses.
+"""Rules on text that comes from outside and goes back out: formulas, e-mail addresses and
+control characters in one-line texts.
 
 Each rule is one function, used by every path that stores or serves the text (imports of
 every kind, the bulk API, exports, sign-in), so that no path can apply a weaker version.
@@ -10,6 +11,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 # A spreadsheet runs a cell starting with one of these as a formula (a tab or carriage return
 # first hides it from view; they are refused as written, since they are never stored).
@@ -84,3 +86,51 @@ def email_canonical(address: str) -> str:
     folded = unicodedata.normalize("NFKC", address).casefold()
     # Folding can undo the normal form (a few letters fold to a letter plus a combining mark).
     return unicodedata.normalize("NFKC", folded).strip()
+
+
+# --- one-line texts ------------------------------------------------------------------------
+#
+# A name or a title a person types (an engagement's name, a clause key or segment, the title of
+# a decision, action item, risk or meeting) is one line: it goes into e-mail subjects, file
+# names, CSV cells and log lines, where a carriage return or line feed starts a new header or
+# record. Every character of Unicode's "control" category (C0, DEL, C1: tab, CR, LF, NUL,
+# escape, NEL ...) and the line and paragraph separators (U+2028, U+2029) are refused.
+
+# Unicode's Cc category is exactly U+0000-U+001F and U+007F-U+009F (and stays so: it is closed).
+_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+ONE_LINE_REASON = "Must be one line: no line breaks, tabs or other control characters."
+
+
+def has_control_characters(text: str) -> bool:
+    return _CONTROL_RUN.search(text) is not None
+
+
+def validate_one_line(value) -> None:
+    """The validator of every one-line text a person types (models, forms, serializers)."""
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValidationError(ONE_LINE_REASON, code="control_characters")
+
+
+def one_line(text: str) -> str:
+    """`text` with each run of control characters replaced by one space: for texts stored
+    before the rule (or by a path that bypassed it) on their way into a header or a line."""
+    return _CONTROL_RUN.sub(" ", text)
+
+
+class OneLineCharField(models.CharField):
+    """A CharField whose text must be one line (`validate_one_line`), in `full_clean()`, in
+    the ModelForms built from it and in the DRF ModelSerializers.
+
+    Validators do not change the schema: the field deconstructs as a plain CharField, so
+    models adopt the rule without a migration.
+    """
+
+    default_validators = [validate_one_line]
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+    def formfield(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_one_line]
+        return super().formfield(**kwargs)

@@ -2,7 +2,7 @@ from django import forms
 
 from engagements.forms import MemberField
 from reviews.models import ActionItemStatus
-from rpo_portal.text_rules import refuse_formula
+from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla.models import ReliefReason
 
 
@@ -21,7 +21,9 @@ def _owner_field(members):
 
 
 class CorrectiveActionForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Corrective action", validators=[refuse_formula])
+    title = forms.CharField(
+        max_length=200, label="Corrective action", validators=[validate_one_line, refuse_formula]
+    )
     owner = MemberField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(

@@ -27,6 +27,7 @@ from notifications.selectors import leads_of
 from notifications.services import notify
 from recruiting.models import Requisition
 from reviews.models import ActionItem, ActionItemStatus
+from rpo_portal import fanout
 from sla.models import (
     Breach,
     BreachEvent,
@@ -549,37 +550,42 @@ def sla_events_notify(*, events: dict) -> int:
     breaches = Breach.objects.filter(pk__in=events.get("new_breach_ids") or []).select_related(
         "engagement", "clause"
     )
+    # Each event on its own: one that cannot be told is logged, and the others still are.
     for breach in breaches:
-        created += len(
-            notify(
-                engagement=breach.engagement,
-                event_key=f"breach:{breach.pk}:opened",
-                kind="breach",
-                subject=f"SLA breach: {breach.clause.key} in {breach.period}",
-                body=_breach_line(breach)
-                + "\nThe provider acknowledges it and plans its remedy, or claims relief.",
-                url=breach_url(breach),
-                recipients=leads_for(breach.engagement),
+        with fanout.item("Breach notification", engagement=breach.engagement_id, breach=breach.pk):
+            created += len(
+                notify(
+                    engagement=breach.engagement,
+                    event_key=f"breach:{breach.pk}:opened",
+                    kind="breach",
+                    subject=f"SLA breach: {breach.clause.key} in {breach.period}",
+                    body=_breach_line(breach)
+                    + "\nThe provider acknowledges it and plans its remedy, or claims relief.",
+                    url=breach_url(breach),
+                    recipients=leads_for(breach.engagement),
+                )
             )
-        )
     warnings = Warning.objects.filter(pk__in=events.get("new_warning_ids") or []).select_related(
         "engagement", "clause"
     )
     for warning in warnings:
         clause = warning.clause
-        created += len(
-            notify(
-                engagement=warning.engagement,
-                event_key=f"warning:{warning.pk}:raised",
-                kind="warning",
-                subject=f"SLA warning: {clause.key} heading for a breach in {warning.period}",
-                body=(
-                    f"{clause.definition.name} is {kpi_value(warning.value, clause.kpi)} so far "
-                    f"in {warning.period} (n = {warning.n}); clause {clause.key} sets "
-                    f"{plain(clause.threshold)}. The period is still open."
-                ),
-                url=reverse("breaches:list", kwargs={"engagement_id": warning.engagement_id}),
-                recipients=leads_for(warning.engagement),
+        with fanout.item(
+            "Warning notification", engagement=warning.engagement_id, warning=warning.pk
+        ):
+            created += len(
+                notify(
+                    engagement=warning.engagement,
+                    event_key=f"warning:{warning.pk}:raised",
+                    kind="warning",
+                    subject=f"SLA warning: {clause.key} heading for a breach in {warning.period}",
+                    body=(
+                        f"{clause.definition.name} is {kpi_value(warning.value, clause.kpi)} "
+                        f"so far in {warning.period} (n = {warning.n}); clause {clause.key} "
+                        f"sets {plain(clause.threshold)}. The period is still open."
+                    ),
+                    url=reverse("breaches:list", kwargs={"engagement_id": warning.engagement_id}),
+                    recipients=leads_for(warning.engagement),
+                )
             )
-        )
     return created

@@ -22,6 +22,7 @@ from engagements import agreement
 from engagements.models import Engagement
 from kpis.models import DIMENSION_CHOICES, Grain
 from kpis.registry import ALL, KPI_BY_KEY, KPI_CHOICES
+from rpo_portal.text_rules import OneLineCharField
 
 
 class ClauseKind(models.TextChoices):
@@ -63,7 +64,7 @@ class SlaSchedule(agreement.Proposal):
     """
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
-    source_name = models.CharField(
+    source_name = OneLineCharField(
         max_length=255, blank=True, help_text="The uploaded file's name; blank for the form."
     )
 
@@ -97,11 +98,11 @@ class SlaClause(models.Model):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
     schedule = models.ForeignKey(SlaSchedule, on_delete=models.CASCADE, related_name="clauses")
-    key = models.CharField("clause", max_length=100)
+    key = OneLineCharField("clause", max_length=100)
     kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
     grain = models.CharField(max_length=10, choices=Grain.choices)
     dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES, default=ALL)
-    segment = models.CharField(max_length=200, default=ALL)
+    segment = OneLineCharField(max_length=200, default=ALL)
     kind = models.CharField(max_length=10, choices=ClauseKind.choices, default=ClauseKind.CREDIT)
     threshold = models.DecimalField(max_digits=18, decimal_places=6)
     min_n = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])

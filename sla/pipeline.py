@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 from kpis import services as kpis_services
+from rpo_portal import fanout
 from sla import services
 
 
@@ -79,8 +80,13 @@ def evaluation_batch_run(
     ids = services.engagements_to_evaluate(
         changed_ids=changed_ids or [], as_of=day, among=engagement_ids
     )
-    results = services.slas_evaluate(engagement_ids=ids, as_of=day) if ids else []
-    return [result.as_dict() for result in results]
+
+    def evaluated(part: list[int]) -> list[dict]:
+        return [r.as_dict() for r in services.slas_evaluate(engagement_ids=part, as_of=day)]
+
+    # A batch that fails is evaluated one engagement at a time: one that fails is logged and
+    # keeps its outcomes, breaches and warnings as they were; the others are evaluated.
+    return fanout.batch_or_each("SLA evaluation", ids, evaluated)
 
 
 def engagement_evaluation_run(*, engagement_id: int) -> dict:

@@ -16,6 +16,7 @@ from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
 from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, SLA_SCHEDULE, Column
 from recruiting.importing import cell_check, table_from_bytes
+from rpo_portal.text_rules import ONE_LINE_REASON, has_control_characters
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
 
 # The file's columns, declared in the import contract with the ATS kinds'.
@@ -74,6 +75,8 @@ def _cell(column: Column, text: str | None) -> tuple[Any, str | None]:
     checked = cell_check(column, text)
     if checked.reason:
         return None, checked.reason
+    if column.type == "text" and has_control_characters(checked.value):
+        return None, ONE_LINE_REASON  # a clause key, KPI, dimension or segment is one line
     if column.type == "date":
         return date.fromisoformat(checked.value), None
     if column.type == "int":

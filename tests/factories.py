@@ -110,3 +110,12 @@ def action_items_due(engagement: Engagement, due, *, actor: User, owner: User, *
         )
         for days, title in due
     ]
+
+
+# An address no mail can be sent to (a header injection), for a person whose e-mail must fail.
+UNSENDABLE_ADDRESS = "broken@example.com\r\nBcc: everyone@example.com"
+
+
+def make_unsendable(user: User) -> None:
+    """Give `user` the unsendable address, stored past validation (as old or raw data is)."""
+    User.objects.filter(pk=user.pk).update(email=UNSENDABLE_ADDRESS)

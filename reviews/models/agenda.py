@@ -11,6 +11,7 @@ from engagements.models import Engagement
 from reviews.models.meetings import Meeting
 from reviews.models.records import ActionItem, Risk
 from reviews.models.validation import validate_same_engagement
+from rpo_portal.text_rules import OneLineCharField
 
 
 class AgendaItemStatus(models.TextChoices):
@@ -29,7 +30,7 @@ class AgendaItem(models.Model):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     notes = models.TextField(blank=True)
     outcome = models.TextField(blank=True)
     status = models.CharField(

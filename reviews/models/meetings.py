@@ -14,6 +14,7 @@ from django.db.models import Deferrable, Q
 
 from engagements.models import Engagement
 from reviews.models.validation import validate_same_engagement, validate_timezone
+from rpo_portal.text_rules import OneLineCharField
 
 
 class Tier(models.TextChoices):
@@ -121,13 +122,13 @@ class Meeting(models.Model):
         Cadence, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
     )
     tier = models.CharField(max_length=12, choices=Tier.choices)
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveIntegerField(
         default=60, validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    location = models.CharField(max_length=200, blank=True)
+    location = OneLineCharField(max_length=200, blank=True)
     status = models.CharField(
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )

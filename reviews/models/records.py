@@ -14,6 +14,7 @@ from kpis.models import Party
 from kpis.registry import KPI_CHOICES
 from reviews.models.meetings import Meeting
 from reviews.models.validation import validate_member, validate_same_engagement
+from rpo_portal.text_rules import OneLineCharField
 
 
 class RiskCategory(models.TextChoices):
@@ -43,7 +44,7 @@ SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 @pghistory.track()
 class Risk(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=15, choices=RiskCategory.choices)
     likelihood = models.PositiveSmallIntegerField(validators=SCALE, help_text="1 (rare) to 5")
@@ -113,7 +114,7 @@ class ActionItem(models.Model):
     """Who does what by when, for either party of an engagement."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -200,7 +201,7 @@ class Decision(models.Model):
     """What was decided, why, by whom (either party) and when, with the records it concerns."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=200, help_text="What was decided.")
+    title = OneLineCharField(max_length=200, help_text="What was decided.")
     rationale = models.TextField(blank=True, help_text="Why.")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -30,7 +30,9 @@ from reviews.models import (
 from reviews.qbr import quarters
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
+from rpo_portal import fanout
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -237,18 +239,21 @@ def qbr_pack_build_now(
 
 
 def qbr_packs_expire(*, now: datetime | None = None) -> int:
-    """Delete the files of packs past their time; the record stays, marked expired."""
+    """Delete the files of packs past their time; the record stays, marked expired. A pack
+    whose file cannot be deleted is logged with its engagement and stays as it is; the others
+    expire."""
     now = now or timezone.now()
     expired = 0
     packs = QbrPack.objects.filter(expires_at__lte=now).exclude(status=QbrPackStatus.EXPIRED)
-    for pack in packs.iterator():
-        if pack.file:
-            pack.file.delete(save=False)
-        pack.status = QbrPackStatus.EXPIRED
-        pack.message = "Expired"
-        pack.content = {}
-        pack.save(update_fields=["file", "status", "message", "content"])
-        expired += 1
+    for pack in packs.defer("content").iterator():
+        with fanout.item("QBR pack expiry", engagement=pack.engagement_id, pack=pack.pk):
+            if pack.file:
+                pack.file.delete(save=False)
+            pack.status = QbrPackStatus.EXPIRED
+            pack.message = "Expired"
+            pack.content = {}
+            pack.save(update_fields=["file", "status", "message", "content"])
+            expired += 1
     return expired
 
 
@@ -301,7 +306,7 @@ def qbr_packs_deliver(*, today: date | None = None) -> DeliveryResult:
         .select_related("engagement__client", "engagement__provider", "user")
         .order_by("engagement_id", "format", "user_id")
     )
-    packs: dict[tuple[int, str], QbrPack] = {}
+    packs: dict[tuple[int, str], QbrPack | None] = {}
     for subscription in subscriptions:
         engagement = subscription.engagement
         if (engagement.pk, subscription.user_id) in delivered:
@@ -310,13 +315,25 @@ def qbr_packs_deliver(*, today: date | None = None) -> DeliveryResult:
             result.skipped += 1  # no longer a member: nothing leaves the engagement
             continue
         key = (engagement.pk, subscription.format)
+        # A pack that cannot be made, or an e-mail that cannot be sent, is logged with its
+        # engagement; every other engagement and subscriber still gets theirs.
         if key not in packs:
-            packs[key] = _scheduled_pack(engagement, quarter, subscription.format)
-            result.packs += 1
-        if _deliver(subscription, quarter, packs[key]):
-            result.sent += 1
-        else:
+            packs[key] = None
+            with fanout.item(
+                "QBR pack", engagement=engagement.pk, quarter=quarter, format=subscription.format
+            ):
+                packs[key] = _scheduled_pack(engagement, quarter, subscription.format)
+                result.packs += 1
+        if packs[key] is None:
             result.skipped += 1
+            continue
+        with fanout.item(
+            "QBR delivery", engagement=engagement.pk, user=subscription.user_id, quarter=quarter
+        ):
+            if _deliver(subscription, quarter, packs[key]):
+                result.sent += 1
+            else:
+                result.skipped += 1
     return result
 
 
@@ -394,7 +411,7 @@ def _delivery_email(subscription: QbrSubscription, pack: QbrPack) -> EmailMessag
         ]
     )
     message = EmailMessage(
-        subject=f"QBR pack {pack.quarter}: {engagement.name}",
+        subject=one_line(f"QBR pack {pack.quarter}: {engagement.name}"),
         body=body,
         to=[subscription.user.email],
     )

@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from engagements.access import engagements_for
 from engagements.models import Engagement
 from reviews.models import OPEN_STATUSES, ActionItem, CalendarToken, ReminderSent
+from rpo_portal import fanout
 
 # --- reminders -----------------------------------------------------------------------------
 
@@ -25,7 +27,7 @@ REMINDER_HORIZON_DAYS = 7
 
 
 def _reminder_items(today: date) -> dict[int, list[ActionItem]]:
-    """Open items due within a week or overdue, by owner, of engagements the owner is in."""
+    """Open items due within a week or overdue, by owner (active people only)."""
     items = (
         ActionItem.objects.filter(
             status__in=OPEN_STATUSES,
@@ -41,27 +43,45 @@ def _reminder_items(today: date) -> dict[int, list[ActionItem]]:
     return by_owner
 
 
+def _still_visible(owner: User, items: list[ActionItem]) -> list[ActionItem]:
+    """The items of engagements the owner may still see, asked when the e-mail is sent (the
+    tenancy gate's `engagements_for`): someone who left a party hears nothing more of its
+    action items, even those still in their name."""
+    visible = set(
+        engagements_for(owner)
+        .filter(pk__in={item.engagement_id for item in items})
+        .values_list("pk", flat=True)
+    )
+    return [item for item in items if item.engagement_id in visible]
+
+
 def reminders_send(*, today: date | None = None) -> int:
     """One e-mail per owner per day listing their due and overdue items; returns how many.
 
     The sent-record is written in the same transaction as the e-mail is handed over, so a
-    second run the same day (or a concurrent one, held by the unique key) sends nothing.
+    second run the same day (or a concurrent one, held by the unique key) sends nothing. One
+    owner's reminder that fails is logged and left for the next run; the others go.
     """
     today = today or timezone.localdate()
     sent = 0
-    for items in _reminder_items(today).values():
-        owner = items[0].owner
-        try:
-            with transaction.atomic():
-                record, created = ReminderSent.objects.get_or_create(
-                    owner=owner, day=today, defaults={"item_count": len(items)}
-                )
-                if not created:
-                    continue
-                _send_reminder(owner, items, today)
-        except IntegrityError:
-            continue
-        sent += 1
+    for owner_id, listed in _reminder_items(today).items():
+        engagements = {item.engagement_id for item in listed}
+        with fanout.item("Reminder", engagement=engagements, user=owner_id, day=today):
+            owner = User.objects.filter(pk=owner_id, is_active=True).first()
+            items = _still_visible(owner, listed) if owner else []
+            if not items:
+                continue
+            try:
+                with transaction.atomic():
+                    record, created = ReminderSent.objects.get_or_create(
+                        owner=owner, day=today, defaults={"item_count": len(items)}
+                    )
+                    if not created:
+                        continue
+                    _send_reminder(owner, items, today)
+            except IntegrityError:
+                continue
+            sent += 1
     return sent
 
 

@@ -14,6 +14,7 @@ from reviews import schedule
 from reviews.models import DEFAULT_FREQUENCY, Cadence, Meeting, MeetingStatus, Tier
 from reviews.services.agendas import meeting_carry_over
 from reviews.services.base import apply_changes, party_or_error, save_checked
+from rpo_portal import fanout
 
 MEETINGS_AHEAD = 4
 DEFAULT_CADENCES = {
@@ -144,19 +145,26 @@ def meetings_schedule(*, cadence: Cadence, now: datetime | None = None) -> Sched
 def reviews_schedule(
     *, engagement: Engagement | None = None, now: datetime | None = None
 ) -> ScheduleResult:
-    """The beat job: cadences for every engagement, their next meetings, and carry-over."""
+    """The beat job: cadences for every engagement, their next meetings, and carry-over.
+
+    Each engagement in its own transaction. Over every engagement, one that fails is logged
+    and left as it was, and the others are scheduled; one engagement asked for by name (the
+    command's `--engagement`) fails loudly."""
     now = now or timezone.now()
     engagements = [engagement] if engagement else Engagement.objects.order_by("pk")
     result = ScheduleResult()
     for each in engagements:
-        with transaction.atomic():
+        isolated = fanout.item("Review scheduling", engagement=each.pk)
+        with isolated if engagement is None else transaction.atomic():
+            counts = ScheduleResult()
             for cadence in cadences_ensure(engagement=each):
-                result.add(meetings_schedule(cadence=cadence, now=now))
+                counts.add(meetings_schedule(cadence=cadence, now=now))
             done = Meeting.objects.filter(
                 engagement=each,
                 status__in=(MeetingStatus.HELD, MeetingStatus.CLOSED),
                 starts_at__gte=now - timedelta(days=120),
             )
             for meeting in done:
-                result.carried += meeting_carry_over(meeting=meeting)
+                counts.carried += meeting_carry_over(meeting=meeting)
+            result.add(counts)  # counted once the engagement's work is through
     return result
