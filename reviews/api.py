@@ -20,7 +20,7 @@ from engagements.access import VIEW
 from engagements.api import ApiPagination, EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
-from rpo_portal.text_rules import refuse_formula
+from rpo_portal.text_rules import refuse_formula, validate_one_line
 
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
@@ -34,7 +34,10 @@ ERRORS = {
 READ_ERRORS = {404: ERRORS[404]}
 # Text the QBR pack writes out: refused when it starts a formula, as the pages and the upload
 # refuse it.
+# Text that an export writes out: never a formula. Extra validators replace the model field's,
+# so a one-line title names the one-line rule again.
 EXPORTED_TEXT = {"validators": [refuse_formula]}
+EXPORTED_LINE = {"validators": [validate_one_line, refuse_formula]}
 
 
 def _service(call, **kwargs):
@@ -133,7 +136,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "held_at",
             "closed_at",
         ]
-        extra_kwargs = {"timezone": {"validators": []}, "title": EXPORTED_TEXT}
+        extra_kwargs = {"timezone": {"validators": []}, "title": EXPORTED_LINE}
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -176,7 +179,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "party", "created_at"]
-        extra_kwargs = {"title": EXPORTED_TEXT, "rationale": EXPORTED_TEXT}
+        extra_kwargs = {"title": EXPORTED_LINE, "rationale": EXPORTED_TEXT}
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -202,7 +205,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
         read_only_fields = ["id", "party", "created_at", "completed_at"]
-        extra_kwargs = {"title": EXPORTED_TEXT}
+        extra_kwargs = {"title": EXPORTED_LINE}
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -230,7 +233,7 @@ class RiskSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "likelihood": {"validators": []},
             "impact": {"validators": []},
-            "title": EXPORTED_TEXT,
+            "title": EXPORTED_LINE,
             "mitigation": EXPORTED_TEXT,
         }
 
