@@ -13,8 +13,9 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
 from accounts.models import User
 from engagements.access import VIEW
@@ -25,6 +26,7 @@ from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, R
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
 CADENCE = "reviews.change_cadence"
+CANCEL = "reviews.cancel_meeting"
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: each field's errors, by field name."),
@@ -126,6 +128,9 @@ class MeetingSerializer(serializers.ModelSerializer):
             "frozen_agenda",
             "held_at",
             "closed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
         ]
         read_only_fields = [
             "id",
@@ -136,6 +141,9 @@ class MeetingSerializer(serializers.ModelSerializer):
             "frozen_agenda",
             "held_at",
             "closed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
         ]
         extra_kwargs = {"timezone": {"validators": []}}
 
@@ -350,6 +358,61 @@ class MeetingDetail(_Records, generics.RetrieveAPIView):
     record_kwarg = "meeting_id"
 
 
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        help_text="Why the meeting is cancelled; both parties see it.",
+        error_messages={
+            "required": "Say why the meeting is cancelled.",
+            "blank": "Say why the meeting is cancelled.",
+        },
+    )
+
+
+class _MeetingChange(_Records, generics.GenericAPIView):
+    # A POST that changes one meeting's status, for the leads of the side that organises it
+    # (`reviews.cancel_meeting`, checked on the meeting); the answer is the meeting.
+    model = Meeting
+    record_kwarg = "meeting_id"
+    person_signs_writes = WritePermission.person_signs_writes
+    # The service: `service(actor, meeting, **body)`.
+    service = None
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        if not request.user.has_perm(CANCEL, meeting):
+            raise PermissionDenied(
+                "Only the leads of the side that organises the meeting may cancel or reinstate it."
+            )
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = _service(self.service, actor=request.user, meeting=meeting, **body.validated_data)
+        return Response(MeetingSerializer(meeting).data)
+
+
+MEETING_CHANGED = {200: MeetingSerializer, **ERRORS}
+
+
+@extend_schema(
+    tags=["Reviews"],
+    summary="Cancel a scheduled meeting, saying why (the organising side's leads)",
+    responses=MEETING_CHANGED,
+)
+class MeetingCancel(_MeetingChange):
+    serializer_class = CancelSerializer
+    service = staticmethod(services.meeting_cancel)
+
+
+@extend_schema(
+    tags=["Reviews"],
+    summary="Reinstate a cancelled meeting (the organising side's leads)",
+    request=None,
+    responses=MEETING_CHANGED,
+)
+class MeetingReinstate(_MeetingChange):
+    serializer_class = serializers.Serializer
+    service = staticmethod(services.meeting_reinstate)
+
+
 @_operations(AgendaItemSerializer, get="A meeting's agenda items (besides its live sections)")
 class AgendaItemList(_Records, generics.ListAPIView):
     pagination_class = ApiPagination
@@ -437,6 +500,16 @@ def api_patterns():
         path(f"{base}cadences/<int:cadence_id>/", CadenceDetail.as_view(), name="cadence-detail"),
         path(f"{base}meetings/", MeetingList.as_view(), name="meeting-list"),
         path(f"{base}meetings/<int:meeting_id>/", MeetingDetail.as_view(), name="meeting-detail"),
+        path(
+            f"{base}meetings/<int:meeting_id>/cancel/",
+            MeetingCancel.as_view(),
+            name="meeting-cancel",
+        ),
+        path(
+            f"{base}meetings/<int:meeting_id>/reinstate/",
+            MeetingReinstate.as_view(),
+            name="meeting-reinstate",
+        ),
         path(
             f"{base}meetings/<int:meeting_id>/agenda-items/",
             AgendaItemList.as_view(),

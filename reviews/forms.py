@@ -109,6 +109,15 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both parties see the reason on the meeting's page and in its history.",
+        error_messages={"required": "Say why the meeting is cancelled."},
+    )
+
+
 class ActionItemQuickForm(forms.Form):
     """The few fields that log an item in seconds; the rest can be edited after."""
 

@@ -105,11 +105,11 @@ def test_occurrences_skip_nothing_and_never_return_the_past():
     assert [(f.day, f.hour) for f in found] == [(27, 6), (3, 7), (10, 7)]
 
 
-def test_cancelled_slot_is_not_generated_again(engagement, hr_lead):
+def test_cancelled_slot_is_not_generated_again(engagement, account_manager):
     with time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False):
         services.reviews_schedule(engagement=engagement)
         meeting = Meeting.objects.filter(tier=Tier.OPERATIONAL, engagement=engagement).first()
-        services.meeting_cancel(actor=hr_lead, meeting=meeting)
+        services.meeting_cancel(actor=account_manager, meeting=meeting, reason="Offsite.")
         services.reviews_schedule(engagement=engagement)
     live = Meeting.objects.filter(engagement=engagement, tier=Tier.OPERATIONAL).exclude(
         status=MeetingStatus.CANCELLED

@@ -205,9 +205,29 @@ def test_meeting_ics_has_the_timezone(login, engagement, hr_lead):
     assert "DTSTART;TZID=Europe/Berlin:" in body
 
 
-def test_hold_and_close_through_the_pages(login, engagement, hr_lead, meeting):
+def test_a_meeting_ahead_cannot_be_started_from_its_page(login, engagement, hr_lead, meeting):
+    client = login(hr_lead)
+    url = reverse("reviews:meeting", args=[engagement.pk, meeting.pk])
+    page = client.get(url).content.decode()
+    assert "Start meeting" not in page and "from 15 minutes before it begins" in page
+    response = client.post(reverse("reviews:meeting_hold", args=[engagement.pk, meeting.pk]))
+    assert response.status_code == 302
+    assert services.NOT_STARTED in client.get(url).content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_hold_and_close_through_the_pages(login, engagement, hr_lead):
+    meeting = services.meeting_create(
+        actor=hr_lead,
+        engagement=engagement,
+        tier=Tier.OPERATIONAL,
+        title="Weekly",
+        starts_at=timezone.now() - timedelta(minutes=5),
+    )
     client = login(hr_lead)
     e = engagement.pk
+    page = client.get(reverse("reviews:meeting", args=[e, meeting.pk])).content.decode()
+    assert "Start meeting (freeze agenda)" in page
     client.post(reverse("reviews:meeting_hold", args=[e, meeting.pk]))
     client.post(
         reverse("reviews:meeting_minutes", args=[e, meeting.pk]),
