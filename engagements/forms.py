@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from engagements.models import Engagement
+from rpo_portal.date_rules import bound_form_dates
 
 
 class _ListField(forms.CharField):
@@ -50,6 +51,7 @@ class EngagementForm(forms.ModelForm):
         ).order_by("full_name", "email")
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
+        bound_form_dates(self, "start_date", "end_date")
 
 
 class AuditFilterForm(forms.Form):

@@ -22,6 +22,7 @@ from engagements.access import VIEW
 from engagements.api import ApiPagination, EngagementGate
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
+from rpo_portal.date_rules import validate_governance_date
 
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
@@ -145,7 +146,10 @@ class MeetingSerializer(serializers.ModelSerializer):
             "cancelled_by",
             "cancel_reason",
         ]
-        extra_kwargs = {"timezone": {"validators": []}}
+        extra_kwargs = {
+            "timezone": {"validators": []},
+            "starts_at": {"validators": [validate_governance_date]},
+        }
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -188,6 +192,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "party", "created_at"]
+        extra_kwargs = {"decided_on": {"validators": [validate_governance_date]}}
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -213,6 +218,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
         read_only_fields = ["id", "party", "created_at", "completed_at"]
+        extra_kwargs = {"due_date": {"validators": [validate_governance_date]}}
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -237,7 +243,11 @@ class RiskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "score"]
         # 1-5 is checked by the model, which names the field.
-        extra_kwargs = {"likelihood": {"validators": []}, "impact": {"validators": []}}
+        extra_kwargs = {
+            "likelihood": {"validators": []},
+            "impact": {"validators": []},
+            "next_review_on": {"validators": [validate_governance_date]},
+        }
 
 
 STATUS = {"get": 200, "post": 201, "put": 200, "patch": 200}

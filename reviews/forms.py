@@ -18,6 +18,7 @@ from reviews.models import (
     Tier,
     validate_timezone,
 )
+from rpo_portal.date_rules import bound_form_dates
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -76,6 +77,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = members
+        bound_form_dates(self, "date")
 
     def starts_at(self):
         from datetime import UTC, datetime
@@ -130,6 +132,7 @@ class ActionItemQuickForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
+        bound_form_dates(self, "due_date")
 
     def clean_priority(self) -> str:
         return self.cleaned_data["priority"] or Priority.NORMAL
@@ -148,6 +151,7 @@ class ActionItemForm(forms.ModelForm):
         self.fields["owner"].queryset = members
         self.fields["risk"].queryset = risks
         self.fields["status"].choices = ActionItemStatus.choices
+        bound_form_dates(self, "due_date")
 
 
 class StatusForm(forms.Form):
@@ -176,6 +180,7 @@ class DecisionForm(forms.Form):
         self.fields["meeting"].queryset = meetings
         self.fields["action_items"].queryset = action_items
         self.fields["risks"].queryset = risks
+        bound_form_dates(self, "decided_on")
 
 
 class DecisionSearchForm(forms.Form):
@@ -212,3 +217,4 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
+        bound_form_dates(self, "next_review_on")

@@ -1,6 +1,7 @@
 from django import forms
 
 from reviews.models import ActionItemStatus
+from rpo_portal.date_rules import bound_form_dates
 from sla.models import ReliefReason
 
 
@@ -29,6 +30,7 @@ class CorrectiveActionForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _owner_field(members)
+        bound_form_dates(self, "due_date")
 
 
 class RemediationPlanForm(CorrectiveActionForm):

@@ -2,6 +2,7 @@ from django import forms
 
 from kpis.forms import ResponseForm  # noqa: F401 - the same answer for targets and schedules
 from kpis.registry import ALL
+from rpo_portal.date_rules import bound_form_dates
 from sla.models import SlaClause, clause_term_errors
 from sla.schedule import TERMS
 
@@ -28,6 +29,10 @@ class ClauseForm(forms.ModelForm):
             "cap_pct": "The clause's credits in a quarter are at most this % of its fee.",
             "earn_back": "Credit only: earned back after this many met periods in a row.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_form_dates(self, "effective_from", "effective_to")
 
     def clean(self):
         data = super().clean()

@@ -181,7 +181,10 @@ class Meeting(models.Model):
 
     @property
     def local_start(self):
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        try:
+            return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        except OverflowError:  # stored before dates were bounded: year 9999, ahead of UTC
+            return self.starts_at
 
     @property
     def may_be_held_now(self) -> bool:
