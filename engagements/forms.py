@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from engagements.models import NOT_A_MEMBER, Engagement
+from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formulas
 
 # Django's own answers differ for a multiple choice (they quote the id); a person field gives
@@ -75,6 +76,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
         refuse_formulas(self.fields, ["name"])  # the QBR pack's cover names it
+        bound_form_dates(self, "start_date", "end_date")
 
 
 class AuditFilterForm(forms.Form):

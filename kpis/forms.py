@@ -2,6 +2,7 @@ from django import forms
 
 from kpis.models import KpiTarget
 from kpis.target_services import TARGET_FIELDS
+from rpo_portal.date_rules import bound_form_dates
 
 # The terms of a target are the ones the service records in its history.
 TARGET_FORM_FIELDS = list(TARGET_FIELDS)
@@ -22,6 +23,10 @@ class TargetForm(forms.ModelForm):
             "at_risk_threshold": "Read in the KPI's direction.",
             "breach_threshold": "Past this value the status is off track.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_form_dates(self, "effective_from", "effective_to")
 
 
 class ResponseForm(forms.Form):

@@ -13,18 +13,21 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
 from engagements.access import VIEW
 from engagements.api import ApiPagination, EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
+from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
 CADENCE = "reviews.change_cadence"
+CANCEL = "reviews.cancel_meeting"
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: each field's errors, by field name."),
@@ -125,6 +128,9 @@ class MeetingSerializer(serializers.ModelSerializer):
             "frozen_agenda",
             "held_at",
             "closed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
         ]
         read_only_fields = [
             "id",
@@ -135,8 +141,15 @@ class MeetingSerializer(serializers.ModelSerializer):
             "frozen_agenda",
             "held_at",
             "closed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
         ]
-        extra_kwargs = {"timezone": {"validators": []}, "title": EXPORTED_LINE}
+        extra_kwargs = {
+            "timezone": {"validators": []},
+            "title": EXPORTED_LINE,
+            "starts_at": {"validators": [validate_governance_date]},
+        }
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -179,7 +192,11 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "party", "created_at"]
-        extra_kwargs = {"title": EXPORTED_LINE, "rationale": EXPORTED_TEXT}
+        extra_kwargs = {
+            "title": EXPORTED_LINE,
+            "rationale": EXPORTED_TEXT,
+            "decided_on": {"validators": [validate_governance_date]},
+        }
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -205,7 +222,10 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
         read_only_fields = ["id", "party", "created_at", "completed_at"]
-        extra_kwargs = {"title": EXPORTED_LINE}
+        extra_kwargs = {
+            "title": EXPORTED_LINE,
+            "due_date": {"validators": [validate_governance_date]},
+        }
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -235,6 +255,7 @@ class RiskSerializer(serializers.ModelSerializer):
             "impact": {"validators": []},
             "title": EXPORTED_LINE,
             "mitigation": EXPORTED_TEXT,
+            "next_review_on": {"validators": [validate_governance_date]},
         }
 
 
@@ -356,6 +377,61 @@ class MeetingDetail(_Records, generics.RetrieveAPIView):
     record_kwarg = "meeting_id"
 
 
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        help_text="Why the meeting is cancelled; both parties see it.",
+        error_messages={
+            "required": "Say why the meeting is cancelled.",
+            "blank": "Say why the meeting is cancelled.",
+        },
+    )
+
+
+class _MeetingChange(_Records, generics.GenericAPIView):
+    # A POST that changes one meeting's status, for the leads of the side that organises it
+    # (`reviews.cancel_meeting`, checked on the meeting); the answer is the meeting.
+    model = Meeting
+    record_kwarg = "meeting_id"
+    person_signs_writes = WritePermission.person_signs_writes
+    # The service: `service(actor, meeting, **body)`.
+    service = None
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        if not request.user.has_perm(CANCEL, meeting):
+            raise PermissionDenied(
+                "Only the leads of the side that organises the meeting may cancel or reinstate it."
+            )
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = _service(self.service, actor=request.user, meeting=meeting, **body.validated_data)
+        return Response(MeetingSerializer(meeting).data)
+
+
+MEETING_CHANGED = {200: MeetingSerializer, **ERRORS}
+
+
+@extend_schema(
+    tags=["Reviews"],
+    summary="Cancel a scheduled meeting, saying why (the organising side's leads)",
+    responses=MEETING_CHANGED,
+)
+class MeetingCancel(_MeetingChange):
+    serializer_class = CancelSerializer
+    service = staticmethod(services.meeting_cancel)
+
+
+@extend_schema(
+    tags=["Reviews"],
+    summary="Reinstate a cancelled meeting (the organising side's leads)",
+    request=None,
+    responses=MEETING_CHANGED,
+)
+class MeetingReinstate(_MeetingChange):
+    serializer_class = serializers.Serializer
+    service = staticmethod(services.meeting_reinstate)
+
+
 @_operations(AgendaItemSerializer, get="A meeting's agenda items (besides its live sections)")
 class AgendaItemList(_Records, generics.ListAPIView):
     pagination_class = ApiPagination
@@ -443,6 +519,16 @@ def api_patterns():
         path(f"{base}cadences/<int:cadence_id>/", CadenceDetail.as_view(), name="cadence-detail"),
         path(f"{base}meetings/", MeetingList.as_view(), name="meeting-list"),
         path(f"{base}meetings/<int:meeting_id>/", MeetingDetail.as_view(), name="meeting-detail"),
+        path(
+            f"{base}meetings/<int:meeting_id>/cancel/",
+            MeetingCancel.as_view(),
+            name="meeting-cancel",
+        ),
+        path(
+            f"{base}meetings/<int:meeting_id>/reinstate/",
+            MeetingReinstate.as_view(),
+            name="meeting-reinstate",
+        ),
         path(
             f"{base}meetings/<int:meeting_id>/agenda-items/",
             AgendaItemList.as_view(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
+from datetime import datetime
 
 import icalendar
 from django.utils import timezone
@@ -17,13 +18,23 @@ from reviews.models import Meeting, MeetingStatus
 PRODID = "-//RPO Portal//Reviews//EN"
 
 
-def _event(meeting: Meeting, url: str) -> icalendar.Event:
+def _local_times(meeting: Meeting) -> tuple[datetime, datetime] | None:
+    """The meeting's start and end in its own time zone, or None when the calendar cannot
+    hold them (a time stored before dates were bounded, in year 9999: its end, or its local
+    time ahead of UTC, falls past the last day Python can represent)."""
     tz = zoneinfo.ZoneInfo(meeting.timezone)
+    try:
+        return meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+    except OverflowError:
+        return None
+
+
+def _event(meeting: Meeting, url: str, start: datetime, end: datetime) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@rpo-portal")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at.astimezone(tz))
-    event.add("dtend", meeting.ends_at.astimezone(tz))
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", f"{meeting.title} · {meeting.engagement.name}")
     event.add("description", f"{meeting.get_tier_display()} review.\n{url}")
     event.add("url", url)
@@ -41,6 +52,9 @@ def calendar_ics(meetings: Iterable[tuple[Meeting, str]], name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     for meeting, url in meetings:
-        calendar.add_component(_event(meeting, url))
+        times = _local_times(meeting)
+        # One meeting that cannot be written never costs the subscribers the others.
+        if times is not None:
+            calendar.add_component(_event(meeting, url, *times))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -19,6 +19,7 @@ from reviews.models import (
     Tier,
     validate_timezone,
 )
+from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formula, refuse_formulas, validate_one_line
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -68,6 +69,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = members
+        bound_form_dates(self, "date")
 
     def starts_at(self):
         from datetime import UTC, datetime
@@ -101,6 +103,15 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both parties see the reason on the meeting's page and in its history.",
+        error_messages={"required": "Say why the meeting is cancelled."},
+    )
+
+
 class ActionItemQuickForm(forms.Form):
     """The few fields that log an item in seconds; the rest can be edited after."""
 
@@ -115,6 +126,7 @@ class ActionItemQuickForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
+        bound_form_dates(self, "due_date")
 
     def clean_priority(self) -> str:
         return self.cleaned_data["priority"] or Priority.NORMAL
@@ -134,6 +146,7 @@ class ActionItemForm(forms.ModelForm):
         self.fields["risk"].queryset = risks
         refuse_formulas(self.fields, ["title"])
         self.fields["status"].choices = ActionItemStatus.choices
+        bound_form_dates(self, "due_date")
 
 
 class StatusForm(forms.Form):
@@ -167,6 +180,7 @@ class DecisionForm(forms.Form):
         self.fields["meeting"].queryset = meetings
         self.fields["action_items"].queryset = action_items
         self.fields["risks"].queryset = risks
+        bound_form_dates(self, "decided_on")
 
 
 class DecisionSearchForm(forms.Form):
@@ -204,3 +218,4 @@ class RiskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
         refuse_formulas(self.fields, ["title", "mitigation"])
+        bound_form_dates(self, "next_review_on")

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -87,7 +88,7 @@ def meetings_for_choice(*, engagement: Engagement) -> QuerySet[Meeting]:
 
 def meeting_get(*, engagement: Engagement, meeting_id: int) -> Meeting:
     return (
-        Meeting.objects.select_related("cadence", "organiser", "engagement")
+        Meeting.objects.select_related("cadence", "organiser", "engagement", "cancelled_by")
         .prefetch_related("attendees")
         .get(pk=meeting_id, engagement=engagement)
     )
@@ -249,7 +250,26 @@ def has_calendar_token(*, engagement: Engagement, user: User) -> bool:
     return CalendarToken.objects.filter(engagement=engagement, user=user).exists()
 
 
-HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "frozen_agenda", "slot"}
+# Who cancelled a meeting and when are the entry's own who and when.
+HIDDEN_HISTORY_FIELDS = {
+    "id",
+    "created_at",
+    "updated_at",
+    "frozen_agenda",
+    "slot",
+    "cancelled_at",
+    "cancelled_by",
+    "cancelled_by_id",
+}
+
+
+def _history_value(model, name: str, value):
+    """A choice's label rather than its stored key."""
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        return value
+    return choices.get(value, value) if choices and isinstance(value, str | int) else value
 
 
 def record_history(*, record: Any, limit: int = 50) -> list[dict]:
@@ -264,8 +284,13 @@ def record_history(*, record: Any, limit: int = 50) -> list[dict]:
         if event.pgh_model != f"{record._meta.app_label}.{record._meta.object_name}Event":
             continue
         diff = event.pgh_diff or {}
+        model = type(record)
         changes = [
-            (name.replace("_", " "), before, after)
+            (
+                name.replace("_", " "),
+                _history_value(model, name, before),
+                _history_value(model, name, after),
+            )
             for name, (before, after) in sorted(diff.items())
             if name not in HIDDEN_HISTORY_FIELDS
         ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{meeting}meeting.ics", meetings.meeting_ics, name="meeting_ics"),
     path(f"{meeting}hold/", meetings.meeting_hold, name="meeting_hold"),
     path(f"{meeting}cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path(f"{meeting}reinstate/", meetings.meeting_reinstate, name="meeting_reinstate"),
     path(f"{meeting}minutes/", meetings.meeting_minutes, name="meeting_minutes"),
     path(f"{meeting}close/", meetings.meeting_close, name="meeting_close"),
     path(f"{meeting}reopen/", meetings.meeting_reopen, name="meeting_reopen"),

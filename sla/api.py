@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from engagements.api import ApiPagination, EngagementGate
+from rpo_portal.date_rules import validate_governance_date
 from sla import selectors, services
 from sla.models import SlaClause, SlaOutcome, SlaSchedule
 from sla.schedule import TERMS, schedule_check_records
@@ -85,8 +86,10 @@ class ClauseTermsSerializer(serializers.Serializer):
     threshold = serializers.CharField()
     min_n = serializers.IntegerField(required=False)
     grace_days = serializers.IntegerField(required=False)
-    effective_from = serializers.DateField()
-    effective_to = serializers.DateField(required=False, allow_null=True)
+    effective_from = serializers.DateField(validators=[validate_governance_date])
+    effective_to = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_governance_date]
+    )
     pct = serializers.CharField()
     repeat_pct = serializers.CharField(required=False, allow_null=True)
     cap_pct = serializers.CharField(required=False, allow_null=True)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from engagements.api import ApiPagination, EngagementGate
 from engagements.models import NOT_A_MEMBER
 from reviews.models import ActionItemStatus
+from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla import breach_selectors as selectors
 from sla import breach_services as services
@@ -231,7 +232,7 @@ class ReasonInput(serializers.Serializer):
 class CorrectiveActionInput(serializers.Serializer):
     title = serializers.CharField(max_length=200, validators=[validate_one_line, refuse_formula])
     owner = serializers.IntegerField(help_text="The user id of a member of either party.")
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(validators=[validate_governance_date])
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -2,6 +2,7 @@ from django import forms
 
 from engagements.forms import MemberField
 from reviews.models import ActionItemStatus
+from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla.models import ReliefReason
 
@@ -33,6 +34,7 @@ class CorrectiveActionForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _owner_field(members)
+        bound_form_dates(self, "due_date")
 
 
 class RemediationPlanForm(CorrectiveActionForm):

@@ -2,6 +2,7 @@ from django import forms
 
 from kpis.forms import ResponseForm  # noqa: F401 - the same answer for targets and schedules
 from kpis.registry import ALL
+from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formulas
 from sla.models import SlaClause, clause_term_errors
 from sla.schedule import TERMS
@@ -34,6 +35,7 @@ class ClauseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The upload and the API refuse a formula in these cells; so does the form.
         refuse_formulas(self.fields, ["key", "segment"])
+        bound_form_dates(self, "effective_from", "effective_to")
 
     def clean(self):
         data = super().clean()

@@ -12,10 +12,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
 from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, SLA_SCHEDULE, Column
 from recruiting.importing import cell_check, table_from_bytes
+from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import ONE_LINE_REASON, has_control_characters
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
 
@@ -109,6 +112,11 @@ def _row_rules(row: int, terms: dict[str, Any], check: ScheduleCheck) -> None:
         reason = None if value is None else column.range_reason(value)
         if reason:
             check.add(row, column.name, reason)
+        if column.type == "date":
+            try:
+                validate_governance_date(value)
+            except ValidationError as error:
+                check.add(row, column.name, error.messages[0])
     errors = clause_term_errors(
         kpi=terms["kpi"],
         dimension=terms["dimension"],

@@ -179,6 +179,10 @@ def make_every_record(engagement):
         requisitions=[requisition.external_id],
         days_lost=3,
     )
+    # The review took place (a meeting ahead cannot be held), so its minutes can be closed.
+    Meeting.objects.filter(pk=values["meeting_id"]).update(
+        starts_at=timezone.now() - timedelta(hours=1)
+    )
     meeting = Meeting.objects.get(pk=values["meeting_id"])
     meeting.attendees.add(user)
     reviews.meeting_close(actor=meeting.organiser, meeting=meeting)

@@ -11,6 +11,7 @@ them (and where the migrations find `validate_timezone`).
 from reviews.models.agenda import AgendaItem, AgendaItemStatus
 from reviews.models.meetings import (
     DEFAULT_FREQUENCY,
+    HOLD_EARLY,
     TIER_ORDER,
     Cadence,
     Frequency,
@@ -48,6 +49,7 @@ from reviews.models.validation import validate_member, validate_same_engagement,
 
 __all__ = [
     "DEFAULT_FREQUENCY",
+    "HOLD_EARLY",
     "OPEN_STATUSES",
     "QBR_CONTENT_TYPES",
     "QBR_EXTENSIONS",

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Deferrable, Q
+from django.utils import timezone
 
 from engagements.models import Engagement
 from reviews.models.validation import validate_same_engagement, validate_timezone
@@ -102,6 +103,11 @@ class Cadence(models.Model):
         return TIER_ORDER.index(self.tier)
 
 
+# A meeting may be started (held) this long before its start, as people join a little early;
+# never earlier, so a meeting days ahead cannot be marked held.
+HOLD_EARLY = timedelta(minutes=15)
+
+
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
@@ -144,6 +150,12 @@ class Meeting(models.Model):
     frozen_agenda = models.JSONField(null=True, blank=True, editable=False)
     held_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Who cancelled it, when and why; cleared when it is reinstated (the history keeps them).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -170,11 +182,23 @@ class Meeting(models.Model):
 
     @property
     def local_start(self):
-        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        try:
+            return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        except OverflowError:  # stored before dates were bounded: year 9999, ahead of UTC
+            return self.starts_at
+
+    @property
+    def may_be_held_now(self) -> bool:
+        return timezone.now() >= self.starts_at - HOLD_EARLY
 
     @property
     def is_locked(self) -> bool:
         return self.status == MeetingStatus.CLOSED
+
+    @property
+    def withdrawn_by_schedule(self) -> bool:
+        """Cancelled by the schedule when its cadence changed (its slot freed), not by hand."""
+        return self.status == MeetingStatus.CANCELLED and self.generated and self.slot is None
 
     def clean(self) -> None:
         if self.engagement_id:

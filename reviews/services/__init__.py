@@ -11,11 +11,13 @@ from reviews.services.agendas import (
     meeting_carry_over,
 )
 from reviews.services.meetings import (
+    NOT_STARTED,
     meeting_cancel,
     meeting_close,
     meeting_create,
     meeting_hold,
     meeting_minutes_save,
+    meeting_reinstate,
     meeting_reopen,
 )
 from reviews.services.personal import calendar_token_regenerate, reminders_send, token_hash
@@ -41,6 +43,7 @@ from reviews.services.scheduling import (
 __all__ = [
     "LOG_ACTION_ITEM",
     "MEETING_TITLES",
+    "NOT_STARTED",
     "ScheduleResult",
     "action_item_comment_add",
     "action_item_create",
@@ -59,6 +62,7 @@ __all__ = [
     "meeting_create",
     "meeting_hold",
     "meeting_minutes_save",
+    "meeting_reinstate",
     "meeting_reopen",
     "meetings_schedule",
     "reminders_send",

@@ -1,4 +1,5 @@
-"""A meeting's life: created, held (its agenda frozen), minuted, closed and reopened."""
+"""A meeting's life: created, cancelled and reinstated, held (its agenda frozen), minuted,
+closed and reopened."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from django.utils import timezone
 from accounts.models import User
 from engagements.models import Engagement
 from reviews.agenda import agenda_build
-from reviews.models import Cadence, Meeting, MeetingStatus, MinutesVersion
+from reviews.models import HOLD_EARLY, Cadence, Meeting, MeetingStatus, MinutesVersion
 from reviews.services.agendas import meeting_carry_over
 from reviews.services.base import minutes_not_locked, party_or_error, save_checked
+
+NOT_STARTED = (
+    "The meeting has not started yet: it can be held from "
+    f"{HOLD_EARLY.seconds // 60} minutes before its start."
+)
 
 
 @transaction.atomic
@@ -49,12 +55,47 @@ def meeting_create(
     return meeting
 
 
+CANCEL = "reviews.cancel_meeting"
+
+
+def _organising_leads_only(actor: User, meeting: Meeting) -> None:
+    if not actor.has_perm(CANCEL, meeting):
+        raise PermissionDenied("Only the leads of the side that organises the meeting may.")
+
+
 @transaction.atomic
-def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
-    """Cancel a meeting that has not been held; its slot is not generated again."""
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    """Call off a meeting that has not been held, saying why; its slot is not generated
+    again. The organising side's leads only (`reviews.cancel_meeting`)."""
+    _organising_leads_only(actor, meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError({"status": "Only a scheduled meeting can be cancelled."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the meeting is cancelled."})
     meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = actor
+    meeting.cancel_reason = reason.strip()
+    save_checked(meeting, actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_reinstate(*, actor: User, meeting: Meeting) -> Meeting:
+    """Put a meeting cancelled by hand back on the schedule (same roles as cancelling)."""
+    _organising_leads_only(actor, meeting)
+    if meeting.status != MeetingStatus.CANCELLED:
+        raise ValidationError({"status": "Only a cancelled meeting can be reinstated."})
+    if meeting.withdrawn_by_schedule:
+        raise ValidationError(
+            {
+                "status": "The schedule withdrew this meeting when its cadence changed: change the "
+                "cadence, or create an ad-hoc meeting."
+            }
+        )
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.cancelled_at = meeting.cancelled_by = None
+    meeting.cancel_reason = ""
     save_checked(meeting, actor)
     return meeting
 
@@ -64,6 +105,8 @@ def meeting_hold(*, actor: User, meeting: Meeting, today: date | None = None) ->
     """Mark the meeting held and freeze its agenda as it reads now."""
     if meeting.status not in (MeetingStatus.SCHEDULED,):
         raise ValidationError({"status": f"The meeting is already {meeting.get_status_display()}."})
+    if not meeting.may_be_held_now:
+        raise ValidationError({"status": NOT_STARTED})
     meeting.frozen_agenda = agenda_build(meeting=meeting, today=today)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = timezone.now()

@@ -81,19 +81,21 @@ class ScheduleResult:
 def meetings_schedule(*, cadence: Cadence, now: datetime | None = None) -> ScheduleResult:
     """The next meetings of a cadence: created if missing, moved if the cadence changed.
 
-    Meetings that have started, been held or been cancelled by hand are never touched. The
-    cadence row is locked, so two runs at once cannot both create the same meeting.
+    Meetings that have started, been held or closed or been cancelled by hand are never
+    touched, and their slots are not filled again. The cadence row is locked, so two runs at
+    once cannot both create the same meeting.
     """
     now = now or timezone.now()
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
     result = ScheduleResult()
     generated = Meeting.objects.filter(cadence=cadence, generated=True, starts_at__gt=now)
     upcoming = list(generated.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at"))
-    # A slot whose meeting was cancelled by hand stays cancelled.
+    # A slot whose meeting was held, closed or cancelled by hand is taken: it is neither
+    # generated again nor given to another meeting (the slot is unique per cadence).
     skipped = set(
-        generated.filter(status=MeetingStatus.CANCELLED, slot__isnull=False).values_list(
-            "slot", flat=True
-        )
+        Meeting.objects.filter(cadence=cadence, slot__gt=now)
+        .exclude(status=MeetingStatus.SCHEDULED)
+        .values_list("slot", flat=True)
     )
     wanted: list[datetime] = []
     if cadence.active:

@@ -20,6 +20,7 @@ from reviews.models import Tier
 RECORD = "reviews.record_review"
 LOG = "reviews.log_action_item"
 CADENCE = "reviews.change_cadence"
+CANCEL_MEETING = "reviews.cancel_meeting"
 
 
 def post_only(view):

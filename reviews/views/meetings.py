@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +17,16 @@ from reviews.forms import (
     AgendaItemForm,
     AgendaOutcomeForm,
     CadenceForm,
+    CancelForm,
     MeetingForm,
     MinutesForm,
     ReopenForm,
 )
 from reviews.heatmap import heat_map_svg
-from reviews.models import Cadence, MeetingStatus, Tier, tier_above
+from reviews.models import HOLD_EARLY, Cadence, MeetingStatus, Tier, tier_above
 from reviews.views.common import (
     CADENCE,
+    CANCEL_MEETING,
     RECORD,
     action_panel,
     form_write,
@@ -196,6 +198,8 @@ def _meeting_context(request, engagement, meeting, **extra) -> dict:
         "history": selectors.record_history(record=meeting),
         "can_record": can_record,
         "can_close": can_record and (meeting.organiser_id in (None, request.user.pk)),
+        "can_cancel": request.user.has_perm(CANCEL_MEETING, meeting),
+        "hold_early_minutes": HOLD_EARLY.seconds // 60,
         "tier_above": tier_above(meeting.tier),
         **action_panel(request, engagement, meeting=meeting),
         **extra,
@@ -249,14 +253,42 @@ def meeting_hold(request, engagement_id: int, meeting_id: int):
 
 
 @login_required
-@post_only
 def meeting_cancel(request, engagement_id: int, meeting_id: int):
-    engagement, meeting = _meeting_write(request, engagement_id, meeting_id)
+    """Cancelling asks for the reason first (a page of its own, so it is never one click)."""
+    engagement = get_engagement_for(request.user, engagement_id)
+    meeting = get_or_404(selectors.meeting_get, engagement=engagement, meeting_id=meeting_id)
+    _may_cancel(request, meeting)
+    form = CancelForm(request.POST or None)
+
+    def write(data):
+        return services.meeting_cancel(actor=request.user, meeting=meeting, reason=data["reason"])
+
+    saved = form_write(request, form, write, "Meeting cancelled.", meeting_url)
+    return saved or render(
+        request,
+        "reviews/meeting_cancel.html",
+        {"engagement": engagement, "meeting": meeting, "form": form},
+    )
+
+
+@login_required
+@post_only
+def meeting_reinstate(request, engagement_id: int, meeting_id: int):
+    engagement = get_engagement_for(request.user, engagement_id)
+    meeting = get_or_404(selectors.meeting_get, engagement=engagement, meeting_id=meeting_id)
+    _may_cancel(request, meeting)
     try:
-        services.meeting_cancel(actor=request.user, meeting=meeting)
+        services.meeting_reinstate(actor=request.user, meeting=meeting)
     except ValidationError as error:
         return _back(request, engagement, meeting, error, "")
-    return _back(request, engagement, meeting, None, "Meeting cancelled.")
+    return _back(request, engagement, meeting, None, "Meeting reinstated: it is on again.")
+
+
+def _may_cancel(request, meeting) -> None:
+    if not request.user.has_perm(CANCEL_MEETING, meeting):
+        raise PermissionDenied(
+            "Only the leads of the side that organises this meeting may cancel or reinstate it."
+        )
 
 
 @login_required

@@ -86,7 +86,7 @@ def test_a_frozen_agenda_keeps_the_numbers_after_a_recompute(engagement, hr_lead
 def test_close_locks_minutes_keeps_versions_and_reopen_needs_a_reason(
     engagement, hr_lead, account_manager
 ):
-    meeting = _meeting(engagement, hr_lead)
+    meeting = _meeting(engagement, hr_lead, when=timezone.now() - timedelta(hours=1))
     services.meeting_minutes_save(actor=hr_lead, meeting=meeting, minutes="v1 text")
     with pytest.raises(PermissionDenied):
         services.meeting_close(actor=account_manager, meeting=meeting)
@@ -129,6 +129,20 @@ def test_open_items_carry_over_and_escalated_ones_climb_a_tier(engagement, hr_le
     assert carried.get(action_item=action)
     escalated = AgendaItem.objects.get(meeting=monthly)
     assert escalated.escalated_from == climb and escalated.title == "Budget freeze"
+
+
+def test_a_meeting_ahead_cannot_be_held_or_closed(engagement, hr_lead):
+    meeting = _meeting(engagement, hr_lead, when=timezone.now() + timedelta(days=3))
+    for hold in (services.meeting_hold, services.meeting_close):
+        with pytest.raises(ValidationError) as error:
+            hold(actor=hr_lead, meeting=meeting)
+        assert error.value.message_dict["status"] == [services.NOT_STARTED]
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.frozen_agenda is None
+    # From a few minutes before its start it may begin, as people join a little early.
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=10)):
+        services.meeting_hold(actor=hr_lead, meeting=meeting)
+    assert meeting.status == MeetingStatus.HELD
 
 
 def test_meeting_on_another_engagement_cadence_is_refused(engagement, other_engagement, hr_lead):

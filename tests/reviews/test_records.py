@@ -78,7 +78,7 @@ def test_party_follows_the_owner_and_changes_are_on_record(engagement, hr_lead, 
     services.action_item_update(actor=hr_lead, item=item, status="done")
     history = selectors.record_history(record=item)
     assert history[0]["who"] == hr_lead
-    assert ("status", "open", "done") in history[0]["changes"]
+    assert ("status", "Open", "Done") in history[0]["changes"]  # by label, never the key
     assert history[-1]["created"]
     assert item.completed_at is not None
 

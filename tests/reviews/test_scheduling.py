@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from reviews import services
 from reviews.models import Cadence, Meeting, MeetingStatus, Tier
@@ -104,11 +105,11 @@ def test_occurrences_skip_nothing_and_never_return_the_past():
     assert [(f.day, f.hour) for f in found] == [(27, 6), (3, 7), (10, 7)]
 
 
-def test_cancelled_slot_is_not_generated_again(engagement, hr_lead):
+def test_cancelled_slot_is_not_generated_again(engagement, account_manager):
     with time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False):
         services.reviews_schedule(engagement=engagement)
         meeting = Meeting.objects.filter(tier=Tier.OPERATIONAL, engagement=engagement).first()
-        services.meeting_cancel(actor=hr_lead, meeting=meeting)
+        services.meeting_cancel(actor=account_manager, meeting=meeting, reason="Offsite.")
         services.reviews_schedule(engagement=engagement)
     live = Meeting.objects.filter(engagement=engagement, tier=Tier.OPERATIONAL).exclude(
         status=MeetingStatus.CANCELLED
@@ -133,3 +134,30 @@ def test_schedule_command_rejects_an_unknown_engagement():
     EngagementFactory()
     with pytest.raises(CommandError):
         call_command("schedule_reviews", "--engagement", "nope")
+
+
+@pytest.mark.parametrize(
+    "status", [MeetingStatus.HELD, MeetingStatus.CLOSED, MeetingStatus.CANCELLED]
+)
+@time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False)
+def test_a_taken_slot_ahead_is_skipped_and_the_others_are_generated(engagement, status):
+    """A meeting ahead marked held (as was once possible), closed or cancelled keeps its slot:
+    the next run neither fills the slot again nor moves another meeting into it."""
+    call_command("schedule_reviews")
+    cadence = Cadence.objects.get(engagement=engagement, tier=Tier.OPERATIONAL)
+    taken = Meeting.objects.filter(cadence=cadence).order_by("starts_at")[1]
+    Meeting.objects.filter(pk=taken.pk).update(status=status)
+    # The slot's uniqueness is checked at commit; here, at once, as a real run's commit would.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("schedule_reviews")
+    meetings = Meeting.objects.filter(cadence=cadence)
+    assert meetings.filter(slot=taken.slot).get() == taken
+    scheduled = meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at")
+    assert [m.starts_at.date().isoformat() for m in scheduled] == [
+        "2026-03-03",
+        "2026-03-17",
+        "2026-03-24",
+        "2026-03-31",
+    ]
+    assert taken.starts_at.date().isoformat() == "2026-03-10"

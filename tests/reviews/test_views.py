@@ -1,6 +1,6 @@
 """The Reviews tab: pages render for members, outsiders get 404, viewers cannot write."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -207,9 +207,29 @@ def test_meeting_ics_has_the_timezone(login, engagement, hr_lead):
     assert "DTSTART;TZID=Europe/Berlin:" in body
 
 
-def test_hold_and_close_through_the_pages(login, engagement, hr_lead, meeting):
+def test_a_meeting_ahead_cannot_be_started_from_its_page(login, engagement, hr_lead, meeting):
+    client = login(hr_lead)
+    url = reverse("reviews:meeting", args=[engagement.pk, meeting.pk])
+    page = client.get(url).content.decode()
+    assert "Start meeting" not in page and "from 15 minutes before it begins" in page
+    response = client.post(reverse("reviews:meeting_hold", args=[engagement.pk, meeting.pk]))
+    assert response.status_code == 302
+    assert services.NOT_STARTED in client.get(url).content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_hold_and_close_through_the_pages(login, engagement, hr_lead):
+    meeting = services.meeting_create(
+        actor=hr_lead,
+        engagement=engagement,
+        tier=Tier.OPERATIONAL,
+        title="Weekly",
+        starts_at=timezone.now() - timedelta(minutes=5),
+    )
     client = login(hr_lead)
     e = engagement.pk
+    page = client.get(reverse("reviews:meeting", args=[e, meeting.pk])).content.decode()
+    assert "Start meeting (freeze agenda)" in page
     client.post(reverse("reviews:meeting_hold", args=[e, meeting.pk]))
     client.post(
         reverse("reviews:meeting_minutes", args=[e, meeting.pk]),
@@ -277,3 +297,39 @@ def test_my_items_and_meeting_query_counts_do_not_grow(
     assert small[0] == large[0]
     assert Meeting.objects.get(pk=meeting.pk).agenda_items.count() == 6
     assert large[1] == small[1]  # agenda items and action items: one query each
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "zone"),
+    [
+        # Its end is past the last instant Python can represent.
+        (datetime(9999, 12, 31, 23, 30, tzinfo=UTC), "UTC"),
+        # Its local time, 14 hours ahead of UTC, is past it.
+        (datetime(9999, 12, 31, 12, 0, tzinfo=UTC), "Pacific/Kiritimati"),
+    ],
+)
+def test_a_stored_meeting_in_year_9999_breaks_no_page_or_feed(
+    client, login, engagement, hr_lead, meeting, starts_at, zone
+):
+    """Stored before dates were bounded: the feed leaves it out, the pages still answer."""
+    far = services.meeting_create(
+        actor=hr_lead,
+        engagement=engagement,
+        tier=Tier.OPERATIONAL,
+        title="Far",
+        starts_at=starts_at,
+        timezone_name=zone,
+    )
+    token = services.calendar_token_regenerate(user=hr_lead, engagement=engagement)
+    url = reverse("reviews:calendar_feed", args=[engagement.pk])
+    response = client.get(url, {"tier": "operational", "token": token})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"meeting-{meeting.pk}@rpo-portal" in body and f"meeting-{far.pk}@" not in body
+    member = login(hr_lead)
+    for page in (
+        reverse("reviews:home", args=[engagement.pk]),
+        reverse("reviews:meeting", args=[engagement.pk, far.pk]),
+        reverse("reviews:meeting_ics", args=[engagement.pk, far.pk]),
+    ):
+        assert member.get(page).status_code == 200, page

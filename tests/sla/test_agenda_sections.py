@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,7 +142,8 @@ def test_a_breach_escalates_to_the_tier_above_with_its_history(login, engagement
     assert reverse("breaches:detail", args=[engagement.pk, breach.pk]) in page.content.decode()
     # Marked "escalate" at the tactical review, it climbs to the QBR when the minutes close.
     services.agenda_item_update(actor=hr_lead, item=item, escalate=True)
-    services.meeting_close(actor=hr_lead, meeting=tactical)
+    with time_machine.travel(tactical.starts_at + timedelta(hours=1)):  # once it has met
+        services.meeting_close(actor=hr_lead, meeting=tactical)
     climbed = AgendaItem.objects.get(meeting=qbr, breach=breach)
     assert climbed.escalated_from == item
     qbr_history = _section(agenda_build(meeting=qbr), "sla_escalated_breaches")["rows"]
