@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "operations",
+    "orchestration",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "rpo_portal.urls"
+ROOT_URLCONF = "orchestration.urls"
 WSGI_APPLICATION = "rpo_portal.wsgi.application"
 
 TEMPLATES = [

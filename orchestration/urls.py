@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("reviews.qbr.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
-    path("api/", include("rpo_portal.api_urls")),
+    path("api/", include("orchestration.api_urls")),
     path("organizations/", include("accounts.organization_urls")),
     path("admin/", admin.site.urls),
 ]

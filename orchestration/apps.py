@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrchestrationConfig(AppConfig):
+    """The top layer: the pages and jobs that combine every app (docs/architecture.md)."""
+
+    name = "orchestration"
