@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The request's transaction, as the application role with the user's organizations as the
     # tenant context (row-level security, rpo_portal/tenant_db.py).
-    "rpo_portal.tenant_middleware.TenantTransactionMiddleware",
+    "accounts.tenant_middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
