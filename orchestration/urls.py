@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("engagements.urls")),
+    path("", include("orchestration.engagement_urls")),
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("", include("reviews.urls")),

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from engagements.dashboard import Filters, KpiTile, kpi_tiles
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain, KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_value
+from kpis.tiles import Filters, KpiTile, kpi_tiles
 from reviews import selectors
 from reviews.qbr.content import (
     DATE,
