@@ -5,3 +5,8 @@ class OrchestrationConfig(AppConfig):
     """The top layer: the pages and jobs that combine every app (docs/architecture.md)."""
 
     name = "orchestration"
+
+    def ready(self) -> None:
+        from orchestration import pipeline
+
+        pipeline.connect()

@@ -169,7 +169,7 @@ CELERY_BEAT_SCHEDULER = "operations.schedule:OncePerSlotScheduler"
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Recompute KPIs (in batches), evaluate SLAs of the engagements that changed, then act
-    # on what the evaluation brought: one workflow (sla.pipeline).
+    # on what the evaluation brought: one workflow (orchestration.pipeline).
     "nightly-pipeline": {
         "task": "sla.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=0),

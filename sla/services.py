@@ -21,6 +21,7 @@ from django.utils import timezone
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.registry import KPI_BY_KEY
+from rpo_portal.task_names import task_named
 from sla import evaluation as ev
 from sla import schedule as schedule_terms
 from sla.models import (
@@ -313,6 +314,37 @@ def schedule_counter(
 
 def evaluation_schedule(*, engagement_id: int) -> None:
     """Evaluate an engagement soon (its clauses changed), in a worker."""
-    from sla.tasks import evaluate_engagement_slas
+    task_named("sla.tasks.evaluate_engagement_slas").delay(engagement_id)
 
-    evaluate_engagement_slas.delay(engagement_id)
+
+# --- Runs of the evaluation (what the tasks call) ---------------------------------------
+
+
+def flatten(parts) -> list:
+    """Chord results (lists of lists) as one list."""
+    flat = []
+    for part in parts or []:
+        if isinstance(part, list):
+            flat.extend(flatten(part))
+        elif part is not None:
+            flat.append(part)
+    return flat
+
+
+def evaluation_batch_run(
+    *, engagement_ids: list[int], as_of: str, changed_ids: list[int] | None = None
+) -> list[dict]:
+    """Evaluate those of the batch's engagements that need it (their values changed, listed
+    in `changed_ids`, or not yet evaluated as of `as_of`)."""
+    day = date.fromisoformat(as_of)
+    ids = engagements_to_evaluate(changed_ids=changed_ids or [], as_of=day, among=engagement_ids)
+    results = slas_evaluate(engagement_ids=ids, as_of=day) if ids else []
+    return [result.as_dict() for result in results]
+
+
+def engagement_evaluation_run(*, engagement_id: int) -> dict:
+    """Evaluate one engagement now (after its recompute or its clauses changed)."""
+    if not Engagement.objects.filter(pk=engagement_id).exists():
+        return {}
+    result = slas_evaluate(engagement_ids=[engagement_id])[0]
+    return after_evaluation(results=[result.as_dict()])
