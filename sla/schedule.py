@@ -14,9 +14,10 @@ from typing import Any
 
 from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
-from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, SLA_SCHEDULE, Column
+from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, Column
 from recruiting.importing import cell_check, table_from_bytes
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
+from sla.schedule_kind import SLA_SCHEDULE
 
 # The file's columns, declared in the import contract with the ATS kinds'.
 KIND = SLA_SCHEDULE
