@@ -17,8 +17,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engagements.action_items import ActionItemStatus
 from engagements.api import ApiPagination, EngagementGate
-from reviews.models import ActionItemStatus
 from sla import breach_selectors as selectors
 from sla import breach_services as services
 from sla.models import (

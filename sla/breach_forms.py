@@ -1,6 +1,6 @@
 from django import forms
 
-from reviews.models import ActionItemStatus
+from engagements.action_items import ActionItemStatus
 from sla.models import ReliefReason
 
 
