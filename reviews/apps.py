@@ -16,7 +16,7 @@ class ReviewsConfig(AppConfig):
         # Every engagement gets its three cadences when it is created, however it is created
         # (service, admin, factory); the engagements app need not know about reviews.
         from engagements.models import Engagement
-        from reviews import agenda  # noqa: F401  (registers the agenda sections)
+        from reviews import agenda, sla_agenda  # noqa: F401  (register the agenda sections)
 
         post_save.connect(
             _cadences_for_new_engagement, sender=Engagement, dispatch_uid="reviews-cadences"

@@ -14,5 +14,3 @@ class SlaConfig(AppConfig):
         KPI_PAGE_CARDS["sla_card"] = selectors.scorecard
         # The schedule file is documented with the data imports' kinds.
         UPLOAD_KINDS[SLA_SCHEDULE.name] = SLA_SCHEDULE
-        # The SLA sections of review agendas register themselves on import.
-        from sla import agenda  # noqa: F401
