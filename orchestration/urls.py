@@ -6,7 +6,7 @@ urlpatterns = [
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("", include("reviews.urls")),
-    path("", include("sla.breach_urls")),
+    path("", include("orchestration.breach_urls")),
     path("", include("sla.urls")),
     path("", include("reviews.qbr.urls")),
     path("accounts/", include("accounts.urls")),

@@ -17,7 +17,12 @@ class ReviewsConfig(AppConfig):
         # (service, admin, factory); the engagements app need not know about reviews.
         from engagements.models import Engagement
         from reviews import agenda, sla_agenda  # noqa: F401  (register the agenda sections)
+        from reviews.views.escalation import breach_escalation_context
+        from sla.breach_views import BREACH_DETAIL_EXTRAS
 
+        # A breach's page offers to escalate it to a review.
+        if breach_escalation_context not in BREACH_DETAIL_EXTRAS:
+            BREACH_DETAIL_EXTRAS.append(breach_escalation_context)
         post_save.connect(
             _cadences_for_new_engagement, sender=Engagement, dispatch_uid="reviews-cadences"
         )
