@@ -27,6 +27,7 @@ from notifications.models import (
     NotificationDigest,
     NotificationPreference,
 )
+from rpo_portal.task_names import task_named
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ def notify(
 
 
 def _enqueue_emails() -> None:
-    from notifications.tasks import send_notification_emails
-
-    send_notification_emails.delay()
+    task_named("notifications.tasks.send_notification_emails").delay()
 
 
 def notification_mark_read(*, actor, notification_id: int) -> Notification:

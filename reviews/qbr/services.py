@@ -31,6 +31,7 @@ from reviews.qbr import quarters
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.task_names import task_named
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +143,8 @@ def qbr_pack_start(*, actor, engagement: Engagement, quarter: str, fmt: str) -> 
 
 
 def _enqueue(pack: QbrPack) -> None:
-    from reviews.tasks import generate_qbr_pack
-
     try:
-        generate_qbr_pack.delay(pack.pk, pack.engagement_id)
+        task_named("reviews.tasks.generate_qbr_pack").delay(pack.pk, pack.engagement_id)
     except REDIS_ERRORS:
         logger.warning("QBR pack %s not queued", pack.pk, exc_info=True)
         QbrPack.objects.filter(pk=pack.pk).update(
