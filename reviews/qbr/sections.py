@@ -3,7 +3,8 @@
 Each builder takes the pack's context and returns a `Section` (sentences, tables, charts);
 the Excel, PDF and CSV writers know nothing of where the numbers come from. A new section is
 one more function decorated with `@section` and its key placed in `ORDER`. The SLA, decision
-and risk sections live in `reviews.qbr.governance`, imported at the end to register them.
+and risk sections live in `reviews.qbr.governance`, which `ReviewsConfig.ready` imports to
+register them.
 """
 
 from __future__ import annotations
@@ -423,7 +424,3 @@ def definitions(context: PackContext) -> Section:
 def format_kpi(value: float | None, key: str) -> str:
     """A KPI value as the dashboard writes it (blank when there is none)."""
     return "" if value is None else kpi_value(value, key)
-
-
-# Registers the SLA, decision and risk sections (they use `section` and `PackContext` above).
-from reviews.qbr import governance  # noqa: E402, F401
