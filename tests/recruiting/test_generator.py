@@ -368,7 +368,7 @@ def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, othe
 
 
 def test_demo_engagements_get_two_years_of_data_once(db):
-    from engagements.demo import seed_engagements, seed_organizations_and_people
+    from orchestration.demo import seed_engagements, seed_organizations_and_people
 
     from engagements.models import Engagement
     from recruiting.demo import DEMO_REQUISITIONS, seed_recruiting_data

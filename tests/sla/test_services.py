@@ -235,7 +235,7 @@ def test_import_sla_needs_members_of_opposite_parties(
 
 
 def test_seed_demo_gives_every_engagement_breaches_repeats_caps_earn_back_bonus_and_warnings():
-    from engagements.demo import seed_demo
+    from orchestration.demo import seed_demo
 
     from engagements.models import Engagement
     from sla.selectors import ledger
