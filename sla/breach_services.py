@@ -39,6 +39,7 @@ from sla.models import (
     Warning,
     action_item_model,
 )
+from sla.runs import evaluation_schedule
 
 RESPOND = "sla.respond_to_breach"
 CLAIM_RELIEF = "sla.claim_relief"
@@ -133,8 +134,6 @@ def _reason(text: str, what: str) -> str:
 
 def _credits_refresh(breach: Breach) -> None:
     """Evaluate the engagement again once this commits, so its ledger counts the change."""
-    from sla.services import evaluation_schedule
-
     engagement_id = breach.engagement_id
     transaction.on_commit(lambda: evaluation_schedule(engagement_id=engagement_id), robust=True)
 
