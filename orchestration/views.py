@@ -22,8 +22,8 @@ from kpis.views import QUEUE_FAILED
 from orchestration import dashboard
 from reviews import selectors as review_selectors
 from reviews.forms import ActionItemQuickForm
-from reviews.qbr.quarters import quarter_of_period
 from reviews.qbr.services import GENERATE as GENERATE_QBR
+from reviews.quarters import quarter_of_period
 from reviews.services import LOG_ACTION_ITEM, action_item_create
 from rpo_portal.text_rules import spreadsheet_cell
 

@@ -32,7 +32,7 @@ from reviews.qbr.content import (
     Section,
     Table,
 )
-from reviews.qbr.quarters import months_back, previous_quarter, quarter_months
+from reviews.quarters import months_back, previous_quarter, quarter_months
 
 TREND_MONTHS = 12
 

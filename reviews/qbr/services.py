@@ -19,6 +19,7 @@ from engagements.access import party_of
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.registry import KPIS
+from reviews import quarters
 from reviews.models import (
     QBR_EXTENSIONS,
     QbrDelivery,
@@ -27,7 +28,6 @@ from reviews.models import (
     QbrPackStatus,
     QbrSubscription,
 )
-from reviews.qbr import quarters
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal.redis_errors import REDIS_ERRORS
