@@ -20,7 +20,7 @@ class ReviewsConfig(AppConfig):
         from reviews import agenda, sla_agenda  # noqa: F401
         from reviews.qbr import governance  # noqa: F401
         from reviews.views.escalation import breach_escalation_context
-        from sla.breach_views import BREACH_DETAIL_EXTRAS
+        from sla.breaches.views import BREACH_DETAIL_EXTRAS
 
         # A breach's page offers to escalate it to a review.
         if breach_escalation_context not in BREACH_DETAIL_EXTRAS:

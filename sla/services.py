@@ -131,7 +131,7 @@ def after_evaluation(*, results: list[dict]) -> dict[str, list[int]]:
             warning.period,
             warning.value,
         )
-    from sla.breach_services import sla_events_notify
+    from sla.breaches.services import sla_events_notify
 
     sla_events_notify(events=events)  # each lead of both parties, never twice
     return events

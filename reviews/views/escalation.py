@@ -1,5 +1,5 @@
 """Escalating an SLA breach to a review: the breach, with its timeline, goes on the agenda of
-the next meeting of the chosen tier. Offered on the breach's page (`sla.breach_views`) through
+the next meeting of the chosen tier. Offered on the breach's page (`sla.breaches.views`) through
 the extra context registered in `ReviewsConfig.ready`."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from engagements.access import get_engagement_for
 from reviews.models import Tier
 from reviews.services import agenda_escalate
-from sla.breach_views import breach_or_404
+from sla.breaches.views import breach_or_404
 
 # Escalating puts the breach on a review agenda: whoever records reviews may do it.
 ESCALATE = "reviews.record_review"

@@ -15,9 +15,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from engagements.access import get_engagement_for, party_of
-from sla import breach_selectors as selectors
-from sla import breach_services as services
-from sla.breach_forms import (
+from sla.breaches import selectors as selectors
+from sla.breaches import services as services
+from sla.breaches.forms import (
     ActionStatusForm,
     CorrectiveActionForm,
     NoteForm,
