@@ -49,8 +49,13 @@ def project_copy(tmp_path):
     return tmp_path
 
 
-def add_line(module: Path, line: str) -> None:
-    module.write_text(module.read_text() + f"\n{line}\n")
+def broken_by(folder: Path, module: str, line: str) -> str:
+    """Lint the copy with `line` added to `module`: it must fail; its report."""
+    path = folder / module
+    path.write_text(path.read_text() + f"\n{line}\n")
+    result = lint(folder)
+    assert result.returncode == 1, result.stdout
+    return result.stdout
 
 
 def test_every_app_is_in_the_layers():
@@ -70,38 +75,28 @@ def test_the_project_keeps_its_contracts():
 
 def test_an_import_from_a_lower_layer_up_fails(project_copy):
     assert lint(project_copy).returncode == 0
-    add_line(project_copy / "kpis" / "selectors.py", "from sla import selectors as _sla  # noqa")
-    result = lint(project_copy)
-    assert result.returncode == 1
-    assert "Apps import only the layers below them BROKEN" in result.stdout
-    assert "kpis.selectors -> sla.selectors" in result.stdout
+    report = broken_by(project_copy, "kpis/selectors.py", "from sla import selectors  # noqa")
+    assert "Apps import only the layers below them BROKEN" in report
+    assert "kpis.selectors -> sla.selectors" in report
 
 
 def test_an_import_inside_a_function_counts_too(project_copy):
-    add_line(
-        project_copy / "engagements" / "services.py",
-        "def _later():\n    from orchestration import pipeline  # noqa\n",
-    )
-    result = lint(project_copy)
-    assert result.returncode == 1
-    assert "engagements.services -> orchestration.pipeline" in result.stdout
+    later = "def _later():\n    from orchestration import pipeline  # noqa\n"
+    report = broken_by(project_copy, "engagements/services.py", later)
+    assert "engagements.services -> orchestration.pipeline" in report
 
 
 def test_a_shared_service_may_not_use_another(project_copy):
-    add_line(project_copy / "notifications" / "services.py", "import charts.svg  # noqa")
-    result = lint(project_copy)
-    assert result.returncode == 1
-    assert "The shared services do not know one another BROKEN" in result.stdout
+    report = broken_by(project_copy, "notifications/services.py", "import charts.svg  # noqa")
+    assert "The shared services do not know one another BROKEN" in report
 
 
 def test_a_service_that_imports_its_task_module_fails(project_copy):
-    add_line(
-        project_copy / "notifications" / "services.py",
-        "def _enqueue():\n    from notifications.tasks import send_notification_emails  # noqa\n",
+    enqueue = (
+        "def _enqueue():\n    from notifications.tasks import send_notification_emails  # noqa\n"
     )
-    result = lint(project_copy)
-    assert result.returncode == 1
-    assert "No import cycles among the modules of an app BROKEN" in result.stdout
+    report = broken_by(project_copy, "notifications/services.py", enqueue)
+    assert "No import cycles among the modules of an app BROKEN" in report
 
 
 def test_every_task_enqueued_by_name_is_registered():
