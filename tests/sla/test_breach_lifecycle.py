@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from notifications.models import Notification
 from reviews.models import ActionItem, ActionItemStatus
-from sla.breaches import services as services
+from sla.breaches import services
 from sla.breaches.services import CorrectiveActionInput
 from sla.models import BreachEvent, BreachStatus, ReliefStatus
 from sla.selectors import ledger
