@@ -3,7 +3,7 @@
 from django.urls import path
 
 from reviews.views.escalation import breach_escalate
-from sla.breaches import views as views
+from sla.breaches import views
 
 app_name = "breaches"
 base = "engagements/<int:engagement_id>/sla/breaches/"

@@ -19,8 +19,7 @@ from rest_framework.views import APIView
 
 from engagements.action_items import ActionItemStatus
 from engagements.api import ApiPagination, EngagementGate
-from sla.breaches import selectors as selectors
-from sla.breaches import services as services
+from sla.breaches import selectors, services
 from sla.models import (
     Breach,
     BreachEvent,

@@ -15,8 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from engagements.access import get_engagement_for, party_of
-from sla.breaches import selectors as selectors
-from sla.breaches import services as services
+from sla.breaches import selectors, services
 from sla.breaches.forms import (
     ActionStatusForm,
     CorrectiveActionForm,
