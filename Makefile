@@ -31,9 +31,11 @@ demo: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# lint-imports checks the layer order of docs/architecture.md (contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -3,7 +3,7 @@
 import rules
 
 from accounts.models import Role
-from engagements.access import organization_roles
+from accounts.roles import organization_roles
 
 ADMIN_ROLES = frozenset({Role.CLIENT_ADMIN, Role.PROVIDER_ADMIN})
 

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import ApiKey, Membership, Organization, User
+from accounts.roles import organization_roles
 from accounts.rules import ADMIN_ROLES
-from engagements.access import organization_roles
 
 
 def organization_for(principal: Any, slug: str, perm: str) -> Organization:

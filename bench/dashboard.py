@@ -38,7 +38,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def pages(engagement) -> dict[str, tuple[str, dict]]:
     from django.urls import reverse
 
-    from engagements.views import PANELS
+    from orchestration.views import PANELS
 
     base = reverse("engagements:detail", args=[engagement.pk])
     return {

@@ -1,6 +1,6 @@
 """QBR pack build times: the Excel, PDF and CSV packs of one engagement.
 
-The engagement holds 24 months of generated data at the demo's volume (`engagements/demo.py`:
+The engagement holds 24 months of generated data at the demo's volume (`orchestration/demo.py`:
 320 requisitions, about 3,200 applications; `BENCH_REQUISITIONS` to change it), every KPI has
 an agreed quarterly and monthly target (so the scorecard and the trend charts are as full as
 they get: eleven KPIs, eleven native Excel charts, eleven SVG charts in the PDF), 40

@@ -17,7 +17,7 @@ evaluated as of 2026-09-30 (24 months, 8 quarters). Then, in the same run:
   close and October and the fourth quarter begin for every clause (outcomes, breaches and
   warnings written);
   target: each evaluation at most 20% of `full`;
-- `pipeline_1`, `pipeline_2`: the nightly workflow (sla.pipeline: recompute batches, each
+- `pipeline_1`, `pipeline_2`: the nightly workflow (orchestration.pipeline: recompute batches, each
   followed by the evaluation of its engagements, then after_evaluation) run by Celery worker
   processes on the same Redis and PostgreSQL, with one and with two worker processes, every
   engagement evaluated in full (its last evaluation forgotten); target: `pipeline_2` at most
@@ -133,8 +133,8 @@ def workers(count: int, database: str, redis_url: str) -> subprocess.Popen:
 
 
 def pipeline_time(count: int, database: str, redis_url: str) -> float:
+    from orchestration.pipeline import nightly_workflow
     from sla.models import SlaEvaluationRun
-    from sla.pipeline import nightly_workflow
 
     SlaEvaluationRun.objects.all().delete()  # so the pipeline evaluates every engagement
     process = workers(count, database, redis_url)

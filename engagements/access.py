@@ -14,24 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.roles import organization_roles
 from engagements.models import Engagement
 
 VIEW = "engagements.view_engagement"
-
-
-def organization_roles(principal: Any) -> dict[int, str]:
-    """{organization id: role} for a user (or an API-key principal that sets `_org_roles`).
-
-    Cached on the object, so one request asks the database once.
-    """
-    roles = getattr(principal, "_org_roles", None)
-    if roles is None:
-        if not getattr(principal, "is_authenticated", False):
-            roles = {}
-        else:
-            roles = dict(principal.memberships.values_list("organization_id", "role"))
-        principal._org_roles = roles
-    return roles
 
 
 def roles_in(principal: Any, engagement: Engagement) -> set[str]:

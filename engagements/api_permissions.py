@@ -3,8 +3,8 @@ imports this module, while `rest_framework.views` itself is being imported."""
 
 from rest_framework import permissions
 
+from accounts.tenant_middleware import principal_tenant
 from engagements.access import get_engagement_for
-from rpo_portal.tenant_middleware import principal_tenant
 
 
 class IsEngagementParty(permissions.IsAuthenticated):

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import OrganizationKind, User
 from accounts.services import organization_get_or_create
 from engagements.models import Engagement
+from engagements.signals import engagement_data_changed
 
 
 @transaction.atomic
@@ -81,14 +81,8 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
 def engagement_mark_data_changed(*, engagement: Engagement) -> None:
     """Record that recruiting data changed, so the next KPI recompute picks it up.
 
-    Once the change commits, a recompute of this engagement is enqueued shortly after
-    (debounced: a burst of imports enqueues one run).
+    Announced to the layers above (`engagements.signals`): the pipeline marks the KPI state
+    changed and, once the change commits, enqueues a recompute of this engagement shortly
+    after (debounced: a burst of imports enqueues one run).
     """
-    from kpis.progress import metrics_recompute_schedule
-    from kpis.services import metrics_state_update
-
-    metrics_state_update(engagement_ids=[engagement.pk], data_changed_at=timezone.now())
-    engagement_id = engagement.pk
-    transaction.on_commit(
-        lambda: metrics_recompute_schedule(engagement_id=engagement_id), robust=True
-    )
+    engagement_data_changed.send(sender=Engagement, engagement=engagement)

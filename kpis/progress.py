@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,11 +18,28 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.task_names import task_named
 
 logger = logging.getLogger(__name__)
 
 # A burst of imports within this many seconds enqueues one recompute.
 DEBOUNCE_SECONDS = getattr(settings, "KPI_RECOMPUTE_DEBOUNCE_SECONDS", 30)
+RECOMPUTE_TASK = "kpis.tasks.recompute_engagement_metrics"
+
+# What follows a recompute of one engagement (after an import, the button), by name: each a
+# function of the engagement id that returns a Celery signature. The layer above registers
+# them (orchestration.pipeline), so the KPI engine does not know what runs after it.
+_after_recompute: dict[str, Callable[[int], object]] = {}
+
+
+def after_recompute_register(name: str, step: Callable[[int], object]) -> None:
+    _after_recompute[name] = step
+
+
+def _steps_after(engagement_id: int):
+    """The signature(s) linked to a recompute of one engagement (None when nothing follows)."""
+    steps = [step(engagement_id) for step in _after_recompute.values()]
+    return steps[0] if len(steps) == 1 else steps or None
 
 
 def _pending_key(engagement_id: int) -> str:
@@ -37,26 +55,17 @@ def metrics_recompute_schedule(*, engagement_id: int, countdown: int = DEBOUNCE_
 
     Returns whether a task was enqueued: a burst of imports enqueues one run.
     """
-    from kpis.tasks import recompute_engagement_metrics
-
     try:
         if not cache.add(_pending_key(engagement_id), 1, timeout=countdown + 300):
             return False
-        recompute_engagement_metrics.apply_async(
-            args=[engagement_id], countdown=countdown, link=_evaluation_after(engagement_id)
+        task_named(RECOMPUTE_TASK).apply_async(
+            args=[engagement_id], countdown=countdown, link=_steps_after(engagement_id)
         )
     except REDIS_ERRORS:
         # The data is marked changed in PostgreSQL: the nightly run still picks it up.
         logger.warning("KPI recompute of engagement %s not queued", engagement_id, exc_info=True)
         return False
     return True
-
-
-def _evaluation_after(engagement_id: int):
-    """The SLA evaluation that follows every recompute of one engagement (import, button)."""
-    from sla.tasks import evaluate_engagement_slas
-
-    return evaluate_engagement_slas.si(engagement_id)
 
 
 def recompute_progress_set(*, engagement_id: int, state: str, message: str) -> None:
@@ -87,16 +96,14 @@ def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:
     happens (or fails) before this returns. (It writes nothing to the database, so the worker
     has nothing of the request's transaction to wait for.)
     """
-    from kpis.tasks import recompute_engagement_metrics
-
     if not actor.has_perm("kpis.recompute", engagement):
         raise PermissionDenied("Your role does not allow recomputing KPIs.")
     failed = []
 
     def enqueue() -> None:
         try:
-            recompute_engagement_metrics.apply_async(
-                args=[engagement.pk], countdown=0, link=_evaluation_after(engagement.pk)
+            task_named(RECOMPUTE_TASK).apply_async(
+                args=[engagement.pk], countdown=0, link=_steps_after(engagement.pk)
             )
         except REDIS_ERRORS:
             logger.warning("KPI recompute of %s not queued", engagement.pk, exc_info=True)

@@ -292,15 +292,6 @@ def metrics_recompute_stale(*, full: bool = False, as_of: date | None = None):
 
 
 # Split out by concern; still importable from here for code written before the split.
-from kpis.progress import (  # noqa: E402, F401
-    PROGRESS_UNKNOWN,
-    metrics_recompute_now,
-    metrics_recompute_schedule,
-    metrics_recompute_task_run,
-    recompute_progress,
-    recompute_progress_clear,
-    recompute_progress_set,
-)
 from kpis.target_services import (  # noqa: E402, F401
     TARGET_FIELDS,
     target_agree,

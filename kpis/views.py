@@ -14,11 +14,14 @@ from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_value
-from sla import selectors as sla_selectors
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
 RECOMPUTE = "kpis.recompute"
+# Cards the apps above add to a KPI's page (sla: the scorecard of the KPI's clauses), by the
+# name the template reads; each a function of (engagement, grain, kpi), registered in the
+# app's `AppConfig.ready`, so the KPI pages do not know the apps that build on them.
+KPI_PAGE_CARDS: dict = {}
 QUEUE_FAILED = (
     "The recompute could not be queued: the job queue is unavailable. "
     "Values are recomputed tonight, or try again in a few minutes."
@@ -118,7 +121,10 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         "by_segment": selectors.metric_values(
             engagement=engagement, kpi=kpi, grain=grain, period=period
         ).order_by("dimension", "segment"),
-        "sla_card": sla_selectors.scorecard(engagement=engagement, grain=grain, kpi=kpi),
+    }
+    context |= {
+        name: card(engagement=engagement, grain=grain, kpi=kpi)
+        for name, card in KPI_PAGE_CARDS.items()
     }
     return _render(request, "kpis/kpi_detail.html", "values", context)
 

@@ -30,6 +30,7 @@ from notifications.models import (
     NotificationPreference,
 )
 from rpo_portal import fanout
+from rpo_portal.task_names import task_named
 from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
@@ -92,9 +93,7 @@ def notify(
 
 
 def _enqueue_emails() -> None:
-    from notifications.tasks import send_notification_emails
-
-    send_notification_emails.delay()
+    task_named("notifications.tasks.send_notification_emails").delay()
 
 
 def notification_mark_read(*, actor, notification_id: int) -> Notification:

@@ -36,6 +36,7 @@ from recruiting import contract, importing
 from recruiting.models import ImportRun, ImportSource, ImportStatus
 from rpo_portal import tenant_db
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.task_names import task_named
 
 SAMPLE_ROWS = 10
 logger = logging.getLogger(__name__)
@@ -475,10 +476,8 @@ def import_run_confirm(*, actor: User, engagement: Engagement, run: ImportRun) -
 
 
 def _import_run_enqueue(run_id: int, engagement_id: int) -> None:
-    from recruiting.tasks import import_run_execute_task
-
     try:
-        import_run_execute_task.delay(run_id, engagement_id)
+        task_named("recruiting.tasks.import_run_execute_task").delay(run_id, engagement_id)
     except Exception:  # no broker: import now rather than leave the run queued forever
         logger.exception("could not queue import run %s; running it in the request", run_id)
         # After the request's transaction: the job's own tenant (rpo_portal/tenant_db.py).

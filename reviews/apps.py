@@ -13,11 +13,20 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self):
+        from engagements.models import Engagement
+
+        # Registries filled on import: the agenda sections (reviews' own and the SLA ones) and
+        # the QBR pack's SLA, decision and risk sections.
+        from reviews import agenda, sla_agenda  # noqa: F401
+        from reviews.qbr import governance  # noqa: F401
+        from reviews.views.escalation import breach_escalation_context
+        from sla.breaches.views import BREACH_DETAIL_EXTRAS
+
+        # A breach's page offers to escalate it to a review.
+        if breach_escalation_context not in BREACH_DETAIL_EXTRAS:
+            BREACH_DETAIL_EXTRAS.append(breach_escalation_context)
         # Every engagement gets its three cadences when it is created, however it is created
         # (service, admin, factory); the engagements app need not know about reviews.
-        from engagements.models import Engagement
-        from reviews import agenda  # noqa: F401  (registers the agenda sections)
-
         post_save.connect(
             _cadences_for_new_engagement, sender=Engagement, dispatch_uid="reviews-cadences"
         )

@@ -31,7 +31,7 @@ from reviews.models import (
     RiskStatus,
     Tier,
 )
-from reviews.qbr.quarters import quarter_end, quarter_of_period
+from reviews.quarters import quarter_end, quarter_of_period
 
 
 def cadences_of(*, engagement: Engagement) -> QuerySet[Cadence]:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "operations",
+    "orchestration",
 ]
 
 MIDDLEWARE = [
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The request's transaction, as the application role with the user's organizations as the
     # tenant context (row-level security, rpo_portal/tenant_db.py).
-    "rpo_portal.tenant_middleware.TenantTransactionMiddleware",
+    "accounts.tenant_middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "rpo_portal.urls"
+ROOT_URLCONF = "orchestration.urls"
 WSGI_APPLICATION = "rpo_portal.wsgi.application"
 
 TEMPLATES = [
@@ -168,7 +169,7 @@ CELERY_BEAT_SCHEDULER = "operations.schedule:OncePerSlotScheduler"
 # The schedule lives in code so it is versioned and testable. Later apps add their jobs here.
 CELERY_BEAT_SCHEDULE: dict = {
     # Recompute KPIs (in batches), evaluate SLAs of the engagements that changed, then act
-    # on what the evaluation brought: one workflow (sla.pipeline).
+    # on what the evaluation brought: one workflow (orchestration.pipeline).
     "nightly-pipeline": {
         "task": "sla.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=0),

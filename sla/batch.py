@@ -40,7 +40,7 @@ from sla.models import (
     SlaOutcome,
     Warning,
 )
-from sla.services import LOCK_CLASS, EvaluationResult, clause_terms
+from sla.runs import LOCK_CLASS, EvaluationResult, clause_terms
 
 # Compared with the stored outcome: a row whose fields are all equal is not written.
 OUTCOME_FIELDS = ("closed", "value", "shown_value", "n", "outcome", "metric_value_id")

@@ -433,6 +433,13 @@ class CorrectiveAction(models.Model):
         return f"Corrective action {self.action_item_id} of breach {self.breach_id}"
 
 
+def action_item_model():
+    """The action item model of the shared governance log (`reviews.ActionItem`), reached
+    through the corrective action's own relation: sla's code depends on the relation its
+    schema declares, not on the reviews app above it."""
+    return CorrectiveAction._meta.get_field("action_item").related_model
+
+
 class ReliefReason(models.TextChoices):
     FEEDBACK_LATE = "feedback_late", "Hiring-manager feedback late"
     REQUISITION_CHANGED = "requisition_changed", "Requisition changed or put on hold"

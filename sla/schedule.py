@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 
 from engagements.agreement import AgreementState
 from kpis.registry import ALL, KPI_BY_KEY
-from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, SLA_SCHEDULE, Column
+from recruiting.contract import NUMBER_DECIMALS, NUMBER_DIGITS, Column
 from recruiting.importing import cell_check, table_from_bytes
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import ONE_LINE_REASON, has_control_characters
 from sla.models import ClauseKind, SlaClause, SlaSchedule, clause_term_errors
+from sla.schedule_kind import SLA_SCHEDULE
 
 # The file's columns, declared in the import contract with the ATS kinds'.
 KIND = SLA_SCHEDULE

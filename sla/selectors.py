@@ -28,7 +28,7 @@ from sla.models import (
     SlaSchedule,
     Warning,
 )
-from sla.services import clause_terms
+from sla.runs import clause_terms
 
 
 def clauses_in_force(*, engagement: Engagement) -> QuerySet[SlaClause]:

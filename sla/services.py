@@ -10,7 +10,6 @@ and warnings are raised and cleared. Runs of one engagement never overlap.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -20,8 +19,7 @@ from django.utils import timezone
 
 from engagements import agreement
 from engagements.models import Engagement
-from kpis.registry import KPI_BY_KEY
-from sla import evaluation as ev
+from rpo_portal import fanout
 from sla import schedule as schedule_terms
 from sla.models import (
     Breach,
@@ -31,68 +29,16 @@ from sla.models import (
     SlaSchedule,
     Warning,
 )
+from sla.runs import (  # LOCK_CLASS: the service's lock, as named before sla.runs existed
+    LOCK_CLASS,  # noqa: F401
+    EvaluationResult,
+    evaluation_schedule,
+)
 
 logger = logging.getLogger(__name__)
 
-# pg_try_advisory_xact_lock(LOCK_CLASS, engagement id): one SLA evaluation per engagement.
-LOCK_CLASS = 7302
 # Engagements evaluated together: one transaction, and one task of the nightly fan-out.
 EVALUATION_BATCH = getattr(settings, "SLA_EVALUATION_BATCH", 25)
-
-
-@dataclass
-class EvaluationResult:
-    engagement_id: int
-    evaluated: bool  # False: another evaluation of the engagement holds its lock
-    as_of: date | None = None
-    outcomes: int = 0
-    outcomes_changed: int = 0
-    new_breach_ids: list[int] = field(default_factory=list)
-    changed_breach_ids: list[int] = field(default_factory=list)
-    new_warning_ids: list[int] = field(default_factory=list)
-    cleared_warning_ids: list[int] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if not self.evaluated:
-            return f"engagement {self.engagement_id}: an SLA evaluation is already running, skipped"
-        return (
-            f"engagement {self.engagement_id} as of {self.as_of}: {self.outcomes} outcomes "
-            f"({self.outcomes_changed} changed), {len(self.new_breach_ids)} new breaches, "
-            f"{len(self.changed_breach_ids)} breach values changed, "
-            f"{len(self.new_warning_ids)} warnings raised, "
-            f"{len(self.cleared_warning_ids)} cleared"
-        )
-
-    def as_dict(self) -> dict:
-        """For Celery (JSON)."""
-        return {
-            "engagement_id": self.engagement_id,
-            "evaluated": self.evaluated,
-            "new_breach_ids": self.new_breach_ids,
-            "changed_breach_ids": self.changed_breach_ids,
-            "new_warning_ids": self.new_warning_ids,
-            "cleared_warning_ids": self.cleared_warning_ids,
-        }
-
-
-def clause_terms(clause: SlaClause) -> ev.ClauseTerms:
-    kpi = KPI_BY_KEY[clause.kpi]
-    return ev.ClauseTerms(
-        key=clause.key,
-        grain=clause.grain,
-        kind=clause.kind,
-        direction=kpi.direction,
-        decimals=kpi.decimals,
-        threshold=clause.threshold,
-        effective_from=clause.effective_from,
-        effective_to=clause.effective_to,
-        pct=clause.pct,
-        min_n=clause.min_n,
-        grace_days=clause.grace_days,
-        repeat_pct=clause.repeat_pct,
-        cap_pct=clause.cap_pct,
-        earn_back=clause.earn_back,
-    )
 
 
 def slas_evaluate(
@@ -186,7 +132,7 @@ def after_evaluation(*, results: list[dict]) -> dict[str, list[int]]:
             warning.period,
             warning.value,
         )
-    from sla.breach_services import sla_events_notify
+    from sla.breaches.services import sla_events_notify
 
     sla_events_notify(events=events)  # each lead of both parties, never twice
     return events
@@ -311,8 +257,39 @@ def schedule_counter(
     )
 
 
-def evaluation_schedule(*, engagement_id: int) -> None:
-    """Evaluate an engagement soon (its clauses changed), in a worker."""
-    from sla.tasks import evaluate_engagement_slas
+# --- Runs of the evaluation (what the tasks call) ---------------------------------------
 
-    evaluate_engagement_slas.delay(engagement_id)
+
+def flatten(parts) -> list:
+    """Chord results (lists of lists) as one list."""
+    flat = []
+    for part in parts or []:
+        if isinstance(part, list):
+            flat.extend(flatten(part))
+        elif part is not None:
+            flat.append(part)
+    return flat
+
+
+def evaluation_batch_run(
+    *, engagement_ids: list[int], as_of: str, changed_ids: list[int] | None = None
+) -> list[dict]:
+    """Evaluate those of the batch's engagements that need it (their values changed, listed
+    in `changed_ids`, or not yet evaluated as of `as_of`)."""
+    day = date.fromisoformat(as_of)
+    ids = engagements_to_evaluate(changed_ids=changed_ids or [], as_of=day, among=engagement_ids)
+
+    def evaluated(part: list[int]) -> list[dict]:
+        return [result.as_dict() for result in slas_evaluate(engagement_ids=part, as_of=day)]
+
+    # A batch that fails is evaluated one engagement at a time: one that fails is logged and
+    # keeps its outcomes, breaches and warnings as they were; the others are evaluated.
+    return fanout.batch_or_each("SLA evaluation", ids, evaluated)
+
+
+def engagement_evaluation_run(*, engagement_id: int) -> dict:
+    """Evaluate one engagement now (after its recompute or its clauses changed)."""
+    if not Engagement.objects.filter(pk=engagement_id).exists():
+        return {}
+    result = slas_evaluate(engagement_ids=[engagement_id])[0]
+    return after_evaluation(results=[result.as_dict()])

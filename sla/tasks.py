@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from rpo_portal import tenant_db
-from sla import pipeline, services
+from sla import services
 
 RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
 
@@ -10,32 +10,26 @@ RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff"
 @shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700, **RETRY)
 def evaluate_engagement_slas(engagement_id: int) -> None:
     with tenant_db.job_engagements([engagement_id]):
-        pipeline.engagement_evaluation_run(engagement_id=engagement_id)
+        services.engagement_evaluation_run(engagement_id=engagement_id)
 
 
 @shared_task(ignore_result=False, time_limit=3600, soft_time_limit=3500, **RETRY)
 def evaluate_slas_batch(engagement_ids: list[int], as_of: str) -> list[dict]:
     with tenant_db.job_engagements(engagement_ids):
-        return pipeline.evaluation_batch_run(engagement_ids=engagement_ids, as_of=as_of)
+        return services.evaluation_batch_run(engagement_ids=engagement_ids, as_of=as_of)
 
 
 @shared_task(ignore_result=False, time_limit=3600, soft_time_limit=3500, **RETRY)
 def evaluate_recomputed_batch(changed_ids: list[int], engagement_ids: list[int], as_of: str):
     """After a recompute batch (its changed engagements come first, from the chain)."""
     with tenant_db.job_engagements(engagement_ids):
-        return pipeline.evaluation_batch_run(
+        return services.evaluation_batch_run(
             engagement_ids=engagement_ids, as_of=as_of, changed_ids=changed_ids
         )
 
 
 @shared_task(ignore_result=False, time_limit=600, soft_time_limit=540, **RETRY)
 def after_evaluation(results: list, as_of: str | None = None) -> dict:
-    results = pipeline.flatten(results)
+    results = services.flatten(results)
     with tenant_db.job_engagements(result["engagement_id"] for result in results):
         return services.after_evaluation(results=results)
-
-
-@shared_task(ignore_result=True, time_limit=600, soft_time_limit=540, **RETRY)
-def nightly_pipeline(full: bool = False) -> None:
-    with tenant_db.scheduler_tenant():
-        pipeline.nightly_pipeline_start(full=full)

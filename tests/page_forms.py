@@ -5,7 +5,7 @@ from engagements.forms import EngagementForm
 from reviews import forms as review_forms
 from reviews import selectors as review_selectors
 from reviews.models import ActionItem, Cadence, Tier
-from sla import breach_forms
+from sla.breaches import forms as breach_forms
 from sla.forms import ClauseForm
 
 

@@ -134,7 +134,7 @@ def make_every_record(engagement):
     from recruiting.models import Requisition
     from reviews.models import ActionItem, Decision, Meeting, QbrDelivery
     from reviews.qbr.services import qbr_subscription_set
-    from sla import breach_services
+    from sla.breaches import services as breach_services
     from sla.models import Breach, ScheduleStep, SlaClause, Warning
     from sla.services import engagement_slas_evaluate
 

@@ -19,7 +19,7 @@ from reviews.forms import (
 )
 from reviews.models import ActionItem, Decision, Meeting, Risk
 from rpo_portal.date_rules import governance_date_bounds, validate_governance_date
-from sla.breach_forms import CorrectiveActionForm
+from sla.breaches.forms import CorrectiveActionForm
 from sla.forms import ClauseForm
 from sla.schedule import schedule_check_records
 

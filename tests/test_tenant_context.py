@@ -19,12 +19,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.tenant_middleware import TenantTransactionMiddleware
 from engagements import access
 from engagements.models import Engagement
 from rpo_portal import tenant_db
 from rpo_portal.jobs import JobCommand
 from rpo_portal.tenant_db import APP_ROLE
-from rpo_portal.tenant_middleware import TenantTransactionMiddleware
 from tests.factories import EngagementFactory, MembershipFactory, UserFactory
 from tests.test_tenancy_urls import ALL, _value
 

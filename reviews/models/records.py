@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from engagements.action_items import OPEN_STATUSES, ActionItemStatus
 from engagements.models import Engagement
 from kpis.models import Party
 from kpis.registry import KPI_CHOICES
@@ -90,16 +91,6 @@ class Risk(models.Model):
         self.score = (self.likelihood or 0) * (self.impact or 0)
         if self.owner_id and self.engagement_id:
             validate_member(self.engagement, self.owner, "owner")
-
-
-class ActionItemStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
 
 
 class Priority(models.TextChoices):

@@ -16,11 +16,11 @@ from kpis.templatetags.kpis_tags import plain
 from reviews import selectors
 from reviews.heatmap import level_of
 from reviews.qbr.content import DATE, MONEY, NUMBER, TEXT, VALUE, Column, Section, Table
-from reviews.qbr.quarters import is_quarter, quarter_end, quarter_start
 from reviews.qbr.sections import PackContext, section
-from sla import breach_selectors
+from reviews.quarters import is_quarter, quarter_end, quarter_start
 from sla import evaluation as ev
 from sla import selectors as sla_selectors
+from sla.breaches import selectors as breach_selectors
 from sla.models import BreachStatus
 
 

@@ -3,7 +3,8 @@
 Each builder takes the pack's context and returns a `Section` (sentences, tables, charts);
 the Excel, PDF and CSV writers know nothing of where the numbers come from. A new section is
 one more function decorated with `@section` and its key placed in `ORDER`. The SLA, decision
-and risk sections live in `reviews.qbr.governance`, imported at the end to register them.
+and risk sections live in `reviews.qbr.governance`, which `ReviewsConfig.ready` imports to
+register them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from engagements.dashboard import Filters, KpiTile, kpi_tiles
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain, KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_value
+from kpis.tiles import Filters, KpiTile, kpi_tiles
 from reviews import selectors
 from reviews.qbr.content import (
     DATE,
@@ -31,7 +32,7 @@ from reviews.qbr.content import (
     Section,
     Table,
 )
-from reviews.qbr.quarters import months_back, previous_quarter, quarter_months
+from reviews.quarters import months_back, previous_quarter, quarter_months
 
 TREND_MONTHS = 12
 
@@ -423,7 +424,3 @@ def definitions(context: PackContext) -> Section:
 def format_kpi(value: float | None, key: str) -> str:
     """A KPI value as the dashboard writes it (blank when there is none)."""
     return "" if value is None else kpi_value(value, key)
-
-
-# Registers the SLA, decision and risk sections (they use `section` and `PackContext` above).
-from reviews.qbr import governance  # noqa: E402, F401

@@ -19,6 +19,7 @@ from engagements.access import party_of
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.registry import KPIS
+from reviews import quarters
 from reviews.models import (
     QBR_EXTENSIONS,
     QbrDelivery,
@@ -27,11 +28,11 @@ from reviews.models import (
     QbrPackStatus,
     QbrSubscription,
 )
-from reviews.qbr import quarters
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal import fanout
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.task_names import task_named
 from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
@@ -144,10 +145,8 @@ def qbr_pack_start(*, actor, engagement: Engagement, quarter: str, fmt: str) -> 
 
 
 def _enqueue(pack: QbrPack) -> None:
-    from reviews.tasks import generate_qbr_pack
-
     try:
-        generate_qbr_pack.delay(pack.pk, pack.engagement_id)
+        task_named("reviews.tasks.generate_qbr_pack").delay(pack.pk, pack.engagement_id)
     except REDIS_ERRORS:
         logger.warning("QBR pack %s not queued", pack.pk, exc_info=True)
         QbrPack.objects.filter(pk=pack.pk).update(

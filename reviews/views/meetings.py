@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tenant_middleware import principal_tenant
 from engagements.access import get_engagement_for
 from reviews import selectors, services
 from reviews.calendars import calendar_ics
@@ -35,7 +36,6 @@ from reviews.views.common import (
     post_only,
 )
 from rpo_portal import tenant_db
-from rpo_portal.tenant_middleware import principal_tenant
 
 TOKEN_SESSION_KEY = "reviews-calendar-token"  # noqa: S105 - a session key, not a secret
 

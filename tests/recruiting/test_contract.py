@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from recruiting import contract, filters, serializers
 from recruiting.contract_docs import DOC_PATH, sections, upload_tables
+from sla.schedule_kind import SLA_SCHEDULE
 
 KINDS = list(contract.KINDS.values())
 # The model field types each contract type may be stored in.
@@ -156,7 +157,7 @@ def test_the_api_serves_the_shown_columns_and_filters_the_declared_ones(kind):
 def test_the_sla_schedule_file_is_read_by_its_kind_of_the_contract():
     from sla import schedule
 
-    kind = contract.SLA_SCHEDULE
+    kind = SLA_SCHEDULE
     assert schedule.COLUMNS is kind.columns
     assert ["clause", *schedule.TERMS] == kind.column_names
     assert kind.reasons.missing == "This required column is missing."
@@ -164,7 +165,7 @@ def test_the_sla_schedule_file_is_read_by_its_kind_of_the_contract():
 
 
 def test_the_sla_schedules_columns_are_clause_fields_held_by_the_databases_checks():
-    kind = contract.SLA_SCHEDULE
+    kind = SLA_SCHEDULE
     meta = kind.model._meta
     found = [leaf for leaf_list in checks(kind) for leaf in leaf_list]
     for column in kind.columns:

@@ -368,8 +368,8 @@ def test_generate_data_imports_and_a_second_run_changes_nothing(engagement, othe
 
 
 def test_demo_engagements_get_two_years_of_data_once(db):
-    from engagements.demo import seed_engagements, seed_organizations_and_people
     from engagements.models import Engagement
+    from orchestration.demo import seed_engagements, seed_organizations_and_people
     from recruiting.demo import DEMO_REQUISITIONS, seed_recruiting_data
 
     log = []

@@ -3,7 +3,7 @@
 import pytest
 
 from notifications.models import Notification
-from sla.breach_demo import seed_breach_lifecycle
+from orchestration.breach_demo import seed_breach_lifecycle
 from sla.models import Breach, ReliefClaim
 from tests.sla.breach_helpers import agreed_clause, make_breach, requisition
 

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from engagements.models import NOT_A_MEMBER
 from notifications.models import Notification
 from reviews.models import ActionItem, ActionItemStatus
-from sla import breach_services as services
-from sla.breach_services import CorrectiveActionInput
+from sla.breaches import services
+from sla.breaches.services import CorrectiveActionInput
 from sla.models import BreachEvent, BreachStatus, ReliefStatus
 from sla.selectors import ledger
 from tests.sla.breach_helpers import agreed_clause, make_breach, requisition

@@ -86,7 +86,7 @@ def test_detail_shows_the_forms_of_the_role(breach, account_manager, hr_lead, cl
 def test_detail_queries_do_not_grow_with_the_timeline(
     breach, account_manager, login, count_queries
 ):
-    from sla.breach_services import breach_acknowledge
+    from sla.breaches.services import breach_acknowledge
 
     client = login(account_manager)
     few = count_queries(lambda: client.get(_detail(breach)))

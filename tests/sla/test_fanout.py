@@ -11,10 +11,9 @@ from kpis import services as kpis_services
 from kpis.models import MetricRun
 from notifications.models import Notification
 from recruiting.models import Requisition
-from sla.breach_services import sla_events_notify
+from sla.breaches.services import sla_events_notify
 from sla.models import Breach, SlaClause, SlaEvaluationRun
-from sla.pipeline import evaluation_batch_run
-from sla.services import schedule_agree, slas_evaluate
+from sla.services import evaluation_batch_run, schedule_agree, slas_evaluate
 from tests.factories import EngagementFactory, member
 from tests.kpis.sample import import_sample
 from tests.sla.conftest import AS_OF, propose_file

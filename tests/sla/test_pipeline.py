@@ -5,9 +5,9 @@ from celery.contrib.testing.worker import start_worker
 
 from kpis import services as kpis_services
 from kpis.models import MetricRun
+from orchestration.pipeline import nightly_workflow
 from rpo_portal.celery import app
 from sla.models import Breach, SlaEvaluationRun, SlaOutcome
-from sla.pipeline import nightly_workflow
 from sla.services import schedule_agree
 from tests.factories import EngagementFactory
 from tests.kpis.sample import import_sample

@@ -7,9 +7,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from kpis.models import MetricRun
+from orchestration.pipeline import nightly_workflow
 from rpo_portal.celery import app
 from sla.models import Breach, SlaEvaluationRun, Warning
-from sla.pipeline import nightly_workflow
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,9 +6,9 @@ import pytest
 import xlsxwriter
 from django.core.management import CommandError, call_command
 
-from recruiting.contract import SLA_SCHEDULE
 from sla.models import SlaClause, SlaSchedule
 from sla.schedule import schedule_read
+from sla.schedule_kind import SLA_SCHEDULE
 
 pytestmark = pytest.mark.django_db
 

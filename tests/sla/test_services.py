@@ -235,8 +235,8 @@ def test_import_sla_needs_members_of_opposite_parties(
 
 
 def test_seed_demo_gives_every_engagement_breaches_repeats_caps_earn_back_bonus_and_warnings():
-    from engagements.demo import seed_demo
     from engagements.models import Engagement
+    from orchestration.demo import seed_demo
     from sla.selectors import ledger
 
     seed_demo(log=lambda message: None)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.urls import reverse
 
-from engagements.access import organization_roles
+from accounts.roles import organization_roles
 from rpo_portal import tenant_db
 
 

@@ -18,10 +18,10 @@ from accounts.services import membership_set, organization_get_or_create, user_c
 from engagements.models import Engagement
 from engagements.services import engagement_create
 from kpis.demo import seed_kpi_targets
+from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
-from sla.breach_demo import seed_breach_lifecycle
 from sla.demo import seed_sla_clauses
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose

@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.access import party_of
+from engagements.action_items import ActionItemStatus
 from kpis.templatetags.kpis_tags import kpi_value, plain
 from notifications.selectors import leads_of
 from notifications.services import notify
 from recruiting.models import Requisition
-from reviews.models import ActionItem, ActionItemStatus
 from rpo_portal import fanout
 from sla.models import (
     Breach,
@@ -38,7 +38,9 @@ from sla.models import (
     ReliefStatus,
     RemediationPlan,
     Warning,
+    action_item_model,
 )
+from sla.runs import evaluation_schedule
 
 RESPOND = "sla.respond_to_breach"
 CLAIM_RELIEF = "sla.claim_relief"
@@ -133,8 +135,6 @@ def _reason(text: str, what: str) -> str:
 
 def _credits_refresh(breach: Breach) -> None:
     """Evaluate the engagement again once this commits, so its ledger counts the change."""
-    from sla.services import evaluation_schedule
-
     engagement_id = breach.engagement_id
     transaction.on_commit(lambda: evaluation_schedule(engagement_id=engagement_id), robust=True)
 
@@ -167,7 +167,7 @@ def _corrective_action_create(
     *, actor, breach: Breach, action: CorrectiveActionInput
 ) -> CorrectiveAction:
     owner_party = party_of(action.owner, breach.engagement)
-    item = ActionItem(
+    item = action_item_model()(
         engagement=breach.engagement,
         title=action.title.strip(),
         description=action.description.strip(),
@@ -276,8 +276,10 @@ def corrective_action_set_status(
 ) -> CorrectiveAction:
     """Progress of a corrective action (its action item): open, in progress, done, cancelled."""
     _party(actor, corrective_action.engagement, LOG_ACTION_ITEM)
-    item = ActionItem.objects.select_for_update().get(
-        pk=corrective_action.action_item_id, engagement_id=corrective_action.engagement_id
+    item = (
+        action_item_model()
+        .objects.select_for_update()
+        .get(pk=corrective_action.action_item_id, engagement_id=corrective_action.engagement_id)
     )
     item.status = status
     item.completed_at = timezone.now() if status == ActionItemStatus.DONE else None
@@ -296,7 +298,7 @@ def breach_resolve(*, actor, breach: Breach, note: str = "") -> Breach:
         breach, (BreachStatus.REMEDIATION_PLANNED,), "resolved (it needs a remediation plan)"
     )
     items = list(
-        ActionItem.objects.filter(corrective_action__breach=breach).only("title", "status")
+        action_item_model().objects.filter(corrective_action__breach=breach).only("title", "status")
     )
     unfinished = [item.title for item in items if item.status not in FINISHED_ACTIONS]
     if unfinished:

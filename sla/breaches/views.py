@@ -15,11 +15,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from engagements.access import get_engagement_for, party_of
-from reviews.models import Tier
-from reviews.services import agenda_escalate
-from sla import breach_selectors as selectors
-from sla import breach_services as services
-from sla.breach_forms import (
+from sla.breaches import selectors, services
+from sla.breaches.forms import (
     ActionStatusForm,
     CorrectiveActionForm,
     NoteForm,
@@ -37,8 +34,10 @@ from sla.models import (
     RemediationPlan,
 )
 
-# Escalating puts the breach on a review agenda: whoever records reviews may do it.
-ESCALATE = "reviews.record_review"
+# What the apps above add to a breach's page (reviews: escalating it to a meeting), each a
+# function of (user, engagement, breach) returning template context, registered in the app's
+# `AppConfig.ready`.
+BREACH_DETAIL_EXTRAS: list = []
 PAGE_SIZE = 50
 DETAIL = "sla/breach_detail.html"
 
@@ -75,7 +74,7 @@ def breach_list(request, engagement_id: int):
     return _page(request, "sla/breach_list.html", "results", context)
 
 
-def _breach(engagement, breach_id) -> Breach:
+def breach_or_404(engagement, breach_id) -> Breach:
     try:
         return selectors.breach_of(engagement=engagement, breach_id=breach_id)
     except Breach.DoesNotExist:
@@ -131,43 +130,18 @@ def _detail_context(request, engagement, breach: Breach, bound: dict | None = No
         "pending_claim": pending,
         "can": can,
         "forms": forms,
-        "can_escalate": user.has_perm(ESCALATE, engagement),
-        "escalation_tiers": [Tier.TACTICAL, Tier.STRATEGIC],
+    } | {
+        key: value
+        for extra in BREACH_DETAIL_EXTRAS
+        for key, value in extra(user=user, engagement=engagement, breach=breach).items()
     }
 
 
 @login_required
 def breach_detail(request, engagement_id: int, breach_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
-    breach = _breach(engagement, breach_id)
+    breach = breach_or_404(engagement, breach_id)
     return _page(request, DETAIL, "breach", _detail_context(request, engagement, breach))
-
-
-@login_required
-def breach_escalate(request, engagement_id: int, breach_id: int):
-    """Put the breach, with its timeline, on the next meeting of the chosen tier."""
-    engagement = get_engagement_for(request.user, engagement_id, ESCALATE)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    breach = _breach(engagement, breach_id)
-    tier = request.POST.get("tier", "")
-    if tier not in (Tier.TACTICAL, Tier.STRATEGIC):
-        messages.error(request, "Choose the tactical or strategic review.")
-    else:
-        try:
-            item = agenda_escalate(
-                actor=request.user,
-                engagement=engagement,
-                tier=tier,
-                title=f"Breach: {breach.clause.key}, {breach.period}",
-                breach=breach,
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"Escalated to {item.meeting}.")
-    return redirect("breaches:detail", engagement_id=engagement.pk, breach_id=breach.pk)
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -341,7 +315,7 @@ def breach_transition(request, engagement_id: int, breach_id: int, action: str):
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("No such action.")
-    breach = _breach(engagement, breach_id)
+    breach = breach_or_404(engagement, breach_id)
     refusal = _refusal(request.user, engagement, action, transition)
     if refusal:
         raise PermissionDenied(refusal)
@@ -354,7 +328,7 @@ def breach_transition(request, engagement_id: int, breach_id: int, action: str):
         else:
             messages.success(request, message)
             if request.htmx:
-                breach = _breach(engagement, breach_id)
+                breach = breach_or_404(engagement, breach_id)
                 return _page(
                     request, DETAIL, "breach", _detail_context(request, engagement, breach)
                 )

@@ -10,18 +10,20 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from accounts.models import Role
-from engagements import audit, dashboard, selectors, services
+from engagements import audit, selectors, services
 from engagements.access import get_engagement_for, party_of, roles_in
 from engagements.forms import AuditFilterForm, EngagementForm
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
+from kpis import tiles
 from kpis.models import Grain
 from kpis.progress import metrics_recompute_now, recompute_progress
 from kpis.views import QUEUE_FAILED
+from orchestration import dashboard
 from reviews import selectors as review_selectors
 from reviews.forms import ActionItemQuickForm
-from reviews.qbr.quarters import quarter_of_period
 from reviews.qbr.services import GENERATE as GENERATE_QBR
+from reviews.quarters import quarter_of_period
 from reviews.services import LOG_ACTION_ITEM, action_item_create
 from rpo_portal.text_rules import spreadsheet_cell
 
@@ -92,13 +94,13 @@ def home(request):
     return _respond(request, _fragment(request, "engagements/home.html", "portfolio"), context)
 
 
-def _dashboard_filters(request, engagement: Engagement) -> dashboard.Filters:
+def _dashboard_filters(request, engagement: Engagement) -> tiles.Filters:
     grain = request.GET.get("grain", Grain.MONTH)
     grain = grain if grain in Grain.values else Grain.MONTH
     dimension, _, segment = request.GET.get("segment", "").partition(":")
     if not (dimension and segment):
         dimension, segment = "all", "all"
-    return dashboard.dashboard_filters(
+    return tiles.dashboard_filters(
         engagement=engagement,
         grain=grain,
         period=request.GET.get("period", ""),
@@ -120,7 +122,7 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
         context["qbr_quarter"] = quarter_of_period(filters.period) if filters.period else ""
         context["can_generate_qbr"] = request.user.has_perm(GENERATE_QBR, engagement)
     if "kpis" in panels:
-        context["tiles"] = dashboard.kpi_tiles(engagement=engagement, filters=filters)
+        context["tiles"] = tiles.kpi_tiles(engagement=engagement, filters=filters)
         context["segments"] = kpi_selectors.segments_of(engagement=engagement, grain=filters.grain)
     if "actions" in panels:
         context["due_items"] = dashboard.action_items_due(

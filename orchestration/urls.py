@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("engagements.urls")),
+    path("", include("orchestration.engagement_urls")),
     path("", include("recruiting.urls")),
     path("", include("kpis.urls")),
     path("", include("reviews.urls")),
-    path("", include("sla.breach_urls")),
+    path("", include("orchestration.breach_urls")),
     path("", include("sla.urls")),
     path("", include("reviews.qbr.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
-    path("api/", include("rpo_portal.api_urls")),
+    path("api/", include("orchestration.api_urls")),
     path("organizations/", include("accounts.organization_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 from django import forms
 
+from engagements.action_items import ActionItemStatus
 from engagements.forms import MemberField
-from reviews.models import ActionItemStatus
 from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla.models import ReliefReason

@@ -17,13 +17,12 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engagements.action_items import ActionItemStatus
 from engagements.api import ApiPagination, EngagementGate
 from engagements.models import NOT_A_MEMBER
-from reviews.models import ActionItemStatus
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
-from sla import breach_selectors as selectors
-from sla import breach_services as services
+from sla.breaches import selectors, services
 from sla.models import (
     Breach,
     BreachEvent,

@@ -19,7 +19,7 @@ from notifications.models import Notification
 from recruiting.models import Requisition
 from reviews.models import ActionItemStatus, AgendaItem, Tier
 from reviews.services import agenda_escalate
-from sla import breach_services as services
+from sla.breaches import services
 from sla.models import Breach, BreachEvent, BreachStatus
 
 

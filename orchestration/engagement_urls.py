@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagements import views
+from orchestration import views
 
 app_name = "engagements"
 base = "engagements/<int:engagement_id>/"

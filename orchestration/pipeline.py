@@ -1,4 +1,13 @@
-"""The nightly pipeline as one Celery workflow, and the evaluation after a recompute.
+"""The pipeline, defined once, at the top: recompute -> evaluate -> act on what it brought.
+
+The apps below do their own step and know nothing of the next one: `engagements` announces
+that an engagement's data changed (`engagements.signals`), `kpis` recomputes and runs what is
+registered to follow a recompute (`kpis.progress.after_recompute_register`), `sla` evaluates
+and notifies (`sla.tasks`). A new step is added here: `connect()` (called from
+`OrchestrationConfig.ready`) for what follows one engagement's change, `nightly_workflow` for
+the nightly run.
+
+The nightly run as one Celery workflow:
 
     chord(
         recompute batch 1 -> evaluate batch 1's engagements,
@@ -21,31 +30,50 @@ from __future__ import annotations
 from datetime import date
 
 from celery import chain, chord, group
+from django.db import transaction
 from django.utils import timezone
 
 from engagements.models import Engagement
+from engagements.signals import engagement_data_changed
+from kpis import progress
 from kpis import services as kpis_services
-from rpo_portal import fanout
+from kpis.tasks import recompute_metrics_batch
 from sla import services
+from sla.tasks import (
+    after_evaluation,
+    evaluate_engagement_slas,
+    evaluate_recomputed_batch,
+    evaluate_slas_batch,
+)
 
 
-def flatten(parts) -> list:
-    """Chord results (lists of lists) as one list."""
-    flat = []
-    for part in parts or []:
-        if isinstance(part, list):
-            flat.extend(flatten(part))
-        elif part is not None:
-            flat.append(part)
-    return flat
+def connect() -> None:
+    """What follows one engagement's change: mark its KPIs stale and recompute them soon
+    (debounced), then evaluate its SLAs (linked to the recompute task)."""
+    engagement_data_changed.connect(
+        recompute_after_data_change, sender=Engagement, dispatch_uid="orchestration-recompute"
+    )
+    progress.after_recompute_register("sla-evaluation", evaluation_after_recompute)
+
+
+def recompute_after_data_change(sender, engagement: Engagement, **kwargs) -> None:
+    kpis_services.metrics_state_update(
+        engagement_ids=[engagement.pk], data_changed_at=timezone.now()
+    )
+    engagement_id = engagement.pk
+    transaction.on_commit(
+        lambda: progress.metrics_recompute_schedule(engagement_id=engagement_id), robust=True
+    )
+
+
+def evaluation_after_recompute(engagement_id: int):
+    """The SLA evaluation that follows every recompute of one engagement (import, button)."""
+    return evaluate_engagement_slas.si(engagement_id)
 
 
 def nightly_workflow(*, full: bool = False, as_of: date | None = None):
     """The workflow's signature (not yet sent): recompute and evaluate each batch, then
     after_evaluation."""
-    from kpis.tasks import recompute_metrics_batch
-    from sla.tasks import after_evaluation, evaluate_recomputed_batch, evaluate_slas_batch
-
     as_of_text = (as_of or timezone.now().date()).isoformat()
     ids = list(kpis_services.engagements_to_recompute(full=full).values_list("pk", flat=True))
     batches = kpis_services.recompute_batches(ids)
@@ -69,29 +97,3 @@ def nightly_workflow(*, full: bool = False, as_of: date | None = None):
 
 def nightly_pipeline_start(*, full: bool = False, as_of: date | None = None):
     return nightly_workflow(full=full, as_of=as_of).apply_async()
-
-
-def evaluation_batch_run(
-    *, engagement_ids: list[int], as_of: str, changed_ids: list[int] | None = None
-) -> list[dict]:
-    """Evaluate those of the batch's engagements that need it (their values changed, listed
-    in `changed_ids`, or not yet evaluated as of `as_of`)."""
-    day = date.fromisoformat(as_of)
-    ids = services.engagements_to_evaluate(
-        changed_ids=changed_ids or [], as_of=day, among=engagement_ids
-    )
-
-    def evaluated(part: list[int]) -> list[dict]:
-        return [r.as_dict() for r in services.slas_evaluate(engagement_ids=part, as_of=day)]
-
-    # A batch that fails is evaluated one engagement at a time: one that fails is logged and
-    # keeps its outcomes, breaches and warnings as they were; the others are evaluated.
-    return fanout.batch_or_each("SLA evaluation", ids, evaluated)
-
-
-def engagement_evaluation_run(*, engagement_id: int) -> dict:
-    """Evaluate one engagement now (after its recompute or its clauses changed)."""
-    if not Engagement.objects.filter(pk=engagement_id).exists():
-        return {}
-    result = services.slas_evaluate(engagement_ids=[engagement_id])[0]
-    return services.after_evaluation(results=[result.as_dict()])

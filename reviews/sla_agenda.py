@@ -1,4 +1,4 @@
-"""The SLA sections of review agendas, registered with the reviews app's section registry.
+"""The SLA sections of review agendas, registered with the agenda's section registry.
 
 Tactical reviews go through the warnings and breaches; the quarterly business review through
 the quarter's outcomes, the credit ledger's net and the disputed relief claims. A breach

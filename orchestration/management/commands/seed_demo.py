@@ -1,4 +1,4 @@
-from engagements.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from orchestration.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from rpo_portal.jobs import JobCommand
 
 

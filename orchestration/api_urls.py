@@ -15,7 +15,7 @@ from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
 from sla import api as sla_api
-from sla.breach_api import api_patterns as breach_api_patterns
+from sla.breaches.api import api_patterns as breach_api_patterns
 
 app_name = "api"
 

@@ -1,0 +1,10 @@
+"""What the engagements app announces; the layers above react (docs/architecture.md, "Layers").
+
+`engagement_data_changed` (keyword `engagement`): the engagement's recruiting data, or a term
+the KPIs are computed from, changed inside the current transaction. Receivers run in that
+transaction; whatever they enqueue they enqueue on commit.
+"""
+
+from django.dispatch import Signal
+
+engagement_data_changed = Signal()

@@ -1,0 +1,1 @@
+"""Quarterly business review packs: their contents, exports (XLSX, PDF, CSV), delivery."""
