@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from engagements.models import Engagement
+from rpo_portal.advisory_locks import xact_lock_held
 from rpo_portal.redis_errors import REDIS_ERRORS
 from rpo_portal.task_names import task_named
 
@@ -83,10 +84,32 @@ def recompute_progress(*, engagement_id: int) -> dict[str, str] | None:
     """The latest progress of a recompute, None when none ran lately, or "unknown" when
     Redis cannot be reached."""
     try:
-        return cache.get(_progress_key(engagement_id))
+        status = cache.get(_progress_key(engagement_id))
+        if status and status.get("state") == "running" and not _recompute_running(engagement_id):
+            # Read again: the run may have finished between the two reads.
+            status = cache.get(_progress_key(engagement_id))
+            if status and status.get("state") == "running":
+                return PROGRESS_INTERRUPTED
+        return status
     except REDIS_ERRORS:
         logger.warning("KPI recompute progress unreadable", exc_info=True)
         return PROGRESS_UNKNOWN
+
+
+# "running" is written while the run holds the engagement's recompute lock (a PostgreSQL
+# advisory lock, which ends with its connection): a worker killed mid-run leaves "running"
+# behind without the lock. The run itself is put back in the queue (kpis/tasks.py); until it
+# starts again the page says the last run stopped and offers "Recompute now".
+PROGRESS_INTERRUPTED = {
+    "state": "interrupted",
+    "message": "stopped before it finished; it runs again when a worker is free",
+}
+
+
+def _recompute_running(engagement_id: int) -> bool:
+    from kpis.services import LOCK_CLASS
+
+    return xact_lock_held(LOCK_CLASS, engagement_id)
 
 
 def metrics_recompute_now(*, actor, engagement: Engagement) -> bool:

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -83,16 +83,13 @@ def _last_fingerprints(engagement_ids: list[int]) -> dict[int, str]:
 
 
 def _batches(engagement_ids: list[int], limit: int) -> list[list[int]]:
-    """Consecutive groups of engagements holding up to `limit` applications each."""
+    """Consecutive groups of engagements holding up to `limit` applications each.
+
+    Cut from the engagements' own counts only, never from the planner's statistics (whose
+    estimate of the table differs from one database to the next, a fresh one most of all),
+    so the same data always gives the same batches."""
     if len(engagement_ids) <= 1:
         return [engagement_ids] if engagement_ids else []
-    with connection.cursor() as cursor:  # the planner's estimate of the table's rows
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = 'recruiting_application'::regclass"
-        )
-        estimate = cursor.fetchone()[0]
-    if 0 <= estimate < limit * 0.8:  # the whole table fits in one batch: no need to count
-        return [engagement_ids]
     sizes = _application_counts(engagement_ids)
     batches, batch, rows = [], [], 0
     for engagement_id in engagement_ids:

@@ -3,6 +3,7 @@ from django.db import OperationalError
 
 from recruiting import services
 from rpo_portal import tenant_db
+from rpo_portal.jobs import REPEATABLE
 
 
 @shared_task(
@@ -12,6 +13,7 @@ from rpo_portal import tenant_db
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
+    **REPEATABLE,
 )
 def import_run_execute_task(run_id: int, engagement_id: int) -> None:
     with tenant_db.job_engagements([engagement_id]):

@@ -4,6 +4,7 @@ from django.db import OperationalError
 from reviews import services
 from reviews.qbr import services as qbr_services
 from rpo_portal import tenant_db
+from rpo_portal.jobs import REPEATABLE
 
 RETRY = {"autoretry_for": (OperationalError,), "max_retries": 3, "retry_backoff": 30}
 
@@ -20,7 +21,7 @@ def send_reminders() -> None:
         services.reminders_send()
 
 
-@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY, **REPEATABLE)
 def generate_qbr_pack(pack_id: int, engagement_id: int) -> None:
     with tenant_db.job_engagements([engagement_id]):
         qbr_services.qbr_pack_generate(pack_id=pack_id)

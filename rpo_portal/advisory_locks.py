@@ -23,3 +23,16 @@ def try_xact_locks(lock_class: int, keys: list[int]) -> list[int]:
             [list(keys), lock_class],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def xact_lock_held(lock_class: int, key: int) -> bool:
+    """Whether some session of this database holds the lock (lock_class, key) now: a run
+    that died (its worker killed) holds it no longer, since its connection is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s AND objid = %s AND objsubid = 2"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+            [lock_class, key],
+        )
+        return cursor.fetchone()[0]

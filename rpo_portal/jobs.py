@@ -14,6 +14,14 @@ from django.core.management.base import BaseCommand
 
 from rpo_portal import tenant_db
 
+# Options of a task that is safe to run again (idempotent: locks, upserts, a status it checks)
+# and whose loss would leave work undone and a status saying "running": acknowledged only when
+# it ends (`acks_late`, also the global default), and put back in the queue at once when the
+# worker process running it dies (killed, out of memory), not acknowledged as failed. Only
+# such tasks: a task that always kills its worker would otherwise loop, and one that sends
+# e-mail could send twice. (A task past its hard time limit fails; it is not put back.)
+REPEATABLE = {"acks_late": True, "reject_on_worker_lost": True}
+
 # The open context of each running task, by task id (a worker thread runs one task at a time,
 # and the postrun signal closes what the prerun signal opened).
 _task_contexts: dict[str, pghistory.context] = {}

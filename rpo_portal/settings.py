@@ -149,8 +149,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT,
+    # A publish to a Redis that accepts connections but answers nothing (frozen, overloaded)
+    # waits this long per try, so a request learns within seconds that its job was not queued.
     # Above the worker's one-second BRPOP, so an idle worker is never cut off.
-    "socket_timeout": max(REDIS_TIMEOUT, 5.0),
+    "socket_timeout": max(REDIS_TIMEOUT, 1.5),
     # A task taken by a worker that died (acks are late) is handed out again after this long;
     # it must exceed the longest task's time limit, or a running task would be handed out twice.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 60 * 60),

@@ -31,7 +31,7 @@ further for its transaction (`narrow_to_engagements`).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.apps import apps as django_apps
@@ -359,6 +359,30 @@ def tenant_transaction(
         # Inside an outer transaction the setting would outlive this block's savepoint: restore
         # it. (On an exception the savepoint's rollback undoes the setting.)
         _set_context(*previous, local=True, using=using)
+
+
+def on_commit_in_tenant(
+    callback: Callable[[], None], using: str = DEFAULT_DB_ALIAS, *, robust: bool = False
+) -> None:
+    """Run `callback` once the current transaction commits, in a transaction of its own as the
+    application role with the tenant context in force now (a request's organizations, a job's
+    engagements).
+
+    The context is set per transaction, so after the commit a callback has none: row-level
+    security would then match no row and its writes (a pack marked failed because the job
+    queue cannot be reached) would silently change nothing. Every after-commit callback that
+    touches the database is registered through here."""
+    organizations, engagements = _current_context(using)
+
+    def run_in_context() -> None:
+        with transaction.atomic(using=using), application_role(using):
+            previous = _current_context(using)
+            _set_context(organizations, engagements, local=True, using=using)
+            callback()
+            # Run inside an outer transaction (a test's), the setting would outlive this block.
+            _set_context(*previous, local=True, using=using)
+
+    transaction.on_commit(run_in_context, using=using, robust=robust)
 
 
 @contextmanager

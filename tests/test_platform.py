@@ -95,3 +95,16 @@ def test_arrow_allocates_with_jemalloc_unless_the_environment_names_a_pool(chose
     )
     result = run_here([sys.executable, "-c", probe], env, check=True)
     assert result.stdout.split() == [backend]
+
+
+def test_a_task_is_handed_out_again_only_after_the_longest_time_limit():
+    """Acks are late: a task a worker took is handed out again after the broker's visibility
+    timeout, which must exceed every task's time limit, or a long task would run twice."""
+    app.loader.import_default_modules()
+    tasks = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    limits = [task.time_limit or app.conf.task_time_limit for task in tasks.values()]
+    assert len(tasks) > 10 and all(limits)
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > max(limits)
+    # The tasks put back when their worker child dies are among those safe to run again.
+    assert tasks["kpis.tasks.recompute_engagement_metrics"].reject_on_worker_lost
+    assert not tasks["notifications.tasks.send_notification_emails"].reject_on_worker_lost

@@ -185,6 +185,22 @@ def test_a_streamed_export_runs_in_the_requests_tenant(login, engagement, hr_lea
     assert session_state()[0] == owner_role()
 
 
+def test_an_after_commit_callback_runs_in_the_context_it_was_registered_in(
+    two_tenants, django_capture_on_commit_callbacks
+):
+    """After the commit a request has no tenant context: a callback registered through
+    `on_commit_in_tenant` gets the request's back, as the application role."""
+    mine, theirs = two_tenants
+    seen = []
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        tenant_db.tenant_transaction([mine.client_id]),
+    ):
+        tenant_db.on_commit_in_tenant(lambda: seen.append(session_state()))
+    assert seen == [(APP_ROLE, [mine.client_id], [mine.pk])]
+    assert session_state() == (owner_role(), [], sorted([mine.pk, theirs.pk]))
+
+
 # --- Jobs: tasks and commands -----------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from reviews.models import (
 )
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
-from rpo_portal import fanout
+from rpo_portal import fanout, tenant_db
 from rpo_portal.redis_errors import REDIS_ERRORS
 from rpo_portal.task_names import task_named
 from rpo_portal.text_rules import one_line
@@ -140,7 +140,8 @@ def qbr_pack_start(*, actor, engagement: Engagement, quarter: str, fmt: str) -> 
     )
     pack.full_clean()
     pack.save()
-    transaction.on_commit(lambda: _enqueue(pack))
+    # On a failed enqueue it marks the pack failed: a write, so in the request's tenant context.
+    tenant_db.on_commit_in_tenant(lambda: _enqueue(pack))
     return pack
 
 

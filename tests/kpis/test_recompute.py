@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from engagements.services import engagement_mark_data_changed
 from kpis import progress
@@ -143,3 +144,30 @@ def test_the_tasks_run_the_recompute(engagement, other_engagement):
     recompute_stale_metrics.apply()
     assert MetricRun.objects.filter(engagement=other_engagement).count() == 1
     assert MetricRun.objects.filter(engagement=engagement).count() == 1  # unchanged since
+
+
+def test_a_running_status_without_the_runs_lock_is_interrupted(login, engagement, hr_lead):
+    """A worker killed mid-run leaves "running" in Redis but holds the lock no longer (it
+    ended with its connection): the page says the run stopped and offers "Recompute now"."""
+    from kpis.services import LOCK_CLASS
+
+    progress.recompute_progress_set(
+        engagement_id=engagement.pk, state="running", message="Computing KPI values"
+    )
+    page = (
+        login(hr_lead)
+        .get(reverse("engagements:panel", args=[engagement.pk, "freshness"]))
+        .content.decode()
+    )
+    assert progress.recompute_progress(engagement_id=engagement.pk) == progress.PROGRESS_INTERRUPTED
+    assert "stopped before it finished" in page and "Recompute now" in page
+    # A run under way holds the lock: its "running" stands.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, engagement.pk])
+    assert progress.recompute_progress(engagement_id=engagement.pk)["state"] == "running"
+    page = (
+        login(hr_lead)
+        .get(reverse("engagements:panel", args=[engagement.pk, "freshness"]))
+        .content.decode()
+    )
+    assert "Recompute now" not in page

@@ -191,6 +191,18 @@ def recompute_locks(engagement) -> int:
         return cursor.fetchone()[0]
 
 
+def wait_for_recompute_under_way(engagement) -> None:
+    """Until a worker's recompute of the engagement is computing or saving (holding its lock)."""
+    wait_for(
+        lambda: (
+            (recompute_progress(engagement_id=engagement.pk) or {}).get("message")
+            in ("Computing KPI values", "Saving KPI values")
+        ),
+        120,
+        "the recompute to be under way",
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_recompute_leaves_the_old_values_and_the_rerun_equals_a_clean_run(
     engagement,
@@ -213,14 +225,7 @@ def test_a_worker_killed_mid_recompute_leaves_the_old_values_and_the_rerun_equal
     worker = worker_process(queue)
     try:
         recompute_engagement_metrics.apply_async(args=[engagement.pk], queue=queue)
-        wait_for(
-            lambda: (
-                (recompute_progress(engagement_id=engagement.pk) or {}).get("message")
-                in ("Computing KPI values", "Saving KPI values")
-            ),
-            120,
-            "the recompute to be under way",
-        )
+        wait_for_recompute_under_way(engagement)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
