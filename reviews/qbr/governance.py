@@ -16,7 +16,7 @@ from kpis.templatetags.kpis_tags import plain
 from reviews import selectors
 from reviews.heatmap import level_of
 from reviews.qbr.content import DATE, MONEY, NUMBER, TEXT, VALUE, Column, Section, Table
-from reviews.qbr.quarters import is_quarter, quarter_end, quarter_start
+from reviews.qbr.quarters import quarter_end, quarter_start
 from reviews.qbr.sections import PackContext, section
 from sla import breach_selectors
 from sla import evaluation as ev
@@ -49,10 +49,10 @@ def sla(context: PackContext) -> Section:
     credits = _credits(context, book)
     money = sla_selectors.quarter_money(ledger=book, quarter=quarter)
     currency = engagement.currency
+    # The quarter's terms: those in force then, not today's (engagements.terms).
+    quarter_fee, at_risk_pct = book.schedule.quarter_fee(start), book.schedule.at_risk_pct(start)
     at_risk = (
-        f"; at risk {plain(engagement.at_risk_pct)} % of the quarter's fee"
-        if engagement.at_risk_pct is not None
-        else ""
+        f"; at risk {plain(at_risk_pct)} % of the quarter's fee" if at_risk_pct is not None else ""
     )
     earlier = (
         sla_selectors.unresolved_breaches(engagement=engagement)
@@ -65,8 +65,9 @@ def sla(context: PackContext) -> Section:
         f"{len(breaches.rows)} breaches recorded for its periods"
         + (f", and {earlier} from earlier quarters still unresolved." if earlier else "."),
         f"Net for {quarter}: {money.net:,.2f} {currency} (service credits owed "
-        f"{money.credits:,.2f}, bonuses earned {money.bonuses:,.2f}). Monthly fee "
-        f"{engagement.monthly_fee:,.2f} {currency}, a quarter's three times it{at_risk}. "
+        f"{money.credits:,.2f}, bonuses earned {money.bonuses:,.2f}). Fee for {quarter} "
+        f"{quarter_fee:,.2f} {currency}, the monthly fees in force in its three months"
+        f"{at_risk}. "
         "Each credit is the period's fee times the rate (base, or repeat after a breach in the "
         "period before), limited by the caps; a waived or excused breach carries none, and a "
         "credit earned back does not count in the net.",
@@ -190,8 +191,7 @@ def _credits(context: PackContext, book: sla_selectors.Ledger) -> Table:
             continue
         net = quarter_net
         for line in lines:
-            grain = "quarter" if is_quarter(line.period.key) else "month"
-            fee = ev.period_fee(engagement.monthly_fee, grain)
+            fee = line.fee
             rows.append(
                 [
                     line.clause,
