@@ -1,7 +1,12 @@
+from datetime import date
+from decimal import Decimal
+
 from django import forms
 
 from accounts.models import User
+from engagements.commercial import CommercialTerms
 from engagements.models import Engagement
+from engagements.services import NEGOTIATED_FIELDS, negotiated_refusal
 
 
 class _ListField(forms.CharField):
@@ -28,8 +33,6 @@ class EngagementForm(forms.ModelForm):
             "start_date",
             "end_date",
             "currency",
-            "monthly_fee",
-            "at_risk_pct",
             "regions",
             "departments",
             "job_families",
@@ -50,6 +53,30 @@ class EngagementForm(forms.ModelForm):
         ).order_by("full_name", "email")
         self.fields["program_manager"].queryset = members
         self.fields["account_lead"].queryset = members
+
+    def clean(self):
+        data = super().clean()
+        # The fee and the at-risk % are not fields here: a form that sends a different value
+        # anyway (an old page, a script) is told where they change rather than ignored.
+        sent = [
+            field
+            for field in NEGOTIATED_FIELDS
+            if field in self.data
+            and _decimal_or_text(self.data[field]) != getattr(self.instance, field)
+        ]
+        if sent:
+            raise forms.ValidationError(negotiated_refusal(sent))
+        return data
+
+
+def _decimal_or_text(value: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return value
 
 
 class AuditFilterForm(forms.Form):
@@ -74,3 +101,26 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "The end date is before the start date.")
         return data
+
+
+class CommercialTermsForm(forms.ModelForm):
+    """New terms to propose: a monthly fee and an at-risk % from the first of a month."""
+
+    effective_from = forms.DateField(
+        label="Effective from",
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        help_text="The month the terms apply from: this month or a later one.",
+    )
+
+    class Meta:
+        model = CommercialTerms
+        fields = ["effective_from", "monthly_fee", "at_risk_pct", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_effective_from(self) -> date:
+        return self.cleaned_data["effective_from"].replace(day=1)
+
+
+class AnswerForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

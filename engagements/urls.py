@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagements import views
+from engagements import terms_views, views
 
 app_name = "engagements"
 base = "engagements/<int:engagement_id>/"
@@ -12,6 +12,12 @@ urlpatterns = [
     path(f"{base}recompute/", views.dashboard_recompute, name="recompute"),
     path(f"{base}contract/", views.engagement_contract, name="contract"),
     path(f"{base}edit/", views.engagement_edit, name="edit"),
+    path(f"{base}terms/", terms_views.engagement_terms, name="terms"),
+    path(
+        f"{base}terms/<int:terms_id>/<str:answer>/",
+        terms_views.engagement_terms_answer,
+        name="terms_answer",
+    ),
     path(f"{base}audit/", views.engagement_audit, name="audit"),
     path(f"{base}audit/export/", views.engagement_audit_export, name="audit_export"),
 ]
