@@ -131,6 +131,7 @@ def make_every_record(engagement):
     """`make_site`, plus a record in every other table that holds an engagement's data: SLA
     evaluation, a breach's lifecycle, schedule steps, minutes, comments, calendar tokens and
     QBR subscriptions and deliveries."""
+    from engagements.terms_services import commercial_terms_initial, commercial_terms_propose
     from recruiting.models import Requisition
     from reviews.models import ActionItem, Decision, Meeting, QbrDelivery
     from reviews.qbr.services import qbr_subscription_set
@@ -192,5 +193,13 @@ def make_every_record(engagement):
     qbr_subscription_set(actor=user, engagement=engagement, fmt="csv")
     QbrDelivery.objects.create(
         engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
+    )
+    commercial_terms_initial(engagement=engagement)
+    commercial_terms_propose(
+        actor=member(engagement.client, Role.HR_LEAD),
+        engagement=engagement,
+        effective_from=timezone.localdate().replace(day=1),
+        monthly_fee=Decimal("1000"),
+        at_risk_pct=None,
     )
     return user, values
