@@ -42,8 +42,9 @@ def _terms_page(request, engagement, form=None, status: int = 200):
 @login_required
 def engagement_terms(request, engagement_id: int):
     """GET: the page. POST: propose new terms (a negotiator of either party)."""
+    engagement = get_engagement_for(request.user, engagement_id)
     if request.method == "GET":
-        return _terms_page(request, get_engagement_for(request.user, engagement_id))
+        return _terms_page(request, engagement)
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     engagement = get_engagement_for(request.user, engagement_id, PROPOSE)
@@ -61,28 +62,35 @@ def engagement_terms(request, engagement_id: int):
     return _terms_page(request, engagement, form, status=400)
 
 
-@login_required
-def engagement_terms_answer(request, engagement_id: int, terms_id: int, answer: str):
+def _answer(request, engagement_id: int, terms_id: int, respond, done: str):
     """The other party agrees to or rejects an open proposal."""
+    engagement = get_engagement_for(request.user, engagement_id, AGREE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    engagement = get_engagement_for(request.user, engagement_id, AGREE)
     try:
         terms = terms_selectors.terms_get(engagement=engagement, terms_id=terms_id)
     except CommercialTerms.DoesNotExist:
         raise Http404("No such terms.") from None
     form = AnswerForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    respond = {
-        "agree": terms_services.commercial_terms_agree,
-        "reject": terms_services.commercial_terms_reject,
-    }.get(answer)
-    if respond is None:
-        raise Http404("No such answer.")
     try:
         respond(actor=request.user, terms=terms, note=note)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Terms agreed." if answer == "agree" else "Terms rejected.")
+        messages.success(request, done)
     return redirect("engagements:terms", engagement_id=engagement.pk)
+
+
+@login_required
+def engagement_terms_agree(request, engagement_id: int, terms_id: int):
+    return _answer(
+        request, engagement_id, terms_id, terms_services.commercial_terms_agree, "Terms agreed."
+    )
+
+
+@login_required
+def engagement_terms_reject(request, engagement_id: int, terms_id: int):
+    return _answer(
+        request, engagement_id, terms_id, terms_services.commercial_terms_reject, "Terms rejected."
+    )

@@ -14,9 +14,12 @@ urlpatterns = [
     path(f"{base}edit/", views.engagement_edit, name="edit"),
     path(f"{base}terms/", terms_views.engagement_terms, name="terms"),
     path(
-        f"{base}terms/<int:terms_id>/<str:answer>/",
-        terms_views.engagement_terms_answer,
-        name="terms_answer",
+        f"{base}terms/<int:terms_id>/agree/", terms_views.engagement_terms_agree, name="terms_agree"
+    ),
+    path(
+        f"{base}terms/<int:terms_id>/reject/",
+        terms_views.engagement_terms_reject,
+        name="terms_reject",
     ),
     path(f"{base}audit/", views.engagement_audit, name="audit"),
     path(f"{base}audit/export/", views.engagement_audit_export, name="audit_export"),

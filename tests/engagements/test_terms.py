@@ -262,7 +262,7 @@ def test_outsiders_get_404_on_the_terms_pages(login, terms_engagement, outsider,
     url = reverse("engagements:terms", args=[terms_engagement.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"effective_from": "2026-04", "monthly_fee": "1"}).status_code == 404
-    answer = reverse("engagements:terms_answer", args=[terms_engagement.pk, terms.pk, "agree"])
+    answer = reverse("engagements:terms_agree", args=[terms_engagement.pk, terms.pk])
     assert client.post(answer).status_code == 404
     terms.refresh_from_db()
     assert terms.state == "proposed"
@@ -277,7 +277,7 @@ def test_read_only_roles_get_403_when_proposing_or_answering_on_the_page(
     url = reverse("engagements:terms", args=[terms_engagement.pk])
     assert client.post(url, {"effective_from": "2026-04", "monthly_fee": "1"}).status_code == 403
     terms = propose(hr_lead if role_fixture == "recruiter" else account_manager, terms_engagement)
-    answer = reverse("engagements:terms_answer", args=[terms_engagement.pk, terms.pk, "agree"])
+    answer = reverse("engagements:terms_agree", args=[terms_engagement.pk, terms.pk])
     assert client.post(answer).status_code == 403
     terms.refresh_from_db()
     assert terms.state == "proposed"
@@ -294,7 +294,7 @@ def test_propose_and_agree_on_the_page(login, terms_engagement, client_admin, pr
     assert (terms.effective_from, terms.at_risk_pct) == (date(2026, 5, 1), None)
     page = login(provider_admin).get(url)
     assert page.context["open"] == [(terms, True)]
-    answer = reverse("engagements:terms_answer", args=[terms_engagement.pk, terms.pk, "agree"])
+    answer = reverse("engagements:terms_agree", args=[terms_engagement.pk, terms.pk])
     with time_machine.travel(TODAY):
         assert login(provider_admin).post(answer, {"note": "OK"}).status_code == 302
     terms.refresh_from_db()
