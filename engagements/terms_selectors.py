@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
 
 from engagements.agreement import AgreementState
 from engagements.commercial import CommercialTerms
@@ -32,6 +37,45 @@ def terms_schedules(*, engagements: list[Engagement]) -> dict[int, TermsSchedule
         else TermsSchedule.constant(engagement.monthly_fee, engagement.at_risk_pct)
         for engagement in engagements
     }
+
+
+def agreed_terms_column(engagement_column: str = "engagement_id") -> Subquery:
+    """The agreed terms of each row's engagement as one JSON array (in the order agreed), to
+    annotate a read that queries the engagement's rows anyway (the credit ledger's clauses)
+    instead of adding a query; `schedule_from_column` reads it."""
+    rows = (
+        CommercialTerms.objects.filter(
+            engagement_id=OuterRef(engagement_column), state=AgreementState.AGREED
+        )
+        .order_by()
+        .values("engagement_id")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(
+                    effective_from=F("effective_from"),
+                    monthly_fee=Cast("monthly_fee", TextField()),
+                    at_risk_pct=Cast("at_risk_pct", TextField()),
+                ),
+                order_by=("responded_at", "id"),
+            )
+        )
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def schedule_from_column(engagement: Engagement, rows: list[dict] | None) -> TermsSchedule:
+    """The schedule `agreed_terms_column` gave (none: the engagement's fee throughout)."""
+    if not rows:
+        return TermsSchedule.constant(engagement.monthly_fee, engagement.at_risk_pct)
+    return TermsSchedule(
+        Terms(
+            date.fromisoformat(row["effective_from"]),
+            Decimal(row["monthly_fee"]),
+            None if row["at_risk_pct"] is None else Decimal(row["at_risk_pct"]),
+        )
+        for row in rows
+    )
 
 
 def terms_schedule(*, engagement: Engagement) -> TermsSchedule:

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from engagements.models import Engagement
 from engagements.terms import TermsSchedule
-from engagements.terms_selectors import terms_schedules
+from engagements.terms_selectors import agreed_terms_column, schedule_from_column
 from kpis.selectors import format_value
 from sla import evaluation as ev
 from sla.models import (
@@ -172,9 +172,16 @@ def ledger(*, engagement: Engagement) -> Ledger:
 
 def ledgers(*, engagements: list[Engagement]) -> dict[int, Ledger]:
     """The ledger of each engagement, each period's credits under the commercial terms in
-    force then: four queries however many engagements there are."""
+    force then: three queries however many engagements there are. (An engagement without
+    clauses has no lines; its schedule is then its fee throughout.)"""
     ids = [engagement.pk for engagement in engagements]
-    clauses = list(SlaClause.objects.filter(engagement_id__in=ids, in_force=True).order_by("key"))
+    # Each clause row carries its engagement's agreed commercial terms: no query of its own.
+    clauses = list(
+        SlaClause.objects.filter(engagement_id__in=ids, in_force=True)
+        .annotate(agreed_terms=agreed_terms_column())
+        .order_by("key")
+    )
+    agreed: dict[int, list] = {clause.engagement_id: clause.agreed_terms for clause in clauses}
     terms: dict[int, dict] = {pk: {} for pk in ids}
     for clause in clauses:
         terms[clause.engagement_id][clause.key] = clause_terms(clause)
@@ -200,7 +207,10 @@ def ledgers(*, engagements: list[Engagement]) -> dict[int, Ledger]:
     ).values_list("pk", "engagement_id", "clause_id", "period", "status"):
         breaches[engagement_id][(key_of[clause_id], period)] = status
         breach_ids[engagement_id][(key_of[clause_id], period)] = pk
-    schedules = terms_schedules(engagements=engagements)
+    schedules = {
+        engagement.pk: schedule_from_column(engagement, agreed.get(engagement.pk))
+        for engagement in engagements
+    }
     result = {}
     for engagement in engagements:
         lines = ev.credit_ledger(

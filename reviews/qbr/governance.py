@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from engagements.terms_selectors import terms_schedule
 from kpis.registry import KPI_BY_KEY
 from kpis.templatetags.kpis_tags import plain
 from reviews import selectors
@@ -50,7 +51,8 @@ def sla(context: PackContext) -> Section:
     money = sla_selectors.quarter_money(ledger=book, quarter=quarter)
     currency = engagement.currency
     # The quarter's terms: those in force then, not today's (engagements.terms).
-    quarter_fee, at_risk_pct = book.schedule.quarter_fee(start), book.schedule.at_risk_pct(start)
+    terms = terms_schedule(engagement=engagement)
+    quarter_fee, at_risk_pct = terms.quarter_fee(start), terms.at_risk_pct(start)
     at_risk = (
         f"; at risk {plain(at_risk_pct)} % of the quarter's fee" if at_risk_pct is not None else ""
     )
