@@ -341,3 +341,14 @@ def test_the_demo_has_a_change_agreed_mid_engagement_and_one_pending(db, capsys)
     for month, fee in fees.items():
         raised = month >= f"{changed_from.effective_from:%Y-%m}"
         assert fee == (Decimal("92000.00") if raised else Decimal("85000.00")), month
+
+
+def test_staff_cannot_change_the_fee_in_the_django_admin(client, terms_engagement):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:engagements_engagement_change", args=[terms_engagement.pk])
+    form = client.get(url).context["adminform"].form
+    assert "monthly_fee" not in form.fields and "at_risk_pct" not in form.fields
+    terms = reverse("admin:engagements_commercialterms_changelist")
+    assert client.get(terms).status_code == 200
