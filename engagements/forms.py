@@ -1,12 +1,11 @@
 from datetime import date
-from decimal import Decimal
 
 from django import forms
 
 from accounts.models import User
 from engagements.commercial import CommercialTerms
 from engagements.models import Engagement
-from engagements.services import NEGOTIATED_FIELDS, negotiated_refusal
+from engagements.services import NEGOTIATED_FIELDS, negotiated_refusal, negotiated_value
 
 
 class _ListField(forms.CharField):
@@ -62,21 +61,11 @@ class EngagementForm(forms.ModelForm):
             field
             for field in NEGOTIATED_FIELDS
             if field in self.data
-            and _decimal_or_text(self.data[field]) != getattr(self.instance, field)
+            and negotiated_value(self.data[field]) != getattr(self.instance, field)
         ]
         if sent:
             raise forms.ValidationError(negotiated_refusal(sent))
         return data
-
-
-def _decimal_or_text(value: str):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except ArithmeticError:
-        return value
 
 
 class AuditFilterForm(forms.Form):

@@ -85,7 +85,7 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
     negotiated = [
         field
         for field in NEGOTIATED_FIELDS
-        if field in changes and _as_decimal(changes[field]) != getattr(engagement, field)
+        if field in changes and negotiated_value(changes[field]) != getattr(engagement, field)
     ]
     if negotiated:
         raise ValidationError(negotiated_refusal(negotiated))
@@ -103,7 +103,8 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
     return engagement
 
 
-def _as_decimal(value) -> Decimal | None:
+def negotiated_value(value) -> Decimal | None:
+    """A fee or at-risk % as sent (text, number or blank), to compare with the stored one."""
     if value is None or value == "":
         return None
     try:

@@ -352,3 +352,26 @@ def test_staff_cannot_change_the_fee_in_the_django_admin(client, terms_engagemen
     assert "monthly_fee" not in form.fields and "at_risk_pct" not in form.fields
     terms = reverse("admin:engagements_commercialterms_changelist")
     assert client.get(terms).status_code == 200
+
+
+def test_the_migration_records_each_engagements_terms_from_its_start(engagement, other_engagement):
+    """Existing engagements get their current fee and at-risk % as their first agreed terms."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("engagements.migrations.0008_first_commercial_terms")
+    engagement.start_date, engagement.at_risk_pct = date(2024, 6, 12), Decimal("7")
+    engagement.save()
+    migration.first_terms(apps, None)
+    migration.first_terms(apps, None)  # once per engagement
+    first = CommercialTerms.objects.get(engagement=engagement)
+    assert (first.state, first.effective_from, first.monthly_fee, first.at_risk_pct) == (
+        "agreed",
+        date(2024, 6, 1),
+        Decimal("50000.00"),
+        Decimal("7"),
+    )
+    assert first.is_initial
+    other = CommercialTerms.objects.get(engagement=other_engagement)
+    assert other.effective_from == other_engagement.created_at.date().replace(day=1)
