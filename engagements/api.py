@@ -60,6 +60,17 @@ class MemberField(serializers.PrimaryKeyRelatedField):
         return members_of(engagement=engagement)
 
 
+class AgreementStepSerializer(serializers.Serializer):
+    """One step of a two-party agreement (engagements.agreement): who did what, when."""
+
+    action = serializers.CharField()
+    actor = serializers.CharField()
+    party = serializers.CharField()
+    at = serializers.DateTimeField()
+    changes = serializers.JSONField()
+    note = serializers.CharField()
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization

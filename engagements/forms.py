@@ -1,7 +1,11 @@
+from datetime import date
+
 from django import forms
 
 from accounts.models import User
+from engagements.commercial import CommercialTerms
 from engagements.models import NOT_A_MEMBER, Engagement
+from engagements.services import NEGOTIATED_FIELDS, negotiated_refusal, negotiated_value
 from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formulas
 
@@ -52,8 +56,6 @@ class EngagementForm(forms.ModelForm):
             "start_date",
             "end_date",
             "currency",
-            "monthly_fee",
-            "at_risk_pct",
             "regions",
             "departments",
             "job_families",
@@ -78,6 +80,20 @@ class EngagementForm(forms.ModelForm):
         refuse_formulas(self.fields, ["name"])  # the QBR pack's cover names it
         bound_form_dates(self, "start_date", "end_date")
 
+    def clean(self):
+        data = super().clean()
+        # The fee and the at-risk % are not fields here: a form that sends a different value
+        # anyway (an old page, a script) is told where they change rather than ignored.
+        sent = [
+            field
+            for field in NEGOTIATED_FIELDS
+            if field in self.data
+            and negotiated_value(self.data[field]) != getattr(self.instance, field)
+        ]
+        if sent:
+            raise forms.ValidationError(negotiated_refusal(sent))
+        return data
+
 
 class AuditFilterForm(forms.Form):
     """Who, what and when of the audit page (a GET form; every field may be left blank)."""
@@ -101,3 +117,26 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "The end date is before the start date.")
         return data
+
+
+class CommercialTermsForm(forms.ModelForm):
+    """New terms to propose: a monthly fee and an at-risk % from the first of a month."""
+
+    effective_from = forms.DateField(
+        label="Effective from",
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        help_text="The month the terms apply from: this month or a later one.",
+    )
+
+    class Meta:
+        model = CommercialTerms
+        fields = ["effective_from", "monthly_fee", "at_risk_pct", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_effective_from(self) -> date:
+        return self.cleaned_data["effective_from"].replace(day=1)
+
+
+class AnswerForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

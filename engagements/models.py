@@ -40,6 +40,25 @@ def _text_list(verbose_name: str) -> ArrayField:
     )
 
 
+def monthly_fee_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], **kwargs
+    )
+
+
+def at_risk_pct_field() -> models.DecimalField:
+    return models.DecimalField(
+        "at-risk %",
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="All SLA credits of one quarter together are at most this % of the quarter's "
+        "fee. Blank: no overall cap.",
+    )
+
+
 @pghistory.track()
 class Engagement(models.Model):
     """One contract between a client organization and an RPO provider: the unit of tenancy."""
@@ -67,22 +86,10 @@ class Engagement(models.Model):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
-    monthly_fee = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0.00"),
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    at_risk_pct = models.DecimalField(
-        "at-risk %",
-        max_digits=7,
-        decimal_places=4,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text="All SLA credits of one quarter together are at most this % of the quarter's "
-        "fee. Blank: no overall cap.",
-    )
+    # The terms in force today, kept so by engagements.terms_services only (the agreed,
+    # effective-dated terms are engagements.commercial.CommercialTerms).
+    monthly_fee = monthly_fee_field(default=Decimal("0.00"))
+    at_risk_pct = at_risk_pct_field()
     status = models.CharField(
         max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )
@@ -152,3 +159,13 @@ class Engagement(models.Model):
                 errors[field] = NOT_A_MEMBER
         if errors:
             raise ValidationError(errors)
+
+
+__all__ = [
+    "Engagement",
+    "EngagementModel",
+    "EngagementStatus",
+    "at_risk_pct_field",
+    "monthly_fee_field",
+    "validate_currency",
+]

@@ -31,3 +31,11 @@ rules.add_perm(
     "engagements.view_audit",
     has_role(Role.CLIENT_ADMIN, Role.HR_LEAD, Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER),
 )
+# Commercial terms (the monthly fee, the at-risk %) move money: a party's admin, HR lead or
+# account manager may propose them; that the answer comes from the *other* party is checked
+# where the proposal is known (the agreement).
+can_negotiate_terms = has_role(
+    Role.CLIENT_ADMIN, Role.HR_LEAD, Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER
+)
+rules.add_perm("engagements.propose_terms", can_negotiate_terms)
+rules.add_perm("engagements.agree_terms", can_negotiate_terms)

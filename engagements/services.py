@@ -13,6 +13,7 @@ from accounts.models import OrganizationKind, User
 from accounts.services import organization_get_or_create
 from engagements.models import Engagement
 from engagements.signals import engagement_data_changed
+from engagements.terms_services import commercial_terms_initial
 
 
 @transaction.atomic
@@ -58,12 +59,36 @@ def engagement_create(
     )
     engagement.full_clean()
     engagement.save()
+    commercial_terms_initial(engagement=engagement)
     return engagement
+
+
+# Terms that move money change only by an agreement of both parties (engagements.terms_services).
+NEGOTIATED_FIELDS = {"monthly_fee": "monthly fee", "at_risk_pct": "at-risk %"}
+NEGOTIATED_REFUSAL = (
+    "The {fields} {verb} commercial terms both parties agree to: propose new terms on the "
+    "engagement's Commercial terms page, and the other party agrees or rejects them."
+)
+
+
+def negotiated_refusal(fields: list[str]) -> str:
+    names = " and ".join(NEGOTIATED_FIELDS[field] for field in fields)
+    return NEGOTIATED_REFUSAL.format(fields=names, verb="are" if len(fields) > 1 else "is")
 
 
 @transaction.atomic
 def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Engagement:
-    """Change an engagement's contract; the history trigger records who changed what."""
+    """Change an engagement's contract; the history trigger records who changed what.
+
+    Refuses a change of the monthly fee or the at-risk %: one party alone may not change what
+    moves money (the same values, as an edit form sends them back, are no change)."""
+    negotiated = [
+        field
+        for field in NEGOTIATED_FIELDS
+        if field in changes and negotiated_value(changes[field]) != getattr(engagement, field)
+    ]
+    if negotiated:
+        raise ValidationError(negotiated_refusal(negotiated))
     # The metric policy changes KPI values: recompute them like after an import.
     policy_changed = (
         "exclude_on_hold" in changes and changes["exclude_on_hold"] != engagement.exclude_on_hold
@@ -76,6 +101,16 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
     if policy_changed:
         engagement_mark_data_changed(engagement=engagement)
     return engagement
+
+
+def negotiated_value(value) -> Decimal | None:
+    """A fee or at-risk % as sent (text, number or blank), to compare with the stored one."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return value
 
 
 def engagement_mark_data_changed(*, engagement: Engagement) -> None:

@@ -10,6 +10,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagements import api as engagements_api
+from engagements import terms_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
@@ -46,6 +47,7 @@ def recruiting_patterns():
 
 
 SLA = "v1/engagements/<int:engagement_id>/sla/"
+TERMS = "v1/engagements/<int:engagement_id>/terms/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -56,6 +58,9 @@ urlpatterns = [
         engagements_api.engagement_detail,
         name="engagement-detail",
     ),
+    path(TERMS, terms_api.terms_list, name="terms-list"),
+    path(f"{TERMS}<int:terms_id>/agree/", terms_api.terms_agree, name="terms-agree"),
+    path(f"{TERMS}<int:terms_id>/reject/", terms_api.terms_reject, name="terms-reject"),
     *recruiting_patterns(),
     path(
         "v1/engagements/<int:engagement_id>/metrics/",

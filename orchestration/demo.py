@@ -17,12 +17,13 @@ from accounts.models import OrganizationKind, Role, User
 from accounts.services import membership_set, organization_get_or_create, user_create
 from engagements.models import Engagement
 from engagements.services import engagement_create
+from engagements.terms_demo import seed_commercial_terms
 from kpis.demo import seed_kpi_targets
 from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
-from sla.demo import seed_sla_clauses
+from sla.demo import AT_RISK_PCT, seed_sla_clauses
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -56,6 +57,7 @@ ENGAGEMENTS = [
         "name": "Acme Corp end-to-end RPO",
         "currency": "USD",
         "monthly_fee": Decimal("85000"),
+        "at_risk_pct": AT_RISK_PCT,
         "model": "end_to_end",
         "start_date": date(2024, 1, 1),
         "end_date": date(2027, 12, 31),
@@ -72,6 +74,7 @@ ENGAGEMENTS = [
         "name": "Globex project hiring",
         "currency": "EUR",
         "monthly_fee": Decimal("42000"),
+        "at_risk_pct": AT_RISK_PCT,
         "model": "project_based",
         "start_date": date(2024, 6, 1),
         "end_date": date(2026, 12, 31),
@@ -88,6 +91,7 @@ ENGAGEMENTS = [
         "name": "Initech hybrid RPO",
         "currency": "USD",
         "monthly_fee": Decimal("30000"),
+        "at_risk_pct": AT_RISK_PCT,
         "model": "hybrid",
         "start_date": date(2024, 3, 1),
         "end_date": None,
@@ -241,6 +245,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_reviews,
     seed_sla_clauses,
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
+    seed_commercial_terms,
     seed_audit_trail,
 ]
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from engagements import terms_views
 from orchestration import views
 
 app_name = "engagements"
@@ -12,6 +13,15 @@ urlpatterns = [
     path(f"{base}recompute/", views.dashboard_recompute, name="recompute"),
     path(f"{base}contract/", views.engagement_contract, name="contract"),
     path(f"{base}edit/", views.engagement_edit, name="edit"),
+    path(f"{base}terms/", terms_views.engagement_terms, name="terms"),
+    path(
+        f"{base}terms/<int:terms_id>/agree/", terms_views.engagement_terms_agree, name="terms_agree"
+    ),
+    path(
+        f"{base}terms/<int:terms_id>/reject/",
+        terms_views.engagement_terms_reject,
+        name="terms_reject",
+    ),
     path(f"{base}audit/", views.engagement_audit, name="audit"),
     path(f"{base}audit/export/", views.engagement_audit_export, name="audit_export"),
 ]

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reviews.tasks.schedule_reviews",
         "schedule": crontab(minute=15),
     },
+    # Terms agreed ahead for a month take effect on its first day (engagements.terms_services).
+    "sync-commercial-terms": {
+        "task": "engagements.tasks.sync_commercial_terms",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "send-action-item-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),

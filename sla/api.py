@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import AgreementStepSerializer, ApiPagination, EngagementGate
 from rpo_portal.date_rules import validate_governance_date
 from sla import selectors, services
 from sla.models import SlaClause, SlaOutcome, SlaSchedule
@@ -41,13 +41,7 @@ class ClauseSerializer(serializers.ModelSerializer):
         ]
 
 
-class StepSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    actor = serializers.CharField()
-    party = serializers.CharField()
-    at = serializers.DateTimeField()
-    changes = serializers.JSONField()
-    note = serializers.CharField()
+StepSerializer = AgreementStepSerializer
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
@@ -143,6 +137,11 @@ class LedgerLineSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="The breach's status; blank for a bonus.")
     rate = serializers.DecimalField(max_digits=9, decimal_places=4)
     rate_reason = serializers.CharField(help_text="base or repeat")
+    fee = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="The period's fee under the commercial terms in force then.",
+    )
     gross = serializers.DecimalField(max_digits=16, decimal_places=2)
     caps = serializers.ListField(child=serializers.CharField(), source="cap_notes")
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -154,13 +153,28 @@ class LedgerLineSerializer(serializers.Serializer):
 class LedgerQuarterSerializer(serializers.Serializer):
     quarter = serializers.CharField()
     net = serializers.DecimalField(max_digits=16, decimal_places=2)
+    fee = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="The quarter's fee: its three months' fees under the terms in force then.",
+    )
+    at_risk_pct = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        allow_null=True,
+        help_text="The at-risk % in force on the quarter's first day.",
+    )
     lines = LedgerLineSerializer(many=True)
 
 
 class LedgerSerializer(serializers.Serializer):
     currency = serializers.CharField()
-    monthly_fee = serializers.DecimalField(max_digits=14, decimal_places=2)
-    at_risk_pct = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    monthly_fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The monthly fee in force today."
+    )
+    at_risk_pct = serializers.DecimalField(
+        max_digits=7, decimal_places=4, allow_null=True, help_text="The at-risk % in force today."
+    )
     quarters = LedgerQuarterSerializer(many=True)
 
 
@@ -329,7 +343,13 @@ class Ledger(EngagementGate, APIView):
         book = selectors.ledger(engagement=self.engagement)
         wanted = request.query_params.get("quarter")
         quarters = [
-            {"quarter": quarter, "net": net, "lines": lines}
+            {
+                "quarter": quarter,
+                "net": net,
+                "fee": book.schedule.quarter_fee(lines[0].period.start),
+                "at_risk_pct": book.schedule.at_risk_pct(lines[0].period.start),
+                "lines": lines,
+            }
             for quarter, lines, net in book.quarters()
             if not wanted or quarter == wanted
         ]

@@ -25,6 +25,7 @@ from sla.evaluation import period_containing
 from sla.models import Breach, SlaSchedule, Warning
 from sla.services import schedule_agree, schedule_propose, slas_evaluate
 
+# The demo contracts' at-risk % (a commercial term, set when engagements.demo creates them).
 AT_RISK_PCT = Decimal("12")
 # KPIs that usually have a value in the current month, to show a warning on one of them.
 WARNING_KPIS = ("time_to_fill", "time_to_hire", "offer_acceptance_rate", "interview_to_offer_rate")
@@ -180,9 +181,6 @@ def seed_sla_clauses(log: Callable[[str], None]) -> None:
         if engagement is None:
             continue
         if not SlaSchedule.objects.filter(engagement=engagement).exists():
-            if engagement.at_risk_pct is None:
-                engagement.at_risk_pct = AT_RISK_PCT
-                engagement.save(update_fields=["at_risk_pct"])
             start = _data_start(engagement) or engagement.start_date or date(2024, 1, 1)
             clauses = demo_clauses(engagement, start)
             if not clauses:

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from engagements.terms import TermsSchedule
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -227,6 +229,7 @@ class LedgerLine:
     earned_back: bool = False
     earned_back_by: list[str] = field(default_factory=list)
     earn_back_due: int | None = None  # k, for a credit that can still be earned back
+    fee: Decimal = Decimal("0.00")  # the period's fee under the terms in force then
 
     @property
     def quarter(self) -> str:
@@ -248,15 +251,15 @@ class LedgerLine:
         return Decimal("0.00") if self.earned_back else -self.amount
 
 
-def _gross(terms: ClauseTerms, rate: Decimal, monthly_fee: Decimal) -> Decimal:
-    return cents(period_fee(monthly_fee, terms.grain) * rate / HUNDRED)
+def _gross(fee: Decimal, rate: Decimal) -> Decimal:
+    return cents(fee * rate / HUNDRED)
 
 
 def _clause_lines(
     terms: ClauseTerms,
     outcomes: list[PeriodOutcome],
     breaches: Mapping[str, str],
-    monthly_fee: Decimal,
+    schedule: TermsSchedule,
 ) -> list[LedgerLine]:
     """The clause's breach and bonus lines in period order, with rate and gross."""
     lines = []
@@ -264,6 +267,7 @@ def _clause_lines(
     for index, outcome in enumerate(outcomes):
         period = outcome.period
         if terms.is_credit and period.key in breaches:
+            fee = schedule.period_fee(period.start, period.end)
             status = breaches[period.key]
             repeat = previous_breach_counts
             rate = terms.repeat_pct if repeat and terms.repeat_pct is not None else terms.pct
@@ -274,7 +278,8 @@ def _clause_lines(
                 status=status,
                 rate=rate,
                 rate_reason="repeat" if repeat else "base",
-                gross=_gross(terms, rate, monthly_fee),
+                gross=_gross(fee, rate),
+                fee=fee,
             )
             if not line.forgone and terms.earn_back:
                 _apply_earn_back(line, outcomes[index + 1 :], terms.earn_back)
@@ -283,6 +288,7 @@ def _clause_lines(
             continue
         previous_breach_counts = False
         if not terms.is_credit and outcome.outcome == BONUS:
+            fee = schedule.period_fee(period.start, period.end)
             lines.append(
                 LedgerLine(
                     clause=terms.key,
@@ -291,7 +297,8 @@ def _clause_lines(
                     status="",
                     rate=terms.pct,
                     rate_reason="base",
-                    gross=_gross(terms, terms.pct, monthly_fee),
+                    gross=_gross(fee, terms.pct),
+                    fee=fee,
                 )
             )
     return lines
@@ -309,18 +316,19 @@ def _apply_earn_back(line: LedgerLine, following: list[PeriodOutcome], k: int) -
 def _apply_caps(
     lines: list[LedgerLine],
     clauses: Mapping[str, ClauseTerms],
-    monthly_fee: Decimal,
-    at_risk_pct: Decimal | None,
+    schedule: TermsSchedule,
 ) -> None:
     """Reduce each gross to what the clause's cap and the at-risk cap leave, per quarter, in
-    order of the period's last day then clause key (as plain text)."""
-    quarter_fee = monthly_fee * 3
+    order of the period's last day then clause key (as plain text). A quarter's caps use its
+    fee and at-risk % under the terms in force then."""
     room: dict[tuple[str, str], Decimal] = {}  # (quarter, clause or "" for at-risk) -> left
     for line in sorted(lines, key=lambda line: (line.period.end, line.clause)):
         if line.forgone:
             continue
         terms = clauses[line.clause]
         amount = line.gross
+        quarter_fee = schedule.quarter_fee(line.period.start)
+        at_risk_pct = schedule.at_risk_pct(line.period.start)
         limits = []
         if terms.cap_pct is not None:
             limits.append(("clause", (line.quarter, line.clause), terms.cap_pct))
@@ -341,22 +349,28 @@ def credit_ledger(
     clauses: Mapping[str, ClauseTerms],
     outcomes: Mapping[str, list[PeriodOutcome]],
     breaches: Mapping[tuple[str, str], str],
-    monthly_fee: Decimal,
-    at_risk_pct: Decimal | None,
+    monthly_fee: Decimal | None = None,
+    at_risk_pct: Decimal | None = None,
+    schedule: TermsSchedule | None = None,
 ) -> list[LedgerLine]:
     """Every recorded breach's credit and every bonus, in clause then period order.
 
     `outcomes` are each clause's period outcomes (clause_outcomes); `breaches` the status of
     each recorded breach by (clause key, period key): a breach stays in the ledger even when
-    its period's value has since changed.
+    its period's value has since changed. The fees and the at-risk % are the `schedule`'s
+    terms in force for each period, or `monthly_fee` and `at_risk_pct` throughout.
     """
+    if schedule is None:
+        if monthly_fee is None:
+            raise TypeError("credit_ledger needs a schedule or a monthly fee")
+        schedule = TermsSchedule.constant(monthly_fee, at_risk_pct)
     lines = []
     for key, terms in clauses.items():
         recorded = {
             period: status for (clause, period), status in breaches.items() if clause == key
         }
-        lines.extend(_clause_lines(terms, outcomes.get(key, []), recorded, monthly_fee))
-    _apply_caps(lines, clauses, monthly_fee, at_risk_pct)
+        lines.extend(_clause_lines(terms, outcomes.get(key, []), recorded, schedule))
+    _apply_caps(lines, clauses, schedule)
     return sorted(lines, key=lambda line: (line.clause, line.period.end))
 
 

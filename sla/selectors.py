@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, QuerySet
 
 from engagements.models import Engagement
+from engagements.terms import TermsSchedule
+from engagements.terms_selectors import agreed_terms_column, schedule_from_column
 from kpis.selectors import format_value
 from sla import evaluation as ev
 from sla.models import (
@@ -150,6 +152,7 @@ class Ledger:
     lines: list[ev.LedgerLine]
     nets: dict[str, Decimal]
     breach_ids: dict[tuple[str, str], int]
+    schedule: TermsSchedule  # the commercial terms in force for each period
 
     def quarters(self) -> list[tuple[str, list[ev.LedgerLine], Decimal]]:
         """Each quarter's lines (in cap order: period end, then clause) and net."""
@@ -168,9 +171,17 @@ def ledger(*, engagement: Engagement) -> Ledger:
 
 
 def ledgers(*, engagements: list[Engagement]) -> dict[int, Ledger]:
-    """The ledger of each engagement: three queries however many engagements there are."""
+    """The ledger of each engagement, each period's credits under the commercial terms in
+    force then: three queries however many engagements there are. (An engagement without
+    clauses has no lines; its schedule is then its fee throughout.)"""
     ids = [engagement.pk for engagement in engagements]
-    clauses = list(SlaClause.objects.filter(engagement_id__in=ids, in_force=True).order_by("key"))
+    # Each clause row carries its engagement's agreed commercial terms: no query of its own.
+    clauses = list(
+        SlaClause.objects.filter(engagement_id__in=ids, in_force=True)
+        .annotate(agreed_terms=agreed_terms_column())
+        .order_by("key")
+    )
+    agreed: dict[int, list] = {clause.engagement_id: clause.agreed_terms for clause in clauses}
     terms: dict[int, dict] = {pk: {} for pk in ids}
     for clause in clauses:
         terms[clause.engagement_id][clause.key] = clause_terms(clause)
@@ -196,17 +207,24 @@ def ledgers(*, engagements: list[Engagement]) -> dict[int, Ledger]:
     ).values_list("pk", "engagement_id", "clause_id", "period", "status"):
         breaches[engagement_id][(key_of[clause_id], period)] = status
         breach_ids[engagement_id][(key_of[clause_id], period)] = pk
+    schedules = {
+        engagement.pk: schedule_from_column(engagement, agreed.get(engagement.pk))
+        for engagement in engagements
+    }
     result = {}
     for engagement in engagements:
         lines = ev.credit_ledger(
             clauses=terms[engagement.pk],
             outcomes=period_outcomes[engagement.pk],
             breaches=breaches[engagement.pk],
-            monthly_fee=engagement.monthly_fee,
-            at_risk_pct=engagement.at_risk_pct,
+            schedule=schedules[engagement.pk],
         )
         result[engagement.pk] = Ledger(
-            engagement, lines, ev.quarter_nets(lines), breach_ids[engagement.pk]
+            engagement,
+            lines,
+            ev.quarter_nets(lines),
+            breach_ids[engagement.pk],
+            schedules[engagement.pk],
         )
     return result
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import api_key_create
+from engagements.terms_services import commercial_terms_initial, commercial_terms_propose
 from kpis.models import MetricValue
 from kpis.services import engagement_metrics_recompute, target_propose
 from recruiting.api import KINDS
@@ -80,7 +81,16 @@ def make_site(engagement):
         url=f"/engagements/{engagement.pk}/",
         recipients=[user],
     )
+    commercial_terms_initial(engagement=engagement)
+    terms = commercial_terms_propose(
+        actor=hr_lead,
+        engagement=engagement,
+        effective_from=timezone.localdate().replace(day=1),
+        monthly_fee=Decimal("1000"),
+        at_risk_pct=None,
+    )
     values = {
+        "terms_id": terms.pk,
         "breach_id": breach.pk,
         "clause_id": clause.pk,
         "schedule_id": clause.schedule_id,

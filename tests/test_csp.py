@@ -120,6 +120,7 @@ KNOWN = {
     "breach_id",
     "clause_id",
     "schedule_id",
+    "terms_id",
     "notification_id",
     "action",
     "cadence_id",

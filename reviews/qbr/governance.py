@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from engagements.terms_selectors import terms_schedule
 from kpis.registry import KPI_BY_KEY
 from kpis.templatetags.kpis_tags import plain
 from reviews import selectors
 from reviews.heatmap import level_of
 from reviews.qbr.content import DATE, MONEY, NUMBER, TEXT, VALUE, Column, Section, Table
 from reviews.qbr.sections import PackContext, section
-from reviews.quarters import is_quarter, quarter_end, quarter_start
+from reviews.quarters import quarter_end, quarter_start
 from sla import evaluation as ev
 from sla import selectors as sla_selectors
 from sla.breaches import selectors as breach_selectors
@@ -49,10 +50,11 @@ def sla(context: PackContext) -> Section:
     credits = _credits(context, book)
     money = sla_selectors.quarter_money(ledger=book, quarter=quarter)
     currency = engagement.currency
+    # The quarter's terms: those in force then, not today's (engagements.terms).
+    terms = terms_schedule(engagement=engagement)
+    quarter_fee, at_risk_pct = terms.quarter_fee(start), terms.at_risk_pct(start)
     at_risk = (
-        f"; at risk {plain(engagement.at_risk_pct)} % of the quarter's fee"
-        if engagement.at_risk_pct is not None
-        else ""
+        f"; at risk {plain(at_risk_pct)} % of the quarter's fee" if at_risk_pct is not None else ""
     )
     earlier = (
         sla_selectors.unresolved_breaches(engagement=engagement)
@@ -65,8 +67,9 @@ def sla(context: PackContext) -> Section:
         f"{len(breaches.rows)} breaches recorded for its periods"
         + (f", and {earlier} from earlier quarters still unresolved." if earlier else "."),
         f"Net for {quarter}: {money.net:,.2f} {currency} (service credits owed "
-        f"{money.credits:,.2f}, bonuses earned {money.bonuses:,.2f}). Monthly fee "
-        f"{engagement.monthly_fee:,.2f} {currency}, a quarter's three times it{at_risk}. "
+        f"{money.credits:,.2f}, bonuses earned {money.bonuses:,.2f}). Fee for {quarter} "
+        f"{quarter_fee:,.2f} {currency}, the monthly fees in force in its three months"
+        f"{at_risk}. "
         "Each credit is the period's fee times the rate (base, or repeat after a breach in the "
         "period before), limited by the caps; a waived or excused breach carries none, and a "
         "credit earned back does not count in the net.",
@@ -190,8 +193,7 @@ def _credits(context: PackContext, book: sla_selectors.Ledger) -> Table:
             continue
         net = quarter_net
         for line in lines:
-            grain = "quarter" if is_quarter(line.period.key) else "month"
-            fee = ev.period_fee(engagement.monthly_fee, grain)
+            fee = line.fee
             rows.append(
                 [
                     line.clause,

@@ -116,3 +116,7 @@ def build_sla_data(engagement, *, breaches: int, client, provider) -> None:
 def dashboard_engagement(engagement):
     build_dashboard_data(engagement, requisitions=10)
     return engagement
+
+
+# API keys of an organization, as the API tests make them.
+from tests.api.conftest import key_client, make_key  # noqa: E402, F401

@@ -208,7 +208,6 @@ def test_a_person_is_named_with_the_request(login, engagement, client_admin):
             "model": engagement.model,
             "status": engagement.status,
             "currency": engagement.currency,
-            "monthly_fee": "1000.00",
         },
     )
     assert response.status_code in (200, 302)
