@@ -52,7 +52,8 @@ $$;
 """
 
 # The web login: created if missing, given its password, made a member of rpo_app; refused if
-# it could do more than rpo_app (a superuser, BYPASSRLS, or a member of the owner). The name
+# it could do more than rpo_app (a superuser, BYPASSRLS, a member of the owner or of any role
+# but rpo_app). The name
 # and password come in as settings of the transaction (`roles_ensure`), never as SQL text.
 LOGIN_SQL = f"""
 DO $$
@@ -91,6 +92,8 @@ BEGIN
     END IF;
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = login AND (rolsuper OR rolbypassrls))
         OR pg_has_role(login, current_user, 'MEMBER')
+        OR EXISTS (SELECT FROM pg_auth_members m WHERE m.member = login::regrole
+                   AND m.roleid <> '{APP_ROLE}'::regrole)
     THEN
         RAISE EXCEPTION 'The web login % could bypass row-level security or become %',
             login, current_user

@@ -78,7 +78,7 @@ def test_the_web_login_cannot_become_the_owner(db):
     try:
         with web.cursor() as cursor:
             login = one(cursor, "SELECT session_user")
-            assert login == db_roles.web_login() == "rpo_web"
+            assert login == db_roles.web_login()
             cursor.execute("RESET ROLE")
             assert one(cursor, "SELECT current_user") == login
             for owner in owner_names:
@@ -158,15 +158,19 @@ def test_the_web_login_sees_and_writes_only_its_tenants_rows():
     assert Requisition.objects.get(external_id="THEIRS").title == "THEIRS"
 
 
-def test_migrate_refuses_a_web_login_that_could_bypass_or_become_the_owner(db, settings):
-    owner = owners()[0]
-    bypassing = f"rpo_probe_bypass_{os.getpid()}"
+def test_migrate_refuses_a_web_login_that_could_do_more_than_the_application_role(db, settings):
+    owner, web = owners()[0], settings.RPO_WEB_DATABASE
+    bypassing, reading = (f"rpo_probe_{name}_{os.getpid()}" for name in ("bypass", "read"))
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE ROLE {bypassing} LOGIN BYPASSRLS")  # rolled back with the test
-        for login in (owner, bypassing):
+        # Rolled back with the test, like every change here.
+        cursor.execute(f"CREATE ROLE {bypassing} LOGIN BYPASSRLS")
+        cursor.execute(f"CREATE ROLE {reading} LOGIN IN ROLE pg_read_all_data")
+        for login in (owner, bypassing, reading):
             settings.RPO_WEB_DATABASE = {**settings.RPO_WEB_DATABASE, "USER": login}
             with pytest.raises(DatabaseError), transaction.atomic():
                 db_roles.roles_ensure(cursor)
+        settings.RPO_WEB_DATABASE = web
+        db_roles.roles_ensure(cursor)  # the web login as migrate made it passes
 
 
 # --- The bulk writers under the web login -------------------------------------------------------
