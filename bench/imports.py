@@ -9,9 +9,13 @@ also times moving those bare rows into the real tables for another engagement wi
 no validation).
 
 Smaller runs: `BENCH_REQUISITIONS=2000 .venv/bin/python -m bench.imports` (or `--requisitions`).
+`--web-login`: the imports run as the web server's login (`rpo_web`, which cannot become the
+owner, so the first load goes through a temporary table and an insert under the policy) instead
+of the worker's (the owner's login, switched to `rpo_app`, which COPYs as the owner).
 """
 
 import argparse
+import contextlib
 import os
 import tempfile
 from datetime import date
@@ -41,6 +45,7 @@ def arguments() -> argparse.Namespace:
         "--requisitions", type=int, default=int(os.environ.get("BENCH_REQUISITIONS", 100_000))
     )
     parser.add_argument("--applications-per-requisition", type=int, default=10)
+    parser.add_argument("--web-login", action="store_true")
     return parser.parse_args()
 
 
@@ -132,6 +137,7 @@ def main() -> None:
     from recruiting.models import Application, Requisition
     from rpo_portal import tenant_db
     from tests.factories import EngagementFactory
+    from tests.web_login import web_login
 
     spec = DataSpec(
         requisitions=args.requisitions,
@@ -147,7 +153,10 @@ def main() -> None:
         engagement = EngagementFactory()
         # Each file commits in its own transaction inside the timing, as COPY's does below;
         # as the import job runs it: the application role with the engagement's tenant.
-        with tenant_db.job_engagements([engagement.pk]):
+        with (
+            web_login() if args.web_login else contextlib.nullcontext(),
+            tenant_db.job_engagements([engagement.pk]),
+        ):
             first = file_import_timed(engagement, directory, figures, "import")
             again = file_import_timed(engagement, directory, figures, "reimport")
         stored = {
@@ -168,6 +177,7 @@ def main() -> None:
     record(
         "imports",
         {
+            "login": "web" if args.web_login else "worker",
             "requisitions": counts["requisitions"],
             "applications": counts["applications"],
             "csv_mb": round(csv_mb, 1),

@@ -17,7 +17,7 @@ from django.db import connection
 
 from kpis import compute, reading
 from kpis.registry import DEFINITION_VERSION
-from rpo_portal import tenant_db
+from rpo_portal import db_roles
 
 # A write inserting this many values refreshes the table's planner statistics.
 ANALYZE_AFTER_ROWS = 100_000
@@ -225,17 +225,17 @@ def write_values(
         cursor.execute("SET LOCAL timezone = 'UTC'")  # computed_at is written without offset
         if not len(stored):
             new = _in_key_order(values)
-            with tenant_db.owner_write(cursor, engagement_ids):
-                cursor.copy_expert(
-                    f"COPY kpis_metricvalue ({', '.join([*columns, 'computed_at'])}) FROM STDIN "
-                    "WITH (FORMAT csv, FORCE_NOT_NULL (status, segment))",
-                    _csv(new, columns, computed_at=now),
-                )
-                if len(new) >= ANALYZE_AFTER_ROWS:
-                    # A first computation fills the table: without fresh statistics the
-                    # planner still takes it for empty and reads every value to find one
-                    # engagement's.
-                    cursor.execute("ANALYZE kpis_metricvalue")
+            # A first computation fills the table: without fresh statistics (ANALYZE) the
+            # planner still takes it for empty and reads every value to find one engagement's.
+            db_roles.rows_copy(
+                cursor,
+                "kpis_metricvalue",
+                [*columns, "computed_at"],
+                _csv(new, columns, computed_at=now),
+                engagement_ids=engagement_ids,
+                options="FORMAT csv, FORCE_NOT_NULL (status, segment)",
+                analyze=len(new) >= ANALYZE_AFTER_ROWS,
+            )
             written = {e: (n, 0) for e, n in _per_engagement(new).items()}
         else:
             rows = values[~np.isin(computed, stored)]

@@ -4,6 +4,10 @@ Used only when DATABASE_URL / REDIS_URL are unset, so `make demo` and `make test
 real engines with nothing installed. Data lives under `.data/` and the servers keep running
 between commands: the next start finds them and reuses them.
 
+The cluster trusts local logins (pgserver's `initdb --auth=trust`; it listens on its socket),
+so the web server's login `rpo_web`, which `migrate` creates as on any server, connects
+without a password (`rpo_portal/db_roles.py`; settings derive it from the entry below).
+
 `python -m rpo_portal.embedded start|stop|status` manages them by hand.
 """
 

@@ -1,5 +1,6 @@
 """Settings, read from the environment (see README "Configuration")."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,14 +97,33 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL only -----------------------------------------------------------
+# DATABASE_URL: the tables' owner (migrate, the operator's commands, backups, the Celery worker).
+# APP_DATABASE_URL: the web login, a member of the application role only, which the web server
+# connects as (rpo_portal/db_roles.py); unset, it is the owner's server and database as `rpo_web`
+# with APP_DATABASE_PASSWORD (none: the embedded engine and local servers trust local logins).
+# A host that runs only the web server may be given APP_DATABASE_URL alone.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+elif env.str("APP_DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("APP_DATABASE_URL")}
 else:
     from rpo_portal import embedded
 
     DATABASES = {"default": embedded.postgres_settings()}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
+_LOGIN_KEYS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+if env.str("APP_DATABASE_URL", default=""):
+    _web = env.db_url("APP_DATABASE_URL")
+    RPO_WEB_DATABASE = {key: _web.get(key, "") for key in _LOGIN_KEYS}
+else:
+    RPO_WEB_DATABASE = {key: DATABASES["default"].get(key, "") for key in _LOGIN_KEYS}
+    RPO_WEB_DATABASE["USER"] = "rpo_web"
+    RPO_WEB_DATABASE["PASSWORD"] = env.str("APP_DATABASE_PASSWORD", default="")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", RPO_WEB_DATABASE["USER"] or ""):
+    raise ImproperlyConfigured("APP_DATABASE_URL must name a role such as rpo_web.")
+if env.str("DATABASE_URL", default="") and RPO_WEB_DATABASE["USER"] == DATABASES["default"]["USER"]:
+    raise ImproperlyConfigured("APP_DATABASE_URL must name a role other than the owner's.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Processes that serve tenants (web, worker, application commands) run their database work as

@@ -30,3 +30,8 @@ CELERY_TASK_DEFAULT_QUEUE = f"rpo-test-{_suffix or 'default'}-{_worker}"
 # Requests, tasks and commands switch to the application role themselves (that is what the tests
 # exercise); the test process's own connection stays the owner's, which writes the fixtures.
 RPO_PROCESS_APPLICATION_ROLE = False
+# The split of logins, for real: every request runs as the web login, which cannot become the
+# owner (as in production, where the web server connects as it), tasks and commands as the
+# worker does (the owner's login, switched to the application role). Needs a superuser's
+# session (the CI's, the embedded engine's), the only kind that may switch its login.
+MIDDLEWARE = ["tests.web_login.WebLoginMiddleware", *MIDDLEWARE]  # noqa: F405

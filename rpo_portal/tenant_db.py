@@ -17,8 +17,9 @@ policies; it runs in the migration `operations.0002_row_level_security` and afte
 `tests/test_row_level_security.py` fails for a table without one.
 
 Who is subject: the application role `rpo_app` (NOLOGIN, no BYPASSRLS, owns nothing; it gets
-DML on the tables). The tables' owner (the role that runs migrations, imports' `COPY`, backups)
-is not subject: no `FORCE ROW LEVEL SECURITY`. See docs/security.md for what connects as which.
+DML on the tables), and the web login, a member of it only (`rpo_portal/db_roles.py`). The
+tables' owner (migrations, backups, the worker's `COPY`) is not subject: no `FORCE ROW LEVEL
+SECURITY`. See docs/security.md for what connects as which.
 
 The tenant context is set per transaction (`set_config(..., true)`): `tenant_transaction()`
 opens a transaction with the given organizations, `engagement_transaction()` with an
@@ -39,7 +40,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-APP_ROLE = "rpo_app"
+from rpo_portal import db_roles
+from rpo_portal.db_roles import APP_ROLE
+
 SETTING = "rpo.organizations"
 # A job that works on named engagements names them too: the policies then see those engagements'
 # data only, without working out their organizations' engagements on every statement.
@@ -50,35 +53,6 @@ ENGAGEMENT = "engagements.Engagement"
 # Tables no RLS policy covers although they hold nothing but framework bookkeeping: the
 # migration record is written by the owner only, so the application role gets no grant on it.
 OWNER_ONLY_TABLES = ("django_migrations",)
-
-_ROLE_SQL = f"""
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-        BEGIN
-            CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-        EXCEPTION
-            WHEN duplicate_object OR unique_violation THEN NULL;  -- created concurrently
-            WHEN insufficient_privilege THEN
-                RAISE EXCEPTION 'The role {APP_ROLE} does not exist and % may not create it',
-                    current_user
-                    USING HINT = 'As a superuser: CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;'
-                        ' then migrate again.';
-        END;
-    END IF;
-    -- The owner's processes switch to the role (SET ROLE): the owner must be a member. A
-    -- superuser is; an owner who created the role may grant it to itself.
-    IF NOT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER') THEN
-        BEGIN
-            EXECUTE format('GRANT {APP_ROLE} TO %I', current_user);
-        EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN
-            RAISE WARNING 'The application switches to {APP_ROLE}: GRANT {APP_ROLE} TO %',
-                current_user;
-        END;
-    END IF;
-END
-$$;
-"""
 
 # The current organizations as an array (NULL without a context: `= ANY (NULL)` is never true).
 # The engagements they may see: the policy on every engagement-data table reads this once per
@@ -234,9 +208,7 @@ def secure(connection=None, apps=django_apps) -> list[str]:
     tables = policy_expressions(apps)
     secured = []
     with connection.cursor() as cursor:
-        # With parameters (none of its own), so its literal % is escaped the same way whether
-        # or not an execute wrapper (pghistory's context, inside a job) adds parameters to it.
-        cursor.execute(_ROLE_SQL.replace("%", "%%"), [])
+        db_roles.roles_ensure(cursor)
         cursor.execute("SELECT quote_ident(current_schema())")
         schema = cursor.fetchone()[0]
         cursor.execute(_FUNCTIONS_SQL.replace("{schema}", schema))
@@ -434,14 +406,14 @@ def engagement_transaction(engagement, using: str = DEFAULT_DB_ALIAS):
 
 # --- Who the application is: the role its work runs as -----------------------------------------
 #
-# The tables' owner logs in (DATABASE_URL); the application's work runs as `rpo_app`, switched to
-# with `SET ROLE` (the owner is a member of it): a process that serves tenants (the web server,
-# the Celery worker, an application command) calls `use_application_role()` once, so every
+# The web server logs in as the web login (`db_roles.use_web_login`), the worker and commands as
+# the tables' owner (DATABASE_URL); the application's work runs as `rpo_app`, switched to with
+# `SET ROLE` (both logins are members of it): a process that serves tenants (the web server, the
+# Celery worker, an application command) calls `use_application_role()` once, so every
 # connection it opens starts as `rpo_app`; each unit of work (a request, a task, a job command)
 # runs inside `application_role()` as well, which is what makes it so in the tests too, whose
-# fixtures are written as the owner. Owner steps (migrate, backup, restore, the imports' COPY
-# into a table with row-level security, which PostgreSQL refuses to a role subject to it) run
-# as the owner: the first three in processes that never switch, the last through `owner_write`.
+# fixtures are written as the owner. Owner steps (migrate, backup, restore) run in processes
+# that never switch; the bulk writers' COPY goes through `db_roles.rows_copy`.
 
 _process_role = False
 _role_depth: contextvars.ContextVar[int] = contextvars.ContextVar("rpo_role_depth", default=0)
@@ -594,36 +566,3 @@ def command_tenant(engagement_slug: str | None, using: str = DEFAULT_DB_ALIAS):
         cursor.execute("SELECT rpo_engagement_parties_by_slug(%s)", [str(engagement_slug)])
         parties = cursor.fetchone()[0]
     return job_tenant(list(parties or []), using)
-
-
-# --- COPY into tables with row-level security ---------------------------------------------------
-
-
-@contextmanager
-def owner_write(cursor, engagement_ids: Iterable[int]) -> Iterator[None]:
-    """Run the block's statements (a `COPY ... FROM STDIN` into an engagement-data table, and
-    the `ANALYZE` after a first fill) as the tables' owner, for the engagements given.
-
-    PostgreSQL refuses `COPY FROM` into a table with row-level security to a role subject to
-    it, and lets only the owner `ANALYZE`; the imports' and the KPI engine's speed rests on
-    both. So, within the current transaction: check that every engagement the rows are for is
-    visible in the current context (as the current role), switch to the owner (the session
-    user) for the block, and switch back. The callers build every row's engagement column from
-    `engagement_ids`, never from the input. Nothing else runs as the owner."""
-    ids = sorted({int(pk) for pk in engagement_ids})
-    connection = getattr(cursor, "db", None) or connections[DEFAULT_DB_ALIAS]
-    if not connection.in_atomic_block:
-        raise RuntimeError("owner_write runs inside a transaction.")
-    cursor.execute("SELECT current_user")
-    role = cursor.fetchone()[0]
-    if role != APP_ROLE:  # the owner already (a migration, a test's fixture, a bench)
-        yield
-        return
-    cursor.execute("SELECT count(*) FROM engagements_engagement WHERE id = ANY (%s)", [ids])
-    if cursor.fetchone()[0] != len(ids):
-        raise PermissionError("Refused: an engagement outside the tenant context.")
-    cursor.execute("SET LOCAL ROLE NONE")
-    # On an error the transaction (or the caller's savepoint) is rolled back, which undoes the
-    # switch; only a block that succeeded switches back here.
-    yield
-    cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")

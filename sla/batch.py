@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from kpis.models import MetricValue
 from kpis.registry import DEFINITION_VERSION
-from rpo_portal import tenant_db
+from rpo_portal import db_roles, tenant_db
 from rpo_portal.advisory_locks import try_xact_locks
 from sla import evaluation as ev
 from sla.evaluation import StoredValue
@@ -297,10 +297,13 @@ class Batch:
             text.write("\t".join(map(_copy_text, row)))
             text.write(f"\t{as_of}\t{now}\n")
         text.seek(0)
-        with tenant_db.owner_write(cursor, {clause.engagement_id for clause, _, _ in new}):
-            cursor.copy_expert(
-                f"COPY {SlaOutcome._meta.db_table} ({', '.join(OUTCOME_COLUMNS)}) FROM STDIN", text
-            )
+        db_roles.rows_copy(
+            cursor,
+            SlaOutcome._meta.db_table,
+            list(OUTCOME_COLUMNS),
+            text,
+            engagement_ids={clause.engagement_id for clause, _, _ in new},
+        )
 
     def _outcomes_update(self, changed) -> None:
         _update_from_arrays(

@@ -418,33 +418,9 @@ def test_the_application_commands_run_as_the_application_role():
     }
 
 
-# --- The owner's narrow door: COPY and ANALYZE ------------------------------------------------
-
-
-def test_owner_write_refuses_an_engagement_outside_the_tenant(two_tenants):
-    mine, theirs = two_tenants
-    with (
-        tenant_db.job_engagements([mine.pk]),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-        pytest.raises(PermissionError),
-        tenant_db.owner_write(cursor, [theirs.pk]),
-    ):
-        pass
-    with (
-        tenant_db.job_engagements([mine.pk]),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        with tenant_db.owner_write(cursor, [mine.pk]):
-            cursor.execute("SELECT current_user")
-            assert cursor.fetchone()[0] == owner_role()
-        cursor.execute("SELECT current_user")
-        assert cursor.fetchone()[0] == APP_ROLE
-
-
-def test_only_tenant_db_switches_the_role():
-    """The owner is one `SET ROLE` away: only rpo_portal/tenant_db.py may say it."""
+def test_only_the_role_modules_switch_the_role():
+    """For the worker's login the owner is one `SET ROLE` away: only rpo_portal/tenant_db.py
+    and rpo_portal/db_roles.py may say it."""
     import re
     from pathlib import Path
 
@@ -460,7 +436,7 @@ def test_only_tenant_db_switches_the_role():
             continue
         if pattern.search(path.read_text()):
             found.append(str(relative))
-    assert found == ["rpo_portal/tenant_db.py"]
+    assert sorted(found) == ["rpo_portal/db_roles.py", "rpo_portal/tenant_db.py"]
 
 
 def test_the_policies_read_the_context_once_per_statement(two_tenants):

@@ -27,7 +27,7 @@ from recruiting.importing.validate import (
     record_rows,
     rows_validate,
 )
-from rpo_portal import tenant_db
+from rpo_portal import db_roles
 
 
 class Rejected(Exception):
@@ -165,12 +165,15 @@ def table_stream_write(
         reader = _ChunkReader(items, on_chunk)
         producer.start()
         try:
-            with connection.wrap_database_errors, tenant_db.owner_write(cursor, [engagement_id]):
-                cursor.copy_expert(
-                    f"COPY {kind.model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
-                    f"(FORMAT {'binary' if binary else 'csv'})",
+            with connection.wrap_database_errors:
+                db_roles.rows_copy(
+                    cursor,
+                    kind.model._meta.db_table,
+                    columns,
                     reader,
-                    1 << 20,  # bytes per read
+                    engagement_ids=[engagement_id],
+                    options=f"FORMAT {'binary' if binary else 'csv'}",
+                    size=1 << 20,  # bytes per read
                 )
         except Exception:
             if reader.failure is not None:

@@ -18,7 +18,7 @@ from django.db import connection
 from recruiting.contract import Kind
 from recruiting.importing.reference import copy_out, refs_as_ids, stored_keys
 from recruiting.importing.validate import Validated
-from rpo_portal import tenant_db
+from rpo_portal import db_roles
 
 _SQL_TYPES = {
     "text": "text",
@@ -223,9 +223,14 @@ def frame_write(validated: Validated, engagement_id: int) -> tuple[int, int, int
         if first_import:
             # created_at and updated_at: the columns' default, now() of this transaction.
             # The error of a refused row as Django's (copy_expert is not wrapped as execute is).
-            with connection.wrap_database_errors, tenant_db.owner_write(cursor, [engagement_id]):
-                cursor.copy_expert(
-                    f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)", io.BytesIO(payload)
+            with connection.wrap_database_errors:
+                db_roles.rows_copy(
+                    cursor,
+                    table,
+                    rows.column_names,
+                    io.BytesIO(payload),
+                    engagement_ids=[engagement_id],
+                    options="FORMAT csv",
                 )
             return total, 0, 0
         staging = f"import_{kind.name}"
