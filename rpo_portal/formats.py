@@ -3,7 +3,8 @@
 Pages, the PDF pack, Excel summaries and e-mails all call these functions (templates through the
 `present` filters), so the parties see one style everywhere:
 
-- money: "EUR 27,200.00" (ISO code, thousands separators, 2 decimals; "-EUR 5.00" below zero);
+- money: "EUR 27,200.00" (ISO code, a no-break space, thousands separators, 2 decimals;
+  "-EUR 5.00" below zero);
 - percentages "66.7%", days "12.0 days", scores "4.2" (1 decimal), counts "1,204";
 - dates "7 Dec 2026"; moments "7 Dec 2026, 14:05 UTC" (never ISO, never seconds);
 - counts with their word: "1 decision", "2 decisions";
@@ -100,7 +101,8 @@ def money(value, currency: str = "") -> str:
     if amount is None:
         return MISSING
     digits = number(abs(amount), 2)
-    text = f"{currency} {digits}" if currency else digits
+    # A no-break space: an amount never wraps between its currency and its digits.
+    text = f"{currency}\u00a0{digits}" if currency else digits
     return f"-{text}" if amount < 0 else text
 
 
@@ -155,6 +157,32 @@ def moment(value) -> str:
         value = timezone.make_aware(value, timezone.get_current_timezone())
     local = timezone.localtime(value)
     return f"{local.strftime(DATE_FORMAT)}, {local.strftime(TIME_FORMAT)} {local.tzname()}"
+
+
+def wall(value) -> str:
+    """A moment on its own zone's wall clock (a meeting in its city): "Mon 7 Dec 2026, 14:05";
+    the caller names the zone beside it."""
+    if value is None or value == "":
+        return MISSING
+    return f"{value.strftime('%a')} {value.strftime(DATE_FORMAT)}, {value.strftime(TIME_FORMAT)}"
+
+
+_MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_KEY = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def period(key) -> str:
+    """A period key in words: "2026-10" -> "Oct 2026", "2026-Q3" -> "Q3 2026"."""
+    if key is None or key == "":
+        return MISSING
+    text = str(getattr(key, "key", key))
+    month = _MONTH_KEY.match(text)
+    if month:
+        return date(int(month[1]), int(month[2]), 1).strftime("%b %Y")
+    quarter = _QUARTER_KEY.match(text)
+    if quarter:
+        return f"Q{quarter[2]} {quarter[1]}"
+    return text
 
 
 def date_range(start, end) -> str:

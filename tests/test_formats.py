@@ -24,7 +24,11 @@ from rpo_portal import formats
     ],
 )
 def test_money_has_separators_the_currency_and_rounds_half_away_from_zero(value, currency, shown):
-    assert formats.money(value, currency) == shown
+    assert formats.money(value, currency).replace("\u00a0", " ") == shown
+
+
+def test_an_amount_never_wraps_between_its_currency_and_digits():
+    assert formats.money(5, "EUR") == "EUR\u00a05.00"
 
 
 @pytest.mark.parametrize(
@@ -154,7 +158,7 @@ def test_the_filters_are_built_into_every_template():
             }
         )
     )
-    assert text == (
+    assert text.replace("\u00a0", " ") == (
         "EUR 27,200.00 | 66.7% | 12.0 days | 1 decision | 2 activities | 7 Dec 2026 | "
         "7 Dec 2026, 14:05 UTC | Remediation planned | 12,345 | —"
     )
@@ -170,3 +174,9 @@ def test_kpi_values_and_thresholds_use_the_same_rounding_and_separators():
     assert plain(Decimal("30.000")) == "30"
     assert number(1234.0) == "1,234"
     assert number(0.125) == "0.125"
+
+
+def test_periods_read_as_words():
+    assert formats.period("2026-10") == "Oct 2026"
+    assert formats.period("2026-Q3") == "Q3 2026"
+    assert formats.period("all") == "all"

@@ -58,6 +58,21 @@ def when(value):
     return formats.moment(value)
 
 
+@register.filter
+def wall(value):
+    return formats.wall(value)
+
+
+@register.filter
+def span(start, end):
+    return formats.date_range(start, end)
+
+
+@register.filter
+def period(value):
+    return formats.period(value)
+
+
 def _forms(words: str) -> tuple[str, str]:
     singular, _, plural_word = str(words).partition(",")
     return singular.strip(), plural_word.strip()
