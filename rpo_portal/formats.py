@@ -95,6 +95,15 @@ def number(value, places: int = 0) -> str:
     return f"{amount:,.{places}f}"
 
 
+def plain(value) -> str:
+    """A number as entered, no more places than it has: 3.70 -> "3.7", 12000 -> "12,000"."""
+    amount = exact(value)
+    if amount is None:
+        return MISSING
+    places = max(0, -amount.normalize().as_tuple().exponent)
+    return number(amount, places)
+
+
 def money(value, currency: str = "") -> str:
     """27200 -> "EUR 27,200.00"; -5 -> "-EUR 5.00"; without a currency "27,200.00"."""
     amount = rounded(value, 2)

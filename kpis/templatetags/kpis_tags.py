@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import template
 
 from kpis.registry import KPI_BY_KEY
@@ -42,8 +40,4 @@ def number(value) -> str:
 @register.filter
 def plain(value) -> str:
     """A threshold as entered: 3.7, not 3.7000; 12000 as 12,000."""
-    amount = formats.exact(value)
-    if amount is None:
-        return formats.MISSING
-    places = max(0, -Decimal(amount).normalize().as_tuple().exponent)
-    return formats.number(amount, places)
+    return formats.plain(value)

@@ -30,6 +30,7 @@ from reviews.models import (
 from reviews.qbr import quarters
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
+from rpo_portal import formats
 from rpo_portal.redis_errors import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def pack_content(
         "title": f"{engagement.name}: quarterly business review {quarter}",
         "subtitle": (
             f"{engagement.client.name} and {engagement.provider.name} · data as of "
-            f"{as_of.isoformat()} · {FILTERS}"
+            f"{formats.day(as_of)} · {FILTERS}"
         ),
         "filters": FILTERS,
         "as_of": as_of.isoformat(),

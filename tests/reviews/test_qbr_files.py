@@ -335,7 +335,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "14-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
-    assert f"Data as of: {AS_OF.isoformat()}" in readme and "Filters: grain quarter" in readme
+    assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme
     scorecard = list(
         csv.DictReader(io.StringIO(archive.read("03-scorecard.csv").decode("utf-8-sig")))
     )
@@ -399,7 +399,7 @@ def test_the_pdf_pack_names_both_parties_and_numbers_every_page(qbr_engagement, 
         "Definitions",
     ):
         assert heading in text
-    assert f"Data as of {AS_OF.isoformat()}" in text
+    assert f"Data as of {AS_OF.day} {AS_OF:%b %Y}" in text
     value = quarter_value(qbr_engagement, "offer_acceptance_rate")
     assert f"{value.value:,.1f}%" in text
     assert STATUS_WORDS[value.status] in text
