@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from engagements.models import Engagement
+from rpo_portal import formats
 
 PAGE_SIZE = 50
 HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at"})
@@ -237,7 +238,7 @@ def _object_label(model: str, obj_id: str, now: dict, users: dict[int, User]) ->
         return f"{users[now['user_id']]} ({now.get('role', '')})"
     for name in LABEL_FIELDS:
         if now.get(name) not in (None, ""):
-            return f"{now[name]} (#{obj_id})"
+            return f"{formats.label(now[name])} (#{obj_id})"
     return f"#{obj_id}"
 
 

@@ -246,3 +246,26 @@ def label(value) -> str:
         key, separator, rest = match.groups()
         return f"{_words(key)}: {rest}"
     return text
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def shown(value) -> str:
+    """Any recorded value as a person reads it (an audit trail's before and after): a moment
+    or date in the one style, a key as words, yes/no, and "—" for nothing."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return moment(value)
+    if isinstance(value, date):
+        return day(value)
+    text = str(value)
+    if _ISO_MOMENT.match(text):
+        return moment(text.replace(" ", "T", 1))
+    if _ISO_DATE.match(text):
+        return day(text)
+    return label(text)

@@ -180,3 +180,18 @@ def test_periods_read_as_words():
     assert formats.period("2026-10") == "Oct 2026"
     assert formats.period("2026-Q3") == "Q3 2026"
     assert formats.period("all") == "all"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("2026-12-07T20:34:32.957901+00:00", "7 Dec 2026, 20:34 UTC"),
+        ("2026-12-07", "7 Dec 2026"),
+        ("remediation_planned", "Remediation planned"),
+        (True, "yes"),
+        (None, "—"),
+        ("Acme", "Acme"),
+    ],
+)
+def test_a_recorded_value_reads_as_words(value, text):
+    assert formats.shown(value) == text

@@ -12,7 +12,11 @@
 - {{ breach.status|label }}                       Remediation planned
 """
 
+import re
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from rpo_portal import formats
 
@@ -86,6 +90,21 @@ def count(value, words):
 @register.filter
 def word(value, words):
     return formats.plural(value, *_forms(words))
+
+
+@register.filter
+def shown(value):
+    return formats.shown(value)
+
+
+_FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@register.filter
+def codewords(value):
+    """Text that names data fields (a KPI's formula): each field name set as code."""
+    text = escape(formats.MISSING if value is None else value)
+    return mark_safe(_FIELD_NAME.sub(lambda m: f"<code>{m[0]}</code>", text))  # noqa: S308
 
 
 @register.filter
