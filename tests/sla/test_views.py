@@ -108,7 +108,8 @@ def test_a_bad_upload_lists_every_error_and_proposes_nothing(login, engagement, 
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="schedule-panel"')
-    assert "<td>2</td><td>kpi</td>" in page and "Unknown KPI" in page
+    assert '<td data-label="Row">2</td><td data-label="Column"><code>kpi</code></td>' in page
+    assert "Unknown KPI" in page
     assert not SlaSchedule.objects.exists()
 
 
