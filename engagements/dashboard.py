@@ -196,8 +196,8 @@ def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
 
 def _point(value: MetricValue | None, period: str) -> Point:
     if value is None:
-        return Point(period, None, "")
-    return Point(period, value.value, value.status)
+        return Point(formats.period(period), None, "")
+    return Point(formats.period(period), value.value, value.status)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,10 @@ def _table(table: Table) -> dict:
 def _charts(section: Section):
     for chart in section.charts:
         table = section.table(chart.table)
-        points = [Point(row[1], row[2], row[4]) for row in table.rows[chart.first : chart.last + 1]]
+        points = [
+            Point(formats.period(row[1]), row[2], row[4])
+            for row in table.rows[chart.first : chart.last + 1]
+        ]
         svg = trend_chart(
             points,
             chart_id=f"qbr-{chart.kpi}",

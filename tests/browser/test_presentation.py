@@ -12,9 +12,10 @@ import pytest
 
 from accounts.models import Role
 from sla.models import Breach
+from sla.services import engagement_slas_evaluate
 from tests.browser.conftest import WCAG_AA
 from tests.browser.test_dashboard import sign_in
-from tests.engagements.conftest import build_dashboard_data
+from tests.engagements.conftest import AS_OF, build_dashboard_data
 from tests.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,6 +119,9 @@ def test_the_scorecard_scrolls_in_a_labelled_region_opened_on_the_latest_periods
     live_server, browser, engagement
 ):
     build_dashboard_data(engagement, requisitions=40)
+    # The monthly clause's outcomes from January to September: nine periods, more than a phone
+    # shows beside the clause column.
+    engagement_slas_evaluate(engagement=engagement, as_of=AS_OF)
     hr_lead = member(engagement.client, Role.HR_LEAD)
     context = browser.new_context(viewport={"width": 390, "height": 900})
     page = context.new_page()
