@@ -10,6 +10,7 @@ strict Content Security Policy and in WeasyPrint.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -158,13 +159,65 @@ def _values_table(
     )
 
 
-def _reference_line(y: float, left: float, right: float, colour: str, dash: str, label: str) -> str:
+FONT = 12  # every label's size: readable in a 1280 px page, on a phone (scaled) and in the PDF
+CHAR_WIDTH = 0.62  # an average glyph's advance, in ems, for the sans-serif the pages use
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """A label's estimated width, to lay labels out inside the chart's own box."""
+    return len(text) * size * CHAR_WIDTH
+
+
+def _text(x: float, y: float, text: str, colour: str, anchor: str = "middle", size=FONT) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{colour}">{escape(text)}</text>'
+    )
+
+
+def _reference_line(y: float, left: float, right: float, colour: str, dash: str) -> str:
     return (
         f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}" stroke="{colour}" '
         f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
-        f'<text x="{right:.1f}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
-        f'fill="{colour}">{escape(label)}</text>'
     )
+
+
+def _spread(wanted: list[float], low: float, high: float, gap: float) -> list[float]:
+    """Baselines as near as can be to the wanted ones, at least `gap` apart, within
+    [low, high]: the reference labels in the right margin never overlap."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    placed: dict[int, float] = {}
+    previous = low - gap
+    for i in order:
+        placed[i] = max(wanted[i], previous + gap, low)
+        previous = placed[i]
+    overflow = previous - high
+    if overflow > 0:
+        for i in order:
+            placed[i] -= overflow
+    return [placed[i] for i in range(len(wanted))]
+
+
+def _x_labels(points: Sequence[Point], xs: list[float], width: int) -> list[tuple[float, str]]:
+    """Every n-th period's label, n chosen so no two labels overlap; the latest period is
+    always labelled; a label near an edge is moved inside the chart."""
+    if not points:
+        return []
+    widest = max(text_width(p.label) for p in points) + 8
+    step = (xs[1] - xs[0]) if len(xs) > 1 else widest
+    every = max(1, math.ceil(widest / step))
+    last = len(points) - 1
+    chosen = list(range(0, len(points), every))
+    if chosen[-1] != last:
+        if (last - chosen[-1]) * step < widest:
+            chosen.pop()
+        chosen.append(last)
+    labels = []
+    for i in chosen:
+        half = text_width(points[i].label) / 2
+        x = min(max(xs[i], half + 1), width - half - 1)
+        labels.append((x, points[i].label))
+    return labels
 
 
 def trend_chart(
@@ -180,52 +233,54 @@ def trend_chart(
     height: int = 240,
     with_table: bool = True,
 ) -> SafeString:
-    """A line over periods with the target (dashed) and the breach threshold (dotted)."""
-    left, right, top, bottom = 48.0, width - 12.0, 16.0, height - 28.0
+    """A line over periods with the target (dashed) and the breach threshold (dotted). Labels
+    keep inside the chart's box: the left margin fits the widest value label, the target and
+    breach labels sit in the right margin (where the line never runs), x labels are thinned
+    until none overlap. Each point carries its value in a <title> (shown on hover)."""
     values = [p.value for p in points if p.value is not None]
-    references = [v for v in (target, threshold) if v is not None]
-    scale = _Scale(values + references, top, bottom)
-    xs = _x_positions(len(points), left, right) if points else []
+    references = [
+        (v, c, d, w)
+        for v, c, d, w in (
+            (target, TARGET_COLOUR, "6 4", "Target"),
+            (threshold, THRESHOLD_COLOUR, "2 3", "Breach"),
+        )
+        if v is not None
+    ]
+    scale = _Scale(values + [r[0] for r in references], 0.0, 1.0)
+    y_labels = [fmt(scale.low), fmt(scale.high)]
+    ref_labels = [f"{word} {fmt(value)}" for value, _, _, word in references]
+    left = 8.0 + max(text_width(label) for label in y_labels)
+    margin = max((text_width(label) for label in ref_labels), default=0.0)
+    right = width - (margin + 14.0 if margin else 12.0)
+    top, bottom = FONT + 4.0, height - FONT - 16.0
+    scale.top, scale.bottom = top, bottom
+    xs = _x_positions(len(points), left + 6, right - 6) if points else []
     desc = _describe(points, fmt, target, threshold)
     parts = [_svg_open(chart_id, width, height, title, desc, "chart chart-trend")]
     parts.append(
-        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{AXIS_COLOUR}"/>'
+        f'<line x1="{left:.1f}" y1="{bottom}" x2="{right:.1f}" y2="{bottom}" '
+        f'stroke="{AXIS_COLOUR}"/>'
     )
-    for value in (scale.low, scale.high):
-        parts.append(
-            f'<text x="{left - 6:.1f}" y="{scale.y(value) + 4:.1f}" text-anchor="end" '
-            f'font-size="11" fill="{AXIS_COLOUR}">{escape(fmt(value))}</text>'
-        )
-    if target is not None:
-        parts.append(
-            _reference_line(
-                scale.y(target), left, right, TARGET_COLOUR, "6 4", f"Target {fmt(target)}"
-            )
-        )
-    if threshold is not None:
-        parts.append(
-            _reference_line(
-                scale.y(threshold), left, right, THRESHOLD_COLOUR, "2 3", f"Breach {fmt(threshold)}"
-            )
-        )
+    for value, label in zip((scale.low, scale.high), y_labels, strict=True):
+        parts.append(_text(left - 6, scale.y(value) + FONT * 0.35, label, AXIS_COLOUR, "end"))
+    baselines = _spread(
+        [scale.y(value) + FONT * 0.35 for value, *_ in references], FONT, bottom, FONT + 2
+    )
+    for (value, colour, dash, _), label, y in zip(references, ref_labels, baselines, strict=True):
+        parts.append(_reference_line(scale.y(value), left, right, colour, dash))
+        parts.append(_text(right + 6, y, label, colour, "start"))
     for path in _segments(points, xs, scale):
         parts.append(
             f'<polyline points="{path}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>'
         )
-    label_every = max(1, len(points) // 6)
-    for i, (point, x) in enumerate(zip(points, xs, strict=False)):
+    for point, x in zip(points, xs, strict=False):
         if point.value is not None:
-            parts.append(_marker(x, scale.y(point.value), point.status))
-        if i % label_every == 0 or i == len(points) - 1:
-            parts.append(
-                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" font-size="11" '
-                f'fill="{AXIS_COLOUR}">{escape(point.label)}</text>'
-            )
+            marker = _marker(x, scale.y(point.value), point.status)
+            parts.append(f"<g><title>{escape(_point_text(point, fmt))}</title>{marker}</g>")
+    for x, label in _x_labels(points, xs, width):
+        parts.append(_text(x, height - 8, label, AXIS_COLOUR))
     if not points:
-        parts.append(
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="13" '
-            f'fill="{AXIS_COLOUR}">No values yet</text>'
-        )
+        parts.append(_text(width / 2, height / 2, "No values yet", AXIS_COLOUR, size=13))
     table = _values_table(chart_id, title, points, fmt, value_heading) if with_table else ""
     return _close(parts, table)
 
@@ -282,6 +337,19 @@ def sparkline(
     return _close(parts, "")
 
 
+def _bar_text(bar: Point, fmt) -> str:
+    word = _status_word(bar.status)
+    return ("no value" if bar.value is None else fmt(bar.value)) + (f" {word}" if word else "")
+
+
+def _fit(label: str, room: float) -> str:
+    """The label, cut with an ellipsis where it would not fit in `room` pixels."""
+    if text_width(label) <= room:
+        return label
+    keep = max(1, int(room / (FONT * CHAR_WIDTH)) - 1)
+    return label[:keep].rstrip() + "…"
+
+
 def bar_chart(
     bars: Sequence[Point],
     *,
@@ -295,7 +363,10 @@ def bar_chart(
     with_table: bool = True,
 ) -> SafeString:
     """Horizontal bars (one per segment), labelled with value and status word."""
-    label_width, value_width = 160.0, 150.0
+    value_texts = [_bar_text(bar, fmt) for bar in bars]
+    value_width = max([text_width(t) for t in value_texts] + [60.0]) + 12
+    labels = [_fit(bar.label, width * 0.35) for bar in bars]
+    label_width = max([text_width(label) for label in labels] + [40.0]) + 12
     height = int(bar_height * max(len(bars), 1) + 16)
     values = [b.value for b in bars if b.value is not None]
     high = max([*values, target or 0.0, 0.0]) or 1.0
@@ -308,20 +379,19 @@ def bar_chart(
         y = 8 + i * bar_height
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.65:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1f2933">{escape(bar.label[:24])}</text>'
+            f'font-size="{FONT}" fill="#1f2933">{escape(labels[i])}</text>'
         )
         if bar.value is not None:
             length = max(span * bar.value / high, 1.0)
             colour = STATUS_COLOURS.get(bar.status, LINE_COLOUR)
             parts.append(
+                f"<g><title>{escape(_point_text(bar, fmt))}</title>"
                 f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" '
-                f'height="{bar_height - 6}" fill="{colour}"/>'
+                f'height="{bar_height - 6}" fill="{colour}"/></g>'
             )
-        word = _status_word(bar.status)
-        text = ("no value" if bar.value is None else fmt(bar.value)) + (f" {word}" if word else "")
         parts.append(
-            f'<text x="{width - value_width + 6}" y="{y + bar_height * 0.65:.1f}" font-size="12" '
-            f'fill="#1f2933">{escape(text)}</text>'
+            f'<text x="{width - value_width + 6}" y="{y + bar_height * 0.65:.1f}" '
+            f'font-size="{FONT}" fill="#1f2933">{escape(value_texts[i])}</text>'
         )
     if target is not None:
         x = label_width + span * target / high

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from engagements.models import Engagement
+from rpo_portal import formats
 
 PAGE_SIZE = 50
 HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at"})
@@ -234,10 +235,10 @@ def _who(context: dict, users: dict[int, User]) -> tuple[str, str]:
 
 def _object_label(model: str, obj_id: str, now: dict, users: dict[int, User]) -> str:
     if model == "accounts.Membership" and now.get("user_id") in users:
-        return f"{users[now['user_id']]} ({now.get('role', '')})"
+        return f"{users[now['user_id']]} ({formats.label(now.get('role', ''))})"
     for name in LABEL_FIELDS:
         if now.get(name) not in (None, ""):
-            return f"{now[name]} (#{obj_id})"
+            return f"{formats.label(now[name])} (#{obj_id})"
     return f"#{obj_id}"
 
 

@@ -120,10 +120,17 @@ def data_contract_html() -> str:
 
     text = (Path(settings.BASE_DIR) / "docs" / "data-contract.md").read_text(encoding="utf-8")
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
-    # Wide tables scroll in their own box on a phone instead of widening the page.
-    return html.replace("<table>", '<div class="table-wrap"><table>').replace(
-        "</table>", "</table></div>"
-    )
+    # Wide tables scroll in their own box on a phone instead of widening the page; the box can
+    # take the focus, so a keyboard scrolls it too, and says what it holds.
+    parts = html.split("<table>")
+    return (
+        parts[0]
+        + "".join(
+            f'<div class="table-wrap" tabindex="0" role="region" '
+            f'aria-label="Table {number} of the data contract, scrolls sideways"><table>{rest}'
+            for number, rest in enumerate(parts[1:], start=1)
+        )
+    ).replace("</table>", "</table></div>")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from kpis import selectors as kpi_selectors
 from kpis.models import KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
 from kpis.templatetags.kpis_tags import kpi_value
+from rpo_portal import formats
 
 STATUSES = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.INSUFFICIENT_DATA]
 SPARK_PERIODS = 12
@@ -179,5 +180,5 @@ def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
 
 def _point(value: MetricValue | None, period: str) -> Point:
     if value is None:
-        return Point(period, None, "")
-    return Point(period, value.value, value.status)
+        return Point(formats.period(period), None, "")
+    return Point(formats.period(period), value.value, value.status)

@@ -14,6 +14,7 @@ from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_value
+from rpo_portal import formats
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
@@ -140,9 +141,9 @@ def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
         target = selectors.applicable_target(
             targets, kpi=kpi.key, grain=grain, dimension=dimension, segment=segment
         )
-    where = "" if dimension == "all" else f", {dimension} = {segment}"
+    where = "" if dimension == "all" else f", {formats.label(dimension)}: {segment}"
     return trend_chart(
-        [Point(v.period, v.value, v.status) for v in shown],
+        [Point(formats.period(v.period), v.value, v.status) for v in shown],
         chart_id=f"trend-{kpi.key}",
         title=f"{kpi.name} by {grain}{where}",
         fmt=lambda number: kpi_value(number, kpi.key),

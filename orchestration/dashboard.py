@@ -23,6 +23,7 @@ from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
 from kpis.tiles import STATUSES, Filters
 from recruiting.models import ImportRun, ImportStatus
 from reviews.models import OPEN_STATUSES, ActionItem, Decision
+from rpo_portal import formats
 from sla import selectors as sla_selectors
 from sla.models import Breach, BreachEvent, ReliefClaim, ScheduleStep, Warning
 
@@ -71,9 +72,10 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
     ).order_by("-started_at")[:ACTIVITY_SHOWN]
     for run in imports:
         outcome = (
-            f"{run.created} new, {run.updated} updated, {run.unchanged} unchanged"
+            f"{formats.number(run.created)} new, {formats.number(run.updated)} updated, "
+            f"{formats.number(run.unchanged)} unchanged"
             if run.status == ImportStatus.SUCCEEDED
-            else f"rejected with {run.error_count} errors"
+            else f"rejected with {formats.counted(run.error_count, 'error')}"
         )
         entries.append(
             Activity(
@@ -92,8 +94,9 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
             Activity(
                 at=run.finished_at,
                 kind="recompute",
-                text=f"KPIs recomputed as of {run.as_of}: {run.inserted} new, "
-                f"{run.updated} changed, {run.deleted} removed",
+                text=f"KPIs recomputed as of {formats.day(run.as_of)}: "
+                f"{formats.number(run.inserted)} new, {formats.number(run.updated)} changed, "
+                f"{formats.number(run.deleted)} removed",
             )
         )
     events = (
@@ -107,7 +110,7 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
             Activity(
                 at=event.at,
                 kind="target",
-                text=f"Target for {target.definition.name} ({target.grain}) "
+                text=f"Target for {target.definition.name} ({target.get_grain_display().lower()}) "
                 f"{event.get_action_display().lower()}",
                 who=str(event.actor),
                 url=reverse("kpis:target_detail", args=[engagement.pk, target.pk]),
@@ -151,7 +154,7 @@ def _sla_activity(engagement: Engagement) -> list[Activity]:
             Activity(
                 at=event.at,
                 kind="breach",
-                text=f"Breach of {breach.clause.key} ({breach.period}): "
+                text=f"Breach of {breach.clause.key} ({formats.period(breach.period)}): "
                 f"{event.get_action_display().lower()}",
                 who=str(event.actor) if event.actor else "system",
                 url=reverse("breaches:detail", args=[engagement.pk, breach.pk]),
@@ -172,7 +175,7 @@ def _decision_activity(engagement: Engagement) -> list[Activity]:
         Activity(
             at=decision.created_at,
             kind="decision",
-            text=f"Decided on {decision.decided_on}: {decision.title}",
+            text=f"Decided on {formats.day(decision.decided_on)}: {decision.title}",
             who=str(decision.decided_by),
             url=reverse("reviews:decision", args=[engagement.pk, decision.pk]),
         )

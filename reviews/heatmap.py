@@ -76,7 +76,7 @@ def heat_map_svg(grid: list[list[int]]) -> SafeString:
         "impact (1 to 5, bottom to top). Letters mark the level: L low, M medium, H high, "
         "C critical.</desc>{body}{axes}"
         '<text x="{cx}" y="{ly}" text-anchor="middle" aria-hidden="true">Likelihood</text>'
-        '<text x="10" y="{cy}" text-anchor="middle" transform="rotate(-90 10 {cy})" '
+        '<text x="14" y="{cy}" text-anchor="middle" transform="rotate(-90 14 {cy})" '
         'aria-hidden="true">Impact</text></svg>',
         w=width,
         h=height,

@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The presentation filters (money, pct, day, when, count, label ...) in every template.
+            "builtins": ["rpo_portal.templatetags.present"],
         },
     },
 ]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -240,6 +242,18 @@ def scorecard(request, engagement_id: int):
     return render(request, template, context)
 
 
+def _by_period(lines) -> list[tuple[str, list, Decimal]]:
+    """A quarter's lines by period (its months, then the quarter itself), each with the
+    subtotal it adds to the net."""
+    groups: dict[str, list] = {}
+    for line in lines:
+        groups.setdefault(line.period.key, []).append(line)
+    return [
+        (key, group, sum((line.counts_in_net for line in group), Decimal("0.00")))
+        for key, group in sorted(groups.items())
+    ]
+
+
 @login_required
 def ledger(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
@@ -249,7 +263,7 @@ def ledger(request, engagement_id: int):
     shown = [q for q in quarters if q[0] == wanted] if wanted else quarters
     context = {
         "engagement": engagement,
-        "quarters": shown,
+        "quarters": [(q, _by_period(lines), net) for q, lines, net in shown],
         "all_quarters": [q[0] for q in quarters],
         "quarter": wanted or "",
         "last_run": selectors.last_run(engagement=engagement),

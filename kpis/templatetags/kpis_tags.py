@@ -1,8 +1,7 @@
-from decimal import Decimal
-
 from django import template
 
 from kpis.registry import KPI_BY_KEY
+from rpo_portal import formats
 
 register = template.Library()
 
@@ -11,24 +10,34 @@ UNIT_SUFFIX = {"days": " days", "percent": "%", "score": "", "rating": " / 5", "
 
 @register.filter
 def kpi_value(value, kpi_key: str) -> str:
-    """A stored value as shown: days, scores and percentages to 1 decimal, currency to 2."""
+    """A stored value as shown: days, scores and percentages to 1 decimal, currency to 2,
+    rounded half away from zero (the contract's rule), with thousands separators."""
     if value is None:
         return "suppressed"
     kpi = KPI_BY_KEY[kpi_key]
-    text = f"{value:,.{kpi.decimals}f}"
-    return text + UNIT_SUFFIX.get(kpi.unit, "")
+    return formats.number(value, kpi.decimals) + UNIT_SUFFIX.get(kpi.unit, "")
+
+
+@register.filter
+def threshold(value, kpi_key: str) -> str:
+    """A threshold or target as entered (3.75 stays 3.75), with the KPI's unit."""
+    if value is None:
+        return formats.MISSING
+    return plain(value) + UNIT_SUFFIX.get(KPI_BY_KEY[kpi_key].unit, "")
 
 
 @register.filter
 def number(value) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:,.4f}".rstrip("0")
+    """A numerator or denominator: whole numbers with separators, others to 4 places at most."""
+    amount = formats.exact(value)
+    if amount is None:
+        return formats.MISSING
+    if amount == amount.to_integral_value():
+        return formats.number(amount, 0)
+    return formats.number(amount, 4).rstrip("0").rstrip(".")
 
 
 @register.filter
 def plain(value) -> str:
-    """A threshold as entered: 3.7, not 3.7000."""
-    if value is None:
-        return "—"
-    return format(Decimal(value).normalize(), "f")
+    """A threshold as entered: 3.7, not 3.7000; 12000 as 12,000."""
+    return formats.plain(value)

@@ -19,6 +19,7 @@ from reviews.heatmap import level_of
 from reviews.qbr.content import DATE, MONEY, NUMBER, TEXT, VALUE, Column, Section, Table
 from reviews.qbr.sections import PackContext, section
 from reviews.quarters import quarter_end, quarter_start
+from rpo_portal import formats
 from sla import evaluation as ev
 from sla import selectors as sla_selectors
 from sla.breaches import selectors as breach_selectors
@@ -327,9 +328,9 @@ def risks(context: PackContext) -> Section:
     for row in rows:
         levels[row[5]] += 1
     text = (
-        f"{len(rows)} open risks: "
+        f"{formats.counted(len(rows), 'open risk')}: "
         + ", ".join(f"{count} {name}" for name, count in levels.items())
         + f"; {sum(1 for row in rows if row[10] == 'yes')} due for review on "
-        f"{context.today.isoformat()}."
+        f"{formats.day(context.today)}."
     )
     return Section("risks", "Risks", "Risks", [text], [register, heat_map], heat_map=grid)

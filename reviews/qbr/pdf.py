@@ -10,6 +10,7 @@ from charts.svg import STATUS_WORDS, Point, trend_chart
 from reviews.heatmap import heat_map_svg
 from reviews.qbr.content import (
     DATE,
+    DATETIME,
     MONEY,
     NUMBER,
     PERCENT,
@@ -20,6 +21,7 @@ from reviews.qbr.content import (
     Table,
 )
 from reviews.qbr.sections import format_kpi
+from rpo_portal import formats
 
 
 def _cell(kind: str, unit: str, value) -> dict:
@@ -30,13 +32,15 @@ def _cell(kind: str, unit: str, value) -> dict:
     if kind == VALUE:
         return {"text": format_kpi(value, unit), "status": "", "number": True}
     if kind == PERCENT:
-        return {"text": f"{value:.1f}%", "status": "", "number": True}
+        return {"text": formats.percent(value), "status": "", "number": True}
     if kind == MONEY:
-        return {"text": f"{value:,.2f}", "status": "", "number": True}
+        return {"text": formats.money(value), "status": "", "number": True}
     if kind == NUMBER:
-        return {"text": f"{value:,}", "status": "", "number": True}
+        return {"text": formats.plain(value), "status": "", "number": True}
     if kind == DATE:
-        return {"text": value, "status": ""}
+        return {"text": formats.day(value), "status": ""}
+    if kind == DATETIME:
+        return {"text": formats.moment(value), "status": ""}
     return {"text": str(value), "status": ""}
 
 
@@ -81,7 +85,10 @@ def _table(table: Table) -> dict:
 def _charts(section: Section):
     for chart in section.charts:
         table = section.table(chart.table)
-        points = [Point(row[1], row[2], row[4]) for row in table.rows[chart.first : chart.last + 1]]
+        points = [
+            Point(formats.period(row[1]), row[2], row[4])
+            for row in table.rows[chart.first : chart.last + 1]
+        ]
         svg = trend_chart(
             points,
             chart_id=f"qbr-{chart.kpi}",

@@ -30,7 +30,7 @@ from reviews.models import (
 )
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
-from rpo_portal import fanout, tenant_db
+from rpo_portal import fanout, formats, tenant_db
 from rpo_portal.redis_errors import REDIS_ERRORS
 from rpo_portal.task_names import task_named
 from rpo_portal.text_rules import one_line
@@ -80,7 +80,7 @@ def pack_content(
         "title": f"{engagement.name}: quarterly business review {quarter}",
         "subtitle": (
             f"{engagement.client.name} and {engagement.provider.name} · data as of "
-            f"{as_of.isoformat()} · {FILTERS}"
+            f"{formats.day(as_of)} · {FILTERS}"
         ),
         "filters": FILTERS,
         "as_of": as_of.isoformat(),

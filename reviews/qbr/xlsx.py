@@ -5,7 +5,7 @@ KPI's unit, statuses as words on their colour, and a native line chart per KPI w
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import xlsxwriter
 
@@ -13,6 +13,7 @@ from charts.svg import STATUS_COLOURS, STATUS_WORDS
 from kpis.registry import KPI_BY_KEY
 from reviews.qbr.content import (
     DATE,
+    DATETIME,
     MONEY,
     NUMBER,
     PERCENT,
@@ -48,7 +49,9 @@ class _Formats:
         self.number = book.add_format({"num_format": "#,##0"})
         self.percent = book.add_format({"num_format": '0.0"%"'})
         self.money = book.add_format({"num_format": "#,##0.00"})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        # One date style everywhere (7 Dec 2026); moments in UTC, to the minute.
+        self.date = book.add_format({"num_format": "d mmm yyyy"})
+        self.moment = book.add_format({"num_format": 'd mmm yyyy, hh:mm "UTC"'})
         self.units = {unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
         self.statuses = {
             key: book.add_format({"bg_color": colour, "font_color": "#ffffff", "bold": True})
@@ -76,6 +79,9 @@ def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: s
         sheet.write_number(row, col, value, formats.number)
     elif kind == DATE:
         sheet.write_datetime(row, col, date.fromisoformat(value), formats.date)
+    elif kind == DATETIME:
+        moment = datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None)
+        sheet.write_datetime(row, col, moment, formats.moment)
     else:
         write_text(sheet, row, col, str(value), formats.wrap if len(str(value)) > 40 else None)
 

@@ -90,7 +90,10 @@ class BreachFilter(django_filters.FilterSet):
     period_to = django_filters.DateFilter(
         field_name="period_end", lookup_expr="lte", help_text="Periods ending on or before."
     )
+    relief_pending = django_filters.BooleanFilter(
+        help_text="true: only breaches whose relief claim waits for an answer; false: the others."
+    )
 
     class Meta:
         model = Breach
-        fields = ["status", "clause", "period", "period_from", "period_to"]
+        fields = ["status", "clause", "period", "period_from", "period_to", "relief_pending"]

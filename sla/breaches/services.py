@@ -511,6 +511,7 @@ def _breach_line(breach: Breach) -> str:
 
 def _notify_relief(claim: ReliefClaim, breach: Breach, *, event: str) -> None:
     engagement = breach.engagement
+    actor = claim.claimed_by if event == "claimed" else claim.answered_by
     clause = breach.clause
     if event == "claimed":
         subject = f"Relief claimed on the {clause.key} breach of {breach.period}"
@@ -534,7 +535,8 @@ def _notify_relief(claim: ReliefClaim, breach: Breach, *, event: str) -> None:
         subject=subject,
         body=body,
         url=breach_url(breach),
-        recipients=leads_of(engagement=engagement),
+        # The other people concerned: whoever claimed or answered already knows.
+        recipients=[lead for lead in leads_of(engagement=engagement) if lead.pk != actor.pk],
     )
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from reviews.models import ActionItem, Meeting
+from rpo_portal import formats
 from sla.models import Breach, ReliefClaim
 from tests.browser.conftest import WCAG_AA
 from tests.browser.test_dashboard import sign_in
@@ -24,7 +25,9 @@ def test_account_manager_acknowledges_a_breach_from_the_dashboard(
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     page.wait_for_function("() => window.htmx !== undefined")
     panel = page.locator("section", has=page.get_by_role("heading", name="Open breaches"))
-    panel.get_by_role("link", name=f"{breach.clause.key}, {breach.period}", exact=True).click()
+    panel.get_by_role(
+        "link", name=f"{breach.clause.key}, {formats.period(breach.period)}", exact=True
+    ).click()
 
     page.get_by_role("heading", name=re.compile(f"^Breach of {breach.clause.key}")).wait_for()
     assert_accessible(page)
@@ -40,7 +43,10 @@ def test_account_manager_acknowledges_a_breach_from_the_dashboard(
 
     page.get_by_role("link", name="Dashboard", exact=True).click()
     entry = page.locator(
-        "li", has=page.get_by_role("link", name=f"{breach.clause.key}, {breach.period}", exact=True)
+        "li",
+        has=page.get_by_role(
+            "link", name=f"{breach.clause.key}, {formats.period(breach.period)}", exact=True
+        ),
     )
     assert "Acknowledged" in entry.inner_text()
 

@@ -55,9 +55,9 @@ def test_status_is_told_by_marker_shape_not_colour_alone():
     svg = _svg(trend_chart(POINTS, chart_id="t3", title="TTF"))
     # on track: filled circles; at risk: a triangle; off track: a square; the missing value
     # has no marker and breaks the line in two.
-    assert len(svg.findall(f"{SVG}circle")) == 2
-    assert len(svg.findall(f"{SVG}polygon")) == 1
-    assert len(svg.findall(f"{SVG}rect")) == 1
+    assert len(svg.findall(f".//{SVG}circle")) == 2
+    assert len(svg.findall(f".//{SVG}polygon")) == 1
+    assert len(svg.findall(f".//{SVG}rect")) == 1
     assert len(svg.findall(f"{SVG}polyline")) == 2
 
 
@@ -83,7 +83,7 @@ def test_trend_chart_without_values_says_so():
 
 def test_a_single_value_is_drawn_without_dividing_by_zero():
     svg = _svg(trend_chart([Point("2025-01", 5.0, "on_track")], chart_id="t7", title="One"))
-    circle = svg.find(f"{SVG}circle")
+    circle = svg.find(f".//{SVG}circle")
     assert 0 < float(circle.get("cy")) < 240
 
 
@@ -92,7 +92,7 @@ def test_sparkline_marks_the_latest_value_and_describes_them_all():
     svg = _svg(markup)
     assert "<table" not in markup  # the tile shows its value; the description lists them
     assert "2025-05 44 (on track)" in svg.find(f"{SVG}desc").text
-    assert len(svg.findall(f"{SVG}circle")) == 1  # only the latest value is marked
+    assert len(svg.findall(f".//{SVG}circle")) == 1  # only the latest value is marked
     assert svg.find(f"{SVG}line").get("stroke-dasharray")  # the target
 
 
@@ -104,4 +104,4 @@ def test_bar_chart_writes_the_status_word_beside_each_bar(status):
     word = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}.get(status)
     assert ("30 " + word if word else "30") in texts
     assert "no value" in texts
-    assert len(svg.findall(f"{SVG}rect")) == 1  # no bar for the missing value
+    assert len(svg.findall(f".//{SVG}rect")) == 1  # no bar for the missing value

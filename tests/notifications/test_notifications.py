@@ -265,3 +265,16 @@ def test_digest_is_not_sent_for_a_day_twice_even_with_old_pending(engagement, hr
     day = date(2025, 8, 4)
     assert notification_digests_send(day=day) == 1
     assert notification_digests_send(day=day + timedelta(days=1)) == 0
+
+
+def test_the_mark_read_button_and_account_link_are_named_by_their_visible_words(
+    engagement, hr_lead, login
+):
+    """WCAG 2.5.3 (label in name): the accessible name starts with the words on screen; the
+    subject and the account's purpose are added as hidden text, not by an aria-label that
+    replaces what a voice-control user sees."""
+    _notify(engagement, [hr_lead], key="x", subject="Breach opened")
+    page = login(hr_lead).get(reverse("notifications:inbox")).content.decode()
+    assert 'aria-label="Mark' not in page and 'aria-label="Your account' not in page
+    assert 'Mark read<span class="visually-hidden">: “Breach opened”</span>' in page
+    assert 'Account</span><span class="visually-hidden"> (your account)</span>' in page

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import subprocess
 import zipfile
 from datetime import date
@@ -335,7 +336,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "14-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
-    assert f"Data as of: {AS_OF.isoformat()}" in readme and "Filters: grain quarter" in readme
+    assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme
     scorecard = list(
         csv.DictReader(io.StringIO(archive.read("03-scorecard.csv").decode("utf-8-sig")))
     )
@@ -399,7 +400,7 @@ def test_the_pdf_pack_names_both_parties_and_numbers_every_page(qbr_engagement, 
         "Definitions",
     ):
         assert heading in text
-    assert f"Data as of {AS_OF.isoformat()}" in text
+    assert f"Data as of {AS_OF.day} {AS_OF:%b %Y}" in text
     value = quarter_value(qbr_engagement, "offer_acceptance_rate")
     assert f"{value.value:,.1f}%" in text
     assert STATUS_WORDS[value.status] in text
@@ -414,3 +415,21 @@ def test_the_pdf_pack_names_both_parties_and_numbers_every_page(qbr_engagement, 
     assert "Keep the Q2 agency mix" not in words  # decided in the quarter before
     assert "Hiring freeze in sales" in words and "Old vendor contract" not in words
     assert "Likelihood" in text and "Impact" in text  # the heat map's axes
+
+
+def test_the_excel_pack_shows_dates_in_the_one_style(qbr_engagement):
+    """Dates are date cells shown as '7 Dec 2026', never ISO text; the cover names its
+    dates and moments as the pages do."""
+    _, data = build(qbr_engagement, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["Decisions"]
+    decided = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "Decided on")
+    first = sheet.cell(row=decided.row + 1, column=decided.column)
+    assert first.is_date and first.number_format == "d mmm yyyy"
+
+    _, facts = rows_after(book["Summary"], "Item")
+    about = {row[0]: row[1] for row in facts if row[0]}
+    assert about["Data as of"] == f"{AS_OF.day} {AS_OF:%b %Y}"
+    assert about["Quarter"] == "Q3 2025"
+    for moment in (about["Last import"], about["Last recompute"]):
+        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC", moment), moment

@@ -305,7 +305,7 @@ def test_the_dashboard_offers_the_selected_quarters_pack(
 ):
     url = reverse("engagements:detail", args=[qbr_engagement.pk])
     page = login(hr_lead).get(url, {"grain": "month", "period": "2025-08"}).content.decode()
-    assert 'name="quarter" value="2025-Q3"' in page and "QBR pack 2025-Q3" in page
+    assert 'name="quarter" value="2025-Q3"' in page and "QBR pack Q3 2025" in page
     page = login(client_viewer).get(url, {"grain": "quarter", "period": "2025-Q2"}).content.decode()
     assert "?quarter=2025-Q2" in page and "Generate</button>" not in page
 

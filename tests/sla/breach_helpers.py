@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from engagements.agreement import AgreementState
 from recruiting.models import Requisition
-from sla.models import Breach, SlaClause, SlaSchedule
+from sla.models import Breach, ReliefClaim, SlaClause, SlaSchedule
 
 
 def agreed_clause(engagement, proposer, *, key="ttf-month", kpi="time_to_fill", threshold=35):
@@ -53,4 +53,17 @@ def requisition(engagement, external_id="REQ-1"):
         external_id=external_id,
         title="Engineer",
         opened_on=date(2025, 6, 1),
+    )
+
+
+def pending_relief_claim(breach, claimed_by, *, days_lost=9):
+    """A relief claim on the breach that waits for the client's answer."""
+    return ReliefClaim.objects.create(
+        engagement=breach.engagement,
+        breach=breach,
+        reason="feedback_late",
+        explanation="Feedback came three weeks late.",
+        days_lost=days_lost,
+        claimed_by=claimed_by,
+        claimed_at=timezone.now(),
     )

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from sla.models import BreachStatus
-from tests.sla.breach_helpers import agreed_clause, make_breach
+from tests.sla.breach_helpers import agreed_clause, make_breach, pending_relief_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,22 @@ def test_list_filters_by_status_clause_and_period(
     assert "2 breaches" in client.get(_list(engagement, "?period=2025-07")).content.decode()
     both = client.get(_list(engagement, "?status=open&status=waived&clause=oar")).content.decode()
     assert "1 breach<" in both
+
+
+def test_list_filters_the_breaches_whose_relief_claim_waits(
+    engagement, account_manager, hr_lead, login
+):
+    """The dashboard's "1 relief claim waiting" leads to exactly those breaches."""
+    ttf = agreed_clause(engagement, account_manager, key="ttf")
+    waiting = make_breach(engagement, ttf, period="2025-06")
+    make_breach(engagement, ttf, period="2025-07")
+    pending_relief_claim(waiting, account_manager)
+    client = login(hr_lead)
+    page = client.get(_list(engagement, "?relief_pending=true")).content.decode()
+    results = page[page.index('<section id="results"') :]
+    assert "1 breach<" in results and "Jun 2025" in results and "Jul 2025" not in results
+    dashboard = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert f"{_list(engagement)}?relief_pending=true" in dashboard
 
 
 def test_list_by_htmx_returns_the_results_only(engagement, breach, hr_lead, login):

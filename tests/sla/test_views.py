@@ -1,5 +1,8 @@
 """SLA pages: what each party sees, who may act (403), and outsiders (404)."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -39,10 +42,26 @@ def test_the_ledger_writes_out_the_arithmetic_per_quarter(login, sla_engagement,
         .get(url("ledger", sla_engagement) + "?quarter=2025-Q2")
         .content.decode()
     )
-    # 150 bonus - (600 + 1500 + 100 + 0); S-TTF 2025-04 (500) was earned back.
-    assert "2025-Q2" in page and "Net -2050.00" in page
-    assert "at-risk cap 2700.00: 100.00 left" in page
-    assert "earned back by 2025-05, 2025-06" in page
+    # 150 bonus - (600 + 1500 + 100 + 0); S-TTF 2025-04 (500) was earned back. Amounts read as
+    # money: the currency, a no-break space, thousands separators.
+    page = page.replace("\u00a0", " ")
+    assert "Q2 2025" in page and "Net -USD 2,050.00" in page
+    assert "at-risk cap USD 2,700.00: USD 100.00 left" in page
+    assert "earned back by May 2025, Jun 2025" in page
+
+
+def test_the_ledger_adds_up_each_period_and_the_quarter(login, sla_engagement, client_viewer):
+    page = (
+        login(client_viewer)
+        .get(url("ledger", sla_engagement) + "?quarter=2025-Q2")
+        .content.decode()
+        .replace("\u00a0", " ")
+    )
+    subtotals = re.findall(r"Subtotal (\w{3} 2025|Q2 2025)</th>\s*<td[^>]*>(-?USD [\d,.]+)<", page)
+    assert [period for period, _ in subtotals][:3] == ["Apr 2025", "May 2025", "Jun 2025"]
+    total = sum(Decimal(amount.replace("USD ", "").replace(",", "")) for _, amount in subtotals)
+    assert total == Decimal("-2050.00")
+    assert "Net Q2 2025</th>" in page
 
 
 def test_the_scorecard_and_ledger_ask_the_database_a_fixed_number_of_times(
@@ -89,7 +108,8 @@ def test_a_bad_upload_lists_every_error_and_proposes_nothing(login, engagement, 
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="schedule-panel"')
-    assert "<td>2</td><td>kpi</td>" in page and "Unknown KPI" in page
+    assert '<td data-label="Row">2</td><td data-label="Column"><code>kpi</code></td>' in page
+    assert "Unknown KPI" in page
     assert not SlaSchedule.objects.exists()
 
 
