@@ -122,7 +122,9 @@ def notifications_half_read(engagement: Engagement) -> None:
         .distinct()
     ):
         mine = Notification.objects.filter(engagement=engagement, recipient_id=recipient_id)
-        older = list(mine.order_by("-created_at", "-id").values_list("pk", flat=True)[3:])
+        # The newest three stay unread, but never all of them: everyone has read something.
+        unread = min(3, (mine.count() + 1) // 2)
+        older = list(mine.order_by("-created_at", "-id").values_list("pk", flat=True)[unread:])
         Notification.objects.filter(pk__in=older, read_at__isnull=True).update(
             read_at=timezone.now()
         )
