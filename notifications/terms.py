@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from accounts.models import Role, User
-from engagements import agreement
 from engagements.models import Engagement
 from engagements.terms_services import terms_url
 from notifications.selectors import leads_of
 from notifications.services import notify
+from rpo_portal import formats
 
 
 def on_commercial_terms_changed(sender, *, terms, event: str, actor, **kwargs) -> None:
@@ -19,11 +19,11 @@ def _notify(terms, *, event: str, actor) -> None:
     """Tell the negotiators of both parties (the program manager, account lead, admins, HR
     leads and account managers) of a proposal and its answer, once per event and person."""
     engagement = terms.engagement
-    fee = f"{terms.monthly_fee:,.2f} {engagement.currency}"
+    fee = formats.money(terms.monthly_fee, engagement.currency)
     at_risk = (
         "no at-risk cap"
         if terms.at_risk_pct is None
-        else f"at risk {agreement.jsonable(terms.at_risk_pct)} % of a quarter's fee"
+        else f"at risk {formats.percent(terms.at_risk_pct)} of a quarter's fee"
     )
     what = f"monthly fee {fee}, {at_risk}, from {terms.effective_from:%B %Y}"
     subjects = {
