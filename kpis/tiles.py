@@ -13,7 +13,7 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
-from kpis.templatetags.kpis_tags import kpi_value
+from kpis.templatetags.kpis_tags import kpi_amount, kpi_value
 from rpo_portal import formats
 
 STATUSES = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.INSUFFICIENT_DATA]
@@ -171,7 +171,7 @@ def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
                 points,
                 chart_id=f"spark-{key}",
                 title=f"{kpi.name}, last {len(points)} {filters.grain}s",
-                fmt=lambda v, key=key: kpi_value(v, key),
+                fmt=lambda v, key=key: kpi_amount(v, key, engagement.currency),
                 target=float(target.target_value) if target else None,
             )
         tiles.append(tile)

@@ -13,7 +13,7 @@ from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
-from kpis.templatetags.kpis_tags import kpi_value
+from kpis.templatetags.kpis_tags import kpi_amount
 from rpo_portal import formats
 
 PROPOSE = "kpis.propose_target"
@@ -116,6 +116,7 @@ def kpi_detail(request, engagement_id: int, kpi: str):
             grain=grain,
             dimension=dimension,
             segment=segment,
+            currency=engagement.currency,
         ),
         # Asked even without a period (it then finds nothing), so the page's queries are the
         # same however much data there is.
@@ -133,8 +134,9 @@ def kpi_detail(request, engagement_id: int, kpi: str):
 TREND_PERIODS = 24
 
 
-def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
-    """The trend chart of the newest periods, with the target and breach threshold drawn."""
+def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str, currency: str = ""):
+    """The trend chart of the newest periods, with the target and breach threshold drawn
+    (a money KPI's figures with the engagement's currency)."""
     shown = list(reversed(values[:TREND_PERIODS]))
     target = next((v.target for v in reversed(shown) if v.target_id), None)
     if target is None:
@@ -146,7 +148,7 @@ def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
         [Point(formats.period(v.period), v.value, v.status) for v in shown],
         chart_id=f"trend-{kpi.key}",
         title=f"{kpi.name} by {grain}{where}",
-        fmt=lambda number: kpi_value(number, kpi.key),
+        fmt=lambda number: kpi_amount(number, kpi.key, currency),
         target=float(target.target_value) if target else None,
         threshold=float(target.breach_threshold) if target else None,
         value_heading=kpi.name,

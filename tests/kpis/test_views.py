@@ -242,3 +242,30 @@ def hr_lead_engagement(user):
     from engagements.access import engagements_for
 
     return engagements_for(user).get().pk
+
+
+def test_the_cost_per_hire_trend_names_the_currency_on_its_target_line():
+    from kpis.models import KpiTarget
+    from kpis.registry import KPI_BY_KEY
+    from kpis.views import trend_of
+
+    target = KpiTarget(
+        kpi="cost_per_hire",
+        grain="month",
+        target_value=Decimal("4000"),
+        at_risk_threshold=Decimal("4500"),
+        breach_threshold=Decimal("5000"),
+    )
+    svg = str(
+        trend_of(
+            kpi=KPI_BY_KEY["cost_per_hire"],
+            values=[],
+            targets=[target],
+            grain="month",
+            dimension="all",
+            segment="all",
+            currency="EUR",
+        )
+    )
+    assert "Target EUR\u00a04,000.00" in svg
+    assert "Breach EUR\u00a05,000.00" in svg
