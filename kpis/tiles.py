@@ -87,6 +87,9 @@ class KpiTile:
     previous: MetricValue | None
     target: KpiTarget | None
     chart: SafeString | str = ""
+    # The SLA clauses' outcomes for this KPI and period, read against their own thresholds;
+    # the dashboard (which may read sla) fills them in.
+    sla_marks: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
