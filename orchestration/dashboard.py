@@ -131,9 +131,16 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
     from django.urls import reverse
 
     entries = []
-    imports = ImportRun.objects.filter(
-        engagement=engagement, status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED]
-    ).order_by("-started_at")[:ACTIVITY_SHOWN]
+    # A file checked and rejected before anyone confirmed it imported nothing: no activity.
+    imports = (
+        ImportRun.objects.filter(
+            engagement=engagement,
+            status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED],
+            checked_only=False,
+        )
+        .select_related("user")
+        .order_by("-started_at")[:ACTIVITY_SHOWN]
+    )
     for run in imports:
         outcome = (
             f"{formats.number(run.created)} new, {formats.number(run.updated)} updated, "
@@ -147,7 +154,8 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
                 kind="import",
                 text=f"Imported {run.get_kind_display().lower() or 'data'} "
                 f"({run.file_name or run.get_source_display()}): {outcome}",
-                who=run.actor_label,
+                # A person by name, as every other activity; an API key or command by label.
+                who=str(run.user) if run.user else run.actor_label,
                 url=reverse("recruiting:import-run", args=[engagement.pk, run.pk]),
             )
         )
