@@ -279,3 +279,51 @@ def test_each_step_notifies_the_other_people_concerned_never_the_actor(
     target_reject(actor=hr_lead, target=rejected)
     assert kinds(account_manager) == ["target_agreed", "target_proposed", "target_rejected"]
     assert kinds(hr_lead) == ["target_countered", "target_proposed"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "field", "words"),
+    [
+        (
+            {"target_value": "85", "at_risk_threshold": "80", "breach_threshold": "90"},
+            "breach_threshold",
+            "For offer acceptance rate, higher is better: the breach threshold must be at or "
+            "below the target.",
+        ),
+        (
+            {"target_value": "85", "at_risk_threshold": "70", "breach_threshold": "75"},
+            "breach_threshold",
+            "For offer acceptance rate, higher is better: the breach threshold must be at or "
+            "below the at-risk threshold.",
+        ),
+        (
+            {"target_value": "85", "at_risk_threshold": "90", "breach_threshold": "70"},
+            "at_risk_threshold",
+            "For offer acceptance rate, higher is better: the at-risk threshold must be at or "
+            "below the target.",
+        ),
+    ],
+)
+def test_an_invalid_proposal_shows_its_error_on_the_field_in_plain_words_and_in_view(
+    engagement, hr_lead, login, terms, field, words
+):
+    form = {
+        "kpi": "offer_acceptance_rate",
+        "grain": "month",
+        "effective_from": "2025-01-01",
+        "min_sample_size": "5",
+    } | terms
+    response = login(hr_lead).post(reverse("kpis:targets", args=[engagement.pk]), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [words]}
+    html = response.content.decode()
+    # The summary at the top of the form takes the focus (the page scrolls to it, no JS) and
+    # links to the field, which names its error (aria-describedby) and is marked invalid.
+    summary = html[html.index('<div class="error-summary"') :]
+    assert summary.startswith('<div class="error-summary" role="alert" tabindex="-1" autofocus')
+    assert f'<a href="#id_{field}">' in summary and words in summary
+    assert summary.index("error-summary") < summary.index('name="kpi"')
+    assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in html
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{words}</li></ul>' in html
+    assert html.count("autofocus") == 1
+    assert not KpiTarget.objects.exists()
