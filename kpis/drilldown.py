@@ -138,35 +138,57 @@ class Listing:
     order: tuple[str, ...]
 
 
+# Each record by its ATS id with what a person reads it by (the requisition's title and
+# department) and the dates that made it count.
 REQUISITIONS = Listing(
     Requisition,
-    ("requisition", "title", "opened on", "filled on", "on-hold days"),
-    "external_id title opened_on filled_on on_hold_days",
+    ("requisition", "title", "department", "opened on", "filled on", "on-hold days"),
+    "external_id title department opened_on filled_on on_hold_days",
     ("filled_on", "external_id"),
 )
 OFFERS = Listing(
     Application,
-    ("application", "requisition", "source", "applied on", "decided on", "outcome"),
-    "external_id requisition__external_id source applied_on offer_decided_on offer_outcome",
+    (
+        "application",
+        "requisition",
+        "requisition title",
+        "department",
+        "source",
+        "applied on",
+        "decided on",
+        "outcome",
+    ),
+    "external_id requisition__external_id requisition__title requisition__department source "
+    "applied_on offer_decided_on offer_outcome",
     ("offer_decided_on", "external_id"),
 )
 # Self-identified diversity is never shown per person (the data contract): no column here.
 HIRES = Listing(
     Application,
-    ("application", "requisition", "source", "started on"),
-    "external_id requisition__external_id source started_on",
+    ("application", "requisition", "requisition title", "department", "source", "started on"),
+    "external_id requisition__external_id requisition__title requisition__department source "
+    "started_on",
     ("started_on", "external_id"),
 )
 REVIEWS = Listing(
     QualityReview,
-    ("review", "application", "reviewed on", "meets expectations", "retained 90 days"),
-    "external_id application__external_id reviewed_on meets_expectations retained_90d",
+    (
+        "review",
+        "application",
+        "requisition title",
+        "reviewed on",
+        "meets expectations",
+        "retained 90 days",
+    ),
+    "external_id application__external_id application__requisition__title reviewed_on "
+    "meets_expectations retained_90d",
     ("reviewed_on", "external_id"),
 )
 RESPONSES = Listing(
     Survey,
-    ("response", "application", "requisition", "responded on", "score"),
-    "external_id application__external_id requisition__external_id responded_on score",
+    ("response", "application", "requisition", "requisition title", "responded on", "score"),
+    "external_id application__external_id requisition__external_id requisition__title "
+    "responded_on score",
     ("responded_on", "external_id"),
 )
 LISTINGS: dict[d.Records, Listing] = {
@@ -180,14 +202,23 @@ LISTINGS: dict[d.Records, Listing] = {
     d.MANAGER_RESPONSES: RESPONSES,
     d.INTERVIEWED: Listing(
         Application,
-        ("application", "requisition", "source", "interviewed on", "offered on"),
-        "external_id requisition__external_id source interviewed_on offered_on",
+        (
+            "application",
+            "requisition",
+            "requisition title",
+            "department",
+            "source",
+            "interviewed on",
+            "offered on",
+        ),
+        "external_id requisition__external_id requisition__title requisition__department "
+        "source interviewed_on offered_on",
         ("interviewed_on", "external_id"),
     ),
     d.OPEN: Listing(
         Requisition,
-        ("requisition", "title", "opened on"),
-        "external_id title opened_on",
+        ("requisition", "title", "department", "opened on"),
+        "external_id title department opened_on",
         ("opened_on", "external_id"),
     ),
     d.COSTS: Listing(
@@ -206,17 +237,26 @@ LISTINGS: dict[d.Records, Listing] = {
 
 
 def _section(
-    records: d.Records, frame: pd.DataFrame, as_of: date, label: str = "", numbers=()
+    records: d.Records,
+    frame: pd.DataFrame,
+    as_of: date,
+    label: str = "",
+    numbers=(),
+    *,
+    limit: int | None = ROW_LIMIT,
 ) -> Section:
-    """The records listed (up to ROW_LIMIT), with the number each contributes under `label`
-    when given. A date after the as-of date was not yet known: it is shown blank."""
+    """The records listed (up to `limit`; every one without), with the number each
+    contributes under `label` when given. A date after the as-of date was not yet known: it
+    is shown blank."""
     listing = LISTINGS[records]
     ids = frame["id"].to_numpy()
     rows = (
         listing.model.objects.filter(pk__in=[int(i) for i in ids])
         .order_by(*listing.order)
-        .values_list("pk", *listing.fields.split())[:ROW_LIMIT]
+        .values_list("pk", *listing.fields.split())
     )
+    if limit is not None:
+        rows = rows[:limit]
     number_of = dict(zip(ids.tolist(), numbers, strict=True)) if label else {}
     table = []
     for pk, *cells in rows:
@@ -243,7 +283,11 @@ def _counts_only(found: Behind, tables: Tables, cell: Cell) -> Section:
     return Section("Hires in the period, counted (never listed)", ["hires", "count"], rows, 3)
 
 
-def value_drilldown(*, value: MetricValue, tables: Tables | None = None) -> Drilldown:
+def value_drilldown(
+    *, value: MetricValue, tables: Tables | None = None, limit: int | None = ROW_LIMIT
+) -> Drilldown:
+    """The records behind a value, section by section (up to `limit` rows each, every one
+    without: the CSV export)."""
     run = MetricRun.objects.filter(engagement_id=value.engagement_id).first()
     as_of = run.as_of if run else value.period_end
     result = Drilldown(as_of=as_of)
@@ -264,8 +308,10 @@ def value_drilldown(*, value: MetricValue, tables: Tables | None = None) -> Dril
         result.median_inputs = [_plain(x) for x in sorted(found.numbers)]
     if isinstance(formula, d.PerRecord | d.PercentOfPlanned):
         others = formula.spent if isinstance(formula, d.PerRecord) else formula.plan
-        result.sections.append(_section(others, found.others, as_of))
-    result.sections.append(_section(definition.records, found.records, as_of, label, found.numbers))
+        result.sections.append(_section(others, found.others, as_of, limit=limit))
+    result.sections.append(
+        _section(definition.records, found.records, as_of, label, found.numbers, limit=limit)
+    )
     return result
 
 

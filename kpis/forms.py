@@ -18,6 +18,7 @@ class TargetForm(forms.ModelForm):
             "effective_from": forms.DateInput(attrs={"type": "date"}),
             "effective_to": forms.DateInput(attrs={"type": "date"}),
         }
+        labels = {"kpi": "KPI"}
         help_texts = {
             "dimension": "Blank: the target applies to every segment without its own target.",
             "at_risk_threshold": "Read in the KPI's direction.",

@@ -160,17 +160,39 @@ class KpiTarget(agreement.Proposal):
             errors["dimension"] = f"{kpi.name} is not segmented by {self.dimension}."
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
             errors["effective_to"] = "The target cannot end before it starts."
-        values = (self.target_value, self.at_risk_threshold, self.breach_threshold)
-        if kpi and None not in values:
-            ordered = sorted(values, reverse=kpi.direction == "higher")
-            if list(values) != ordered:
-                better = "higher" if kpi.direction == "higher" else "lower"
-                errors["breach_threshold"] = (
-                    f"{kpi.name} is better {better}: the target must be at least as good as the "
-                    "at-risk threshold, and that at least as good as the breach threshold."
-                )
+        errors |= self._threshold_errors(kpi)
         if errors:
             raise ValidationError(errors)
+
+    def _threshold_errors(self, kpi) -> dict[str, str]:
+        """The thresholds in the KPI's direction, each refusal on the field that is out of
+        order and in plain words: the at-risk threshold no better than the target, the breach
+        threshold no better than either."""
+        if kpi is None or None in (
+            self.target_value,
+            self.at_risk_threshold,
+            self.breach_threshold,
+        ):
+            return {}
+        higher = kpi.direction == "higher"
+        name = kpi.name if kpi.name[1:2].isupper() else kpi.name[:1].lower() + kpi.name[1:]
+        said = f"For {name}, {'higher' if higher else 'lower'} is better"
+        side = "at or below" if higher else "at or above"
+
+        def better(a, b) -> bool:
+            return a > b if higher else a < b
+
+        if better(self.at_risk_threshold, self.target_value):
+            return {
+                "at_risk_threshold": f"{said}: the at-risk threshold must be {side} the target."
+            }
+        for other, words in (
+            (self.target_value, "the target"),
+            (self.at_risk_threshold, "the at-risk threshold"),
+        ):
+            if better(self.breach_threshold, other):
+                return {"breach_threshold": f"{said}: the breach threshold must be {side} {words}."}
+        return {}
 
 
 @pghistory.track(model_name="TargetStepHistory")

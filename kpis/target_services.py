@@ -11,10 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.models import KpiTarget
+from kpis.templatetags.kpis_tags import threshold
+from notifications.selectors import leads_of
+from notifications.services import notify
+from rpo_portal import formats
 
 AGREE = "kpis.agree_target"
 TARGET_FIELDS = (
@@ -75,7 +80,57 @@ def target_propose(
     terms = _target_terms(target)
     changes = terms if replaces is None else agreement.terms_changed(_target_terms(replaces), terms)
     agreement.proposed_record(target, changes)
+    _notify(target, event="proposed" if replaces is None else "countered", actor=actor)
     return target
+
+
+def _target_words(target: KpiTarget) -> str:
+    segment = f", {formats.label(target.dimension)} {target.segment}" if target.dimension else ""
+    target_value = threshold(target.target_value, target.kpi)
+    breach = threshold(target.breach_threshold, target.kpi)
+    return (
+        f"{target.definition.name} ({formats.label(target.grain).lower()}{segment}) from "
+        f"{formats.day(target.effective_from)}: target {target_value}, breach threshold {breach}"
+    )
+
+
+NOTICES = {
+    "proposed": (
+        "Target proposed",
+        "{actor} proposed a target: {what}. The other party agrees, "
+        "rejects or counters it; until then it gives no status.",
+    ),
+    "countered": (
+        "Target countered",
+        "{actor} answered a proposal with other terms: {what}. "
+        "The first party agrees, rejects or counters in turn.",
+    ),
+    "agreed": (
+        "Target agreed",
+        "{actor} agreed to the target: {what}. Statuses are recomputed with it.",
+    ),
+    "rejected": ("Target rejected", "{actor} rejected the proposed target: {what}."),
+}
+
+
+def _notify(target: KpiTarget, *, event: str, actor) -> None:
+    """Tell the leads of both parties of a step of the negotiation, except the person who
+    took it: a proposal reaches the other party, who must answer it."""
+    title, body = NOTICES[event]
+    what = _target_words(target)
+    notify(
+        engagement=target.engagement,
+        event_key=f"target:{target.pk}:{event}",
+        kind=f"target_{event}",
+        subject=f"{title}: {what}",
+        body=body.format(actor=actor, what=what)
+        + (f"\nNote: {target.note}" if event in ("proposed", "countered") and target.note else ""),
+        url=reverse(
+            "kpis:target_detail",
+            kwargs={"engagement_id": target.engagement_id, "target_id": target.pk},
+        ),
+        recipients=[lead for lead in leads_of(engagement=target.engagement) if lead.pk != actor.pk],
+    )
 
 
 def _targets_changed(target: KpiTarget) -> None:
@@ -85,10 +140,22 @@ def _targets_changed(target: KpiTarget) -> None:
     engagement_mark_data_changed(engagement=Engagement(pk=target.engagement_id))
 
 
-# target_agree(actor=..., target=..., note=...), and target_reject alike.
 ANSWERS = agreement.Answers("target", AGREE, on_agreed=_targets_changed)
-target_agree = ANSWERS.agree
-target_reject = ANSWERS.reject
+
+
+@transaction.atomic
+def target_agree(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
+    """The other party agrees: the target gives status from now on."""
+    ANSWERS.agree(actor=actor, target=target, note=note)
+    _notify(target, event="agreed", actor=actor)
+    return target
+
+
+@transaction.atomic
+def target_reject(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
+    ANSWERS.reject(actor=actor, target=target, note=note)
+    _notify(target, event="rejected", actor=actor)
+    return target
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
-from kpis.templatetags.kpis_tags import kpi_value
+from kpis.templatetags.kpis_tags import kpi_amount, kpi_value
 from rpo_portal import formats
 
 STATUSES = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.INSUFFICIENT_DATA]
@@ -87,6 +87,9 @@ class KpiTile:
     previous: MetricValue | None
     target: KpiTarget | None
     chart: SafeString | str = ""
+    # The SLA clauses' outcomes for this KPI and period, read against their own thresholds;
+    # the dashboard (which may read sla) fills them in.
+    sla_marks: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -171,7 +174,7 @@ def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
                 points,
                 chart_id=f"spark-{key}",
                 title=f"{kpi.name}, last {len(points)} {filters.grain}s",
-                fmt=lambda v, key=key: kpi_value(v, key),
+                fmt=lambda v, key=key: kpi_amount(v, key, engagement.currency),
                 target=float(target.target_value) if target else None,
             )
         tiles.append(tile)

@@ -13,5 +13,10 @@ urlpatterns = [
     path(f"{base}targets/", views.targets, name="targets"),
     path(f"{base}targets/<int:target_id>/", views.target_detail, name="target_detail"),
     path(f"{base}values/<int:value_id>/", views.value_detail, name="value_detail"),
+    path(
+        f"{base}values/<int:value_id>/records-<int:section_index>.csv",
+        views.value_records_csv,
+        name="value_records_csv",
+    ),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django_htmx.http import HttpResponseClientRedirect
 
 from charts.svg import Point, trend_chart
@@ -13,8 +14,9 @@ from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
-from kpis.templatetags.kpis_tags import kpi_value
+from kpis.templatetags.kpis_tags import kpi_amount
 from rpo_portal import formats
+from rpo_portal.csv_export import csv_text
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
@@ -116,6 +118,7 @@ def kpi_detail(request, engagement_id: int, kpi: str):
             grain=grain,
             dimension=dimension,
             segment=segment,
+            currency=engagement.currency,
         ),
         # Asked even without a period (it then finds nothing), so the page's queries are the
         # same however much data there is.
@@ -133,8 +136,9 @@ def kpi_detail(request, engagement_id: int, kpi: str):
 TREND_PERIODS = 24
 
 
-def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
-    """The trend chart of the newest periods, with the target and breach threshold drawn."""
+def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str, currency: str = ""):
+    """The trend chart of the newest periods, with the target and breach threshold drawn
+    (a money KPI's figures with the engagement's currency)."""
     shown = list(reversed(values[:TREND_PERIODS]))
     target = next((v.target for v in reversed(shown) if v.target_id), None)
     if target is None:
@@ -146,7 +150,7 @@ def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str):
         [Point(formats.period(v.period), v.value, v.status) for v in shown],
         chart_id=f"trend-{kpi.key}",
         title=f"{kpi.name} by {grain}{where}",
-        fmt=lambda number: kpi_value(number, kpi.key),
+        fmt=lambda number: kpi_amount(number, kpi.key, currency),
         target=float(target.target_value) if target else None,
         threshold=float(target.breach_threshold) if target else None,
         value_heading=kpi.name,
@@ -168,6 +172,25 @@ def value_detail(request, engagement_id: int, value_id: int):
         "median": median_check(drilldown.median_inputs),
     }
     return render(request, "kpis/value_detail.html", context)
+
+
+@login_required
+def value_records_csv(request, engagement_id: int, value_id: int, section_index: int):
+    """One section of a value's drill-down as CSV: every record behind the value (no row
+    limit), with the columns the page shows."""
+    engagement = get_engagement_for(request.user, engagement_id)
+    value = get_object_or_404(MetricValue, pk=value_id, engagement=engagement)
+    sections = value_drilldown(value=value, limit=None).sections
+    if section_index >= len(sections):  # a suppressed value has none: it reveals no records
+        raise Http404("No records to export.")
+    chosen = sections[section_index]
+    where = "" if value.dimension == "all" else f"-{slugify(value.segment)}"
+    name = f"{value.kpi}-{value.period}{where}-{slugify(chosen.title)}.csv"
+    response = HttpResponse(
+        csv_text(chosen.columns, chosen.rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

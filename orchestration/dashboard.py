@@ -20,16 +20,80 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import MetricRun, MetricValue, Status, TargetEvent
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
-from kpis.tiles import STATUSES, Filters
+from kpis.tiles import STATUSES, Filters, KpiTile
 from recruiting.models import ImportRun, ImportStatus
 from reviews.models import OPEN_STATUSES, ActionItem, Decision
 from rpo_portal import formats
 from sla import selectors as sla_selectors
-from sla.models import Breach, BreachEvent, ReliefClaim, ScheduleStep, Warning
+from sla.models import (
+    Breach,
+    BreachEvent,
+    Outcome,
+    ReliefClaim,
+    ScheduleStep,
+    SlaOutcome,
+    Warning,
+)
 
 DUE_SOON_DAYS = 14
 ACTION_ITEMS_SHOWN = 25
 ACTIVITY_SHOWN = 15
+
+
+# An SLA outcome as the tile marks it: the words, and the status colour it shares with KPIs.
+SLA_MARKS = {
+    Outcome.BREACH: ("Breached", Status.OFF_TRACK),
+    Outcome.WARNING: ("Warning", Status.AT_RISK),
+    Outcome.MET: ("Met", Status.ON_TRACK),
+    Outcome.BONUS: ("Met, bonus earned", Status.ON_TRACK),
+}
+
+
+@dataclass(frozen=True)
+class SlaMark:
+    """One SLA clause's outcome for a tile's KPI and period, beside the KPI's own status: the
+    KPI status reads the agreed target, the SLA mark the clause's breach threshold."""
+
+    outcome: SlaOutcome
+
+    @property
+    def key(self) -> str:
+        return self.outcome.clause.key
+
+    @property
+    def threshold(self) -> Decimal:
+        return self.outcome.clause.threshold
+
+    @property
+    def words(self) -> str:
+        return SLA_MARKS.get(self.outcome.outcome, (self.outcome.get_outcome_display(), ""))[0]
+
+    @property
+    def status(self) -> str:
+        return SLA_MARKS.get(self.outcome.outcome, ("", Status.INSUFFICIENT_DATA))[1]
+
+
+def tiles_sla_mark(*, engagement: Engagement, filters: Filters, tiles: list[KpiTile]) -> None:
+    """Give each tile the outcomes of the SLA clauses in force on its KPI for the period and
+    segment shown. One query, asked even without a period or tiles (it then finds nothing),
+    so the panel's queries stay the same whatever the data."""
+    found = (
+        SlaOutcome.objects.filter(
+            engagement=engagement,
+            clause__in_force=True,
+            clause__grain=filters.grain,
+            clause__dimension=filters.dimension,
+            clause__segment=filters.segment,
+            period=filters.period,
+        )
+        .select_related("clause")
+        .order_by("clause__key")
+    )
+    by_kpi: dict[str, list[SlaMark]] = {}
+    for outcome in found:
+        by_kpi.setdefault(outcome.clause.kpi, []).append(SlaMark(outcome))
+    for tile in tiles:
+        tile.sla_marks = by_kpi.get(tile.kpi.key, [])
 
 
 @dataclass(frozen=True)
@@ -67,9 +131,16 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
     from django.urls import reverse
 
     entries = []
-    imports = ImportRun.objects.filter(
-        engagement=engagement, status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED]
-    ).order_by("-started_at")[:ACTIVITY_SHOWN]
+    # A file checked and rejected before anyone confirmed it imported nothing: no activity.
+    imports = (
+        ImportRun.objects.filter(
+            engagement=engagement,
+            status__in=[ImportStatus.SUCCEEDED, ImportStatus.FAILED],
+            checked_only=False,
+        )
+        .select_related("user")
+        .order_by("-started_at")[:ACTIVITY_SHOWN]
+    )
     for run in imports:
         outcome = (
             f"{formats.number(run.created)} new, {formats.number(run.updated)} updated, "
@@ -83,7 +154,8 @@ def recent_activity(*, engagement: Engagement) -> list[Activity]:
                 kind="import",
                 text=f"Imported {run.get_kind_display().lower() or 'data'} "
                 f"({run.file_name or run.get_source_display()}): {outcome}",
-                who=run.actor_label,
+                # A person by name, as every other activity; an API key or command by label.
+                who=str(run.user) if run.user else run.actor_label,
                 url=reverse("recruiting:import-run", args=[engagement.pk, run.pk]),
             )
         )

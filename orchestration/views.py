@@ -123,6 +123,7 @@ def _dashboard_context(request, engagement: Engagement, panels, form=None) -> di
         context["can_generate_qbr"] = request.user.has_perm(GENERATE_QBR, engagement)
     if "kpis" in panels:
         context["tiles"] = tiles.kpi_tiles(engagement=engagement, filters=filters)
+        dashboard.tiles_sla_mark(engagement=engagement, filters=filters, tiles=context["tiles"])
         context["segments"] = kpi_selectors.segments_of(engagement=engagement, grain=filters.grain)
     if "actions" in panels:
         context["due_items"] = dashboard.action_items_due(

@@ -541,6 +541,11 @@ class ImportRun(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     stored_file = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    checked_only = models.BooleanField(
+        default=False,
+        help_text="A check of an upload not confirmed (its preview, or one rejected at the "
+        "check): it imported nothing and is no import.",
+    )
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

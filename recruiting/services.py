@@ -84,7 +84,9 @@ def actor_label(actor: Any) -> str:
     return str(label)[:300]
 
 
-def _run_new(*, actor, engagement, part: _Part, source: str, status: str) -> ImportRun:
+def _run_new(
+    *, actor, engagement, part: _Part, source: str, status: str, checked_only: bool = False
+) -> ImportRun:
     return ImportRun.objects.create(
         engagement=engagement,
         user=actor if isinstance(actor, User) else None,
@@ -93,6 +95,7 @@ def _run_new(*, actor, engagement, part: _Part, source: str, status: str) -> Imp
         source=source,
         file_name=part.file_name[:255],
         status=status,
+        checked_only=checked_only,
     )
 
 
@@ -442,6 +445,7 @@ def import_upload_preview(
         part=part,
         source=ImportSource.WEB,
         status=ImportStatus.RUNNING,
+        checked_only=True,
     )
     result = _parts_import(
         [part], actor=actor, engagement=engagement, source=ImportSource.WEB, dry_run=True
@@ -468,7 +472,8 @@ def import_run_confirm(*, actor: User, engagement: Engagement, run: ImportRun) -
             return run  # confirmed twice (a double click): the first confirmation stands
         run.status = ImportStatus.QUEUED
         run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        run.checked_only = False  # confirmed: from here on it is an import
+        run.save(update_fields=["status", "started_at", "checked_only"])
         if run.rows > settings.RPO_IMPORT_ASYNC_ROWS:
             transaction.on_commit(lambda: _import_run_enqueue(run.pk, run.engagement_id))
             return run

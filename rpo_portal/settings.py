@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's form templates, found after the project's own
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
@@ -77,6 +78,10 @@ MIDDLEWARE = [
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Forms render through the project's templates, so `templates/django/forms/div.html` puts
+# every form's errors in view: a summary at its top that takes the focus and links to each field.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "orchestration.urls"
 WSGI_APPLICATION = "rpo_portal.wsgi.application"

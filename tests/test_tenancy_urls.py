@@ -40,7 +40,7 @@ def _value(kwarg: str, engagement_id: int):
         return engagement_id
     if kwarg.endswith(("uuid", "token")):
         return str(uuid.uuid4())
-    if kwarg.endswith(("id", "pk")):
+    if kwarg.endswith(("id", "pk", "index")):
         return 1
     return "x"
 

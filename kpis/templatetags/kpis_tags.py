@@ -12,9 +12,17 @@ UNIT_SUFFIX = {"days": " days", "percent": "%", "score": "", "rating": " / 5", "
 def kpi_value(value, kpi_key: str) -> str:
     """A stored value as shown: days, scores and percentages to 1 decimal, currency to 2,
     rounded half away from zero (the contract's rule), with thousands separators."""
+    return kpi_amount(value, kpi_key)
+
+
+def kpi_amount(value, kpi_key: str, currency: str = "") -> str:
+    """`kpi_value`, and a money KPI (cost per hire) with the engagement's currency when it is
+    given: where a figure stands alone (a chart's target line), its unit must show."""
     if value is None:
         return "suppressed"
     kpi = KPI_BY_KEY[kpi_key]
+    if kpi.unit == "currency" and currency:
+        return formats.money(value, currency)
     return formats.number(value, kpi.decimals) + UNIT_SUFFIX.get(kpi.unit, "")
 
 

@@ -54,6 +54,7 @@ class Chart:
     last: int
     target: float | None = None
     threshold: float | None = None
+    currency: str = ""  # a money KPI's figures are drawn with it
 
 
 @dataclass

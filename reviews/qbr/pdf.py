@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from charts.svg import STATUS_WORDS, Point, trend_chart
+from kpis.templatetags.kpis_tags import kpi_amount
 from reviews.heatmap import heat_map_svg
 from reviews.qbr.content import (
     DATE,
@@ -93,7 +94,7 @@ def _charts(section: Section):
             points,
             chart_id=f"qbr-{chart.kpi}",
             title=chart.title,
-            fmt=lambda v, key=chart.kpi: format_kpi(v, key),
+            fmt=lambda v, chart=chart: kpi_amount(v, chart.kpi, chart.currency),
             target=chart.target,
             threshold=chart.threshold,
             width=480,

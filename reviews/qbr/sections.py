@@ -292,6 +292,7 @@ def monthly_trends(context: PackContext) -> Section:
                 len(rows) - 1,
                 target=_target_value(fallback),
                 threshold=float(fallback.breach_threshold) if fallback else None,
+                currency=context.engagement.currency,
             )
         )
     table = Table(

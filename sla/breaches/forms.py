@@ -49,9 +49,16 @@ class RemediationPlanForm(CorrectiveActionForm):
 
     def clean(self):
         data = super().clean()
-        given = [data.get(name) for name in ("title", "owner", "due_date")]
-        if any(given) and not all(given):
-            raise forms.ValidationError("Give the action's title, owner and due date.")
+        names = ("title", "owner", "due_date")
+        given = [name for name in names if data.get(name)]
+        if given:  # an action is all three or none: each one missing says so on its field
+            for name in names:
+                if name not in given and name not in self.errors:
+                    self.add_error(
+                        name,
+                        f"An action needs its {self[name].label.lower()} too: give it, "
+                        "or leave the action's title, owner and due date all blank.",
+                    )
         return data
 
 

@@ -13,7 +13,7 @@ import pytest
 from accounts.models import Role
 from sla.models import Breach
 from sla.services import engagement_slas_evaluate
-from tests.browser.conftest import WCAG_AA
+from tests.browser.conftest import SCREENSHOTS, WCAG_AA
 from tests.browser.test_dashboard import sign_in
 from tests.engagements.conftest import AS_OF, build_dashboard_data
 from tests.factories import member
@@ -144,3 +144,48 @@ def test_the_scorecard_scrolls_in_a_labelled_region_opened_on_the_latest_periods
     # The latest period is in view without scrolling, and the clause column stays put.
     assert shown == {"scrolls": True, "lastInView": True, "firstInView": True}
     context.close()
+
+
+def test_a_refused_target_shows_its_error_in_view_and_tiles_their_sla_mark(
+    live_server, browser, engagement, assert_accessible, screenshot
+):
+    build_dashboard_data(engagement, requisitions=40)
+    hr_lead = member(engagement.client, Role.HR_LEAD)
+    base = f"{live_server.url}/engagements/{engagement.pk}/"
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sign_in(page, live_server, hr_lead)
+        page.goto(f"{base}?period=2025-07")
+        tile = page.locator(".tile", has_text="Time to fill")
+        assert "SLA ttf-month: Breached" in tile.inner_text()
+        assert "against its breach threshold" in tile.inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".tiles").screenshot(path=str(SCREENSHOTS / f"dashboard-tiles-{width}.png"))
+        page.goto(f"{base}kpis/targets/")
+        page.select_option("#id_kpi", "offer_acceptance_rate")
+        page.select_option("#id_grain", "month")
+        page.fill("#id_effective_from", "2025-01-01")
+        page.fill("#id_target_value", "85")
+        page.fill("#id_at_risk_threshold", "80")
+        page.fill("#id_breach_threshold", "90")
+        page.get_by_role("button", name="Propose").click()
+        page.wait_for_load_state()
+        summary = page.locator(".error-summary")
+        # The page opens on the error: the summary has the focus and is in the window.
+        focused = page.evaluate("() => document.activeElement.className")
+        assert focused == "error-summary"
+        box = summary.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 900
+        words = "For offer acceptance rate, higher is better: the breach threshold"
+        assert words in summary.inner_text()
+        # What the window shows as the page opens, and the whole page.
+        page.screenshot(path=str(SCREENSHOTS / f"target-form-error-{width}-window.png"))
+        screenshot(page, f"target-form-error-{width}")
+        summary.get_by_role("link", name="Breach threshold").click()
+        assert page.evaluate("() => document.activeElement.id") == "id_breach_threshold"
+        field = page.locator("#id_breach_threshold")
+        assert field.get_attribute("aria-invalid") == "true"
+        assert "id_breach_threshold_error" in field.get_attribute("aria-describedby")
+        assert_accessible(page)
+        context.close()

@@ -226,3 +226,26 @@ def test_action_item_create_checks_the_actor_and_the_owner(engagement, hr_lead, 
         actor=hr_lead, engagement=engagement, title="Review", owner=hr_lead, due_date=due
     )
     assert (item.party, item.status, item.created_by) == ("client", "open", hr_lead)
+
+
+def test_a_file_checked_and_rejected_is_no_activity_and_people_show_by_name(
+    login, engagement, hr_lead
+):
+    from recruiting.models import ImportRun, ImportStatus
+    from recruiting.services import file_import, import_upload_preview
+
+    manager = member(engagement.provider, Role.ACCOUNT_MANAGER)
+    manager.full_name = "Ada Lovelace"
+    manager.save()
+    bad = b"external_id,title,opened_on\nREQ-1,Engineer,not a date\nREQ-2,,2025-01-01\n"
+    checked = import_upload_preview(
+        actor=manager, engagement=engagement, file=bad, file_name="requisitions.csv"
+    )
+    assert checked.run.status == ImportStatus.FAILED and checked.run.checked_only
+    good = b"external_id,title,opened_on\nREQ-1,Engineer,2025-01-02\n"
+    file_import(actor=manager, engagement=engagement, file=good, file_name="requisitions.csv")
+    activity = login(hr_lead).get(_url(engagement)).context["activity"]
+    imports = [entry for entry in activity if entry.kind == "import"]
+    assert len(imports) == 1 and "rejected" not in imports[0].text
+    assert imports[0].who == "Ada Lovelace"
+    assert ImportRun.objects.filter(engagement=engagement).count() == 2

@@ -116,3 +116,23 @@ def test_kpi_page_shows_the_sla_outcomes_of_its_clauses(login, dashboard_engagem
         reverse("kpis:kpi_detail", args=[dashboard_engagement.pk, "offer_acceptance_rate"])
     )
     assert other.context["sla_card"].rows == []
+
+
+def test_each_kpi_tile_shows_its_sla_mark_beside_its_status(login, dashboard_engagement, manager):
+    """July's time to fill is read twice: against the target (its status) and against clause
+    ttf-month's breach threshold (breached); each says which threshold it reads."""
+    url = reverse("engagements:detail", args=[dashboard_engagement.pk])
+    response = login(manager).get(url, {"period": "2025-07"})
+    tiles = {tile.kpi.key: tile for tile in response.context["tiles"]}
+    marks = tiles["time_to_fill"].sla_marks
+    assert [(m.key, m.words, m.status) for m in marks] == [("ttf-month", "Breached", "off_track")]
+    assert tiles["offer_acceptance_rate"].sla_marks == []
+    html = response.content.decode()
+    assert (
+        'SLA ttf-month: Breached</strong> <span class="muted">against its breach threshold' in html
+    )
+    assert "<dt>SLA ttf-month</dt><dd>breached above 35 days</dd>" in html
+    assert "against the target" in html
+    # The clause is monthly: a quarter's tiles carry no mark of it.
+    quarter = login(manager).get(url, {"grain": "quarter", "period": "2025-Q3"})
+    assert all(tile.sla_marks == [] for tile in quarter.context["tiles"])

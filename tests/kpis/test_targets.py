@@ -178,7 +178,8 @@ def test_agreeing_schedules_a_recompute(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         target_agree(actor=account_manager, target=target)
     assert data_changed_at(engagement) and data_changed_at(engagement) != before
-    assert len(callbacks) == 1
+    # The recompute, and the e-mail of the proposer's side that the target is agreed.
+    assert [c.__name__ for c in callbacks] == ["<lambda>", "_enqueue_emails"]
 
 
 def test_target_pages_propose_and_respond(engagement, hr_lead, account_manager, login):
@@ -243,3 +244,86 @@ def test_target_of_another_engagement_is_404(engagement, other_engagement, hr_le
     other = member(other_engagement.client, "hr_lead")
     url = reverse("kpis:target_detail", args=[other_engagement.pk, target.pk])
     assert login(other).get(url).status_code == 404
+
+
+def test_each_step_notifies_the_other_people_concerned_never_the_actor(
+    engagement, hr_lead, account_manager
+):
+    from notifications.models import Notification
+
+    def kinds(person):
+        return sorted(Notification.objects.filter(recipient=person).values_list("kind", flat=True))
+
+    target = propose(hr_lead, engagement)
+    assert kinds(account_manager) == ["target_proposed"]
+    assert kinds(hr_lead) == []
+    told = Notification.objects.get(recipient=account_manager)
+    assert told.subject == (
+        "Target proposed: Time to fill (quarter) from 1 Jan 2025: target 30 days, "
+        "breach threshold 40 days"
+    )
+    assert told.url.endswith(f"/kpis/targets/{target.pk}/")
+    counter = target_counter(actor=account_manager, target=target, target_value=Decimal("32"))
+    assert kinds(hr_lead) == ["target_countered"]
+    target_agree(actor=hr_lead, target=counter)
+    assert kinds(account_manager) == ["target_agreed", "target_proposed"]
+    assert kinds(hr_lead) == ["target_countered"]
+    rejected = propose(
+        account_manager,
+        engagement,
+        kpi="offer_acceptance_rate",
+        target_value=Decimal("90"),
+        at_risk_threshold=Decimal("85"),
+        breach_threshold=Decimal("80"),
+    )
+    target_reject(actor=hr_lead, target=rejected)
+    assert kinds(account_manager) == ["target_agreed", "target_proposed", "target_rejected"]
+    assert kinds(hr_lead) == ["target_countered", "target_proposed"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "field", "words"),
+    [
+        (
+            {"target_value": "85", "at_risk_threshold": "80", "breach_threshold": "90"},
+            "breach_threshold",
+            "For offer acceptance rate, higher is better: the breach threshold must be at or "
+            "below the target.",
+        ),
+        (
+            {"target_value": "85", "at_risk_threshold": "70", "breach_threshold": "75"},
+            "breach_threshold",
+            "For offer acceptance rate, higher is better: the breach threshold must be at or "
+            "below the at-risk threshold.",
+        ),
+        (
+            {"target_value": "85", "at_risk_threshold": "90", "breach_threshold": "70"},
+            "at_risk_threshold",
+            "For offer acceptance rate, higher is better: the at-risk threshold must be at or "
+            "below the target.",
+        ),
+    ],
+)
+def test_an_invalid_proposal_shows_its_error_on_the_field_in_plain_words_and_in_view(
+    engagement, hr_lead, login, terms, field, words
+):
+    form = {
+        "kpi": "offer_acceptance_rate",
+        "grain": "month",
+        "effective_from": "2025-01-01",
+        "min_sample_size": "5",
+    } | terms
+    response = login(hr_lead).post(reverse("kpis:targets", args=[engagement.pk]), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [words]}
+    html = response.content.decode()
+    # The summary at the top of the form takes the focus (the page scrolls to it, no JS) and
+    # links to the field, which names its error (aria-describedby) and is marked invalid.
+    summary = html[html.index('<div class="error-summary"') :]
+    assert summary.startswith('<div class="error-summary" role="alert" tabindex="-1" autofocus')
+    assert f'<a href="#id_{field}">' in summary and words in summary
+    assert summary.index("error-summary") < summary.index('name="kpi"')
+    assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in html
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{words}</li></ul>' in html
+    assert html.count("autofocus") == 1
+    assert not KpiTarget.objects.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from kpis.models import MetricValue
 from kpis.services import engagement_metrics_recompute
 from kpis.target_services import target_propose
+from rpo_portal import formats
 from tests.kpis.conftest import AS_OF
 from tests.kpis.sample import import_sample
 
@@ -30,6 +31,7 @@ def page_urls(engagement, value=None, target=None):
     ]
     if value:
         urls.append(reverse("kpis:value_detail", args=[e, value.pk]))
+        urls.append(reverse("kpis:value_records_csv", args=[e, value.pk, 0]))
     if target:
         urls.append(reverse("kpis:target_detail", args=[e, target.pk]))
     return urls
@@ -150,6 +152,8 @@ def test_suppressed_values_reveal_no_records(sample_engagement, hr_lead, login):
     assert response.status_code == 200
     assert response.context["drilldown"].sections == []
     assert b"A-0" not in response.content
+    export = reverse("kpis:value_records_csv", args=[sample_engagement.pk, value.pk, 0])
+    assert login(hr_lead).get(export).status_code == 404
 
 
 def test_api_filters_and_paginates(sample_engagement, hr_lead, login):
@@ -242,3 +246,78 @@ def hr_lead_engagement(user):
     from engagements.access import engagements_for
 
     return engagements_for(user).get().pk
+
+
+def test_the_cost_per_hire_trend_names_the_currency_on_its_target_line():
+    from kpis.models import KpiTarget
+    from kpis.registry import KPI_BY_KEY
+    from kpis.views import trend_of
+
+    target = KpiTarget(
+        kpi="cost_per_hire",
+        grain="month",
+        target_value=Decimal("4000"),
+        at_risk_threshold=Decimal("4500"),
+        breach_threshold=Decimal("5000"),
+    )
+    svg = str(
+        trend_of(
+            kpi=KPI_BY_KEY["cost_per_hire"],
+            values=[],
+            targets=[target],
+            grain="month",
+            dimension="all",
+            segment="all",
+            currency="EUR",
+        )
+    )
+    assert "Target EUR\u00a04,000.00" in svg
+    assert "Breach EUR\u00a05,000.00" in svg
+
+
+def test_the_drilldown_reads_its_records_and_exports_exactly_them_as_csv(
+    sample_engagement, client_viewer, login
+):
+    import csv
+    import io
+
+    from recruiting.models import Requisition
+
+    value = value_of(
+        sample_engagement, kpi="time_to_fill", grain="month", period="2025-07", dimension="all"
+    )
+    filled = Requisition.objects.filter(
+        engagement=sample_engagement, filled_on__year=2025, filled_on__month=7
+    ).order_by("filled_on", "external_id")
+    first = filled[0]
+    first.title = "=HYPERLINK(1)"  # a title a spreadsheet would run
+    first.save()
+    client = login(client_viewer)  # a viewer reads the records and exports them
+    page = client.get(reverse("kpis:value_detail", args=[sample_engagement.pk, value.pk]))
+    html = page.content.decode()
+    assert '<th scope="col">Title</th><th scope="col">Department</th>' in html
+    assert f"<td>{formats.day(first.filled_on)}</td>" in html
+    csv_url = reverse("kpis:value_records_csv", args=[sample_engagement.pk, value.pk, 0])
+    assert csv_url in html
+    response = client.get(csv_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="time_to_fill-2025-07')
+    text = response.content.decode()
+    assert text.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [
+        "requisition",
+        "title",
+        "department",
+        "opened on",
+        "filled on",
+        "on-hold days",
+        "days to fill",
+    ]
+    assert [row[0] for row in rows[1:]] == [r.external_id for r in filled]
+    assert len(rows) - 1 == value.n
+    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][4] == first.filled_on.isoformat()
+    past = reverse("kpis:value_records_csv", args=[sample_engagement.pk, value.pk, 9])
+    assert client.get(past).status_code == 404

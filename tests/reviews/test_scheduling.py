@@ -161,3 +161,78 @@ def test_a_taken_slot_ahead_is_skipped_and_the_others_are_generated(engagement, 
         "2026-03-31",
     ]
     assert taken.starts_at.date().isoformat() == "2026-03-10"
+
+
+def test_no_slot_of_a_year_falls_on_a_weekend():
+    """Every cadence's slots over a year, from every start day: each on a weekday, on the day
+    the cadence names or, for a Saturday or Sunday, the Monday after; none missed."""
+    year_start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    slots = []
+    for day_of_month in range(1, 29):
+        for frequency, count in (("monthly", 12), ("quarterly", 4)):
+            slots += occurrences(
+                frequency=frequency,
+                weekday=0,
+                day_of_month=day_of_month,
+                at=time(10, 0),
+                timezone="Europe/Berlin",
+                after=year_start,
+                count=count,
+            )
+    for weekday in range(7):
+        slots += occurrences(
+            frequency="weekly",
+            weekday=weekday,
+            day_of_month=1,
+            at=time(9, 0),
+            timezone="UTC",
+            after=year_start,
+            count=52,
+        )
+    assert len(slots) == 28 * 16 + 7 * 52
+    assert {slot.weekday() for slot in slots} == {0, 1, 2, 3, 4}
+
+
+def test_a_tactical_review_named_on_a_sunday_meets_the_monday_after():
+    # 10 May 2026 is a Sunday, 10 October 2026 a Saturday.
+    found = occurrences(
+        frequency="monthly",
+        weekday=0,
+        day_of_month=10,
+        at=time(10, 0),
+        timezone="UTC",
+        after=datetime(2026, 4, 11, tzinfo=UTC),
+        count=6,
+    )
+    assert [f.date().isoformat() for f in found] == [
+        "2026-05-11",
+        "2026-06-10",
+        "2026-07-10",
+        "2026-08-10",
+        "2026-09-10",
+        "2026-10-12",
+    ]
+    # Between the named Sunday and its Monday, the Monday is still the next slot.
+    assert occurrences(
+        frequency="monthly",
+        weekday=0,
+        day_of_month=10,
+        at=time(10, 0),
+        timezone="UTC",
+        after=datetime(2026, 5, 10, 23, 0, tzinfo=UTC),
+        count=1,
+    ) == [datetime(2026, 5, 11, 10, 0, tzinfo=UTC)]
+
+
+@time_machine.travel(datetime(2026, 4, 11, 12, 0, tzinfo=UTC), tick=False)
+def test_the_generated_tactical_meetings_avoid_the_weekend(engagement):
+    services.reviews_schedule(engagement=engagement)
+    starts = Meeting.objects.filter(engagement=engagement, tier=Tier.TACTICAL).values_list(
+        "starts_at", flat=True
+    )
+    assert [s.date().isoformat() for s in sorted(starts)] == [
+        "2026-05-11",
+        "2026-06-10",
+        "2026-07-10",
+        "2026-08-10",
+    ]

@@ -222,3 +222,25 @@ def test_relief_claim_form_reports_unknown_requisitions(breach, account_manager,
     )
     assert response.status_code == 400
     assert "Not requisitions of this engagement: REQ-404." in response.content.decode()
+
+
+def test_a_revised_plan_with_half_an_action_says_so_on_each_missing_field(engagement):
+    from reviews import selectors as review_selectors
+    from sla.breaches.forms import RemediationPlanForm
+
+    form = RemediationPlanForm(
+        {"root_cause": "Sourcing too narrow.", "title": "Add two job boards"},
+        members=review_selectors.members_of(engagement=engagement),
+        has_actions=True,
+    )
+    assert not form.is_valid()
+    assert form.non_field_errors() == []
+    assert form.errors["owner"] == [
+        "An action needs its owner too: give it, or leave the action's title, owner and due "
+        "date all blank."
+    ]
+    assert list(form.errors) == ["owner", "due_date"]
+    assert "An action needs its due date too" in form.errors["due_date"][0]
+    html = str(form)
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in html
+    assert '<a href="#id_owner">Owner</a>' in html
