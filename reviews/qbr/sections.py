@@ -36,6 +36,7 @@ from reviews.quarters import months_back, previous_quarter, quarter_months
 from rpo_portal import formats
 
 TREND_MONTHS = 12
+NO_TARGET = "no_target"  # the scorecard's status of a KPI that has no agreed target
 
 
 @dataclass
@@ -51,13 +52,14 @@ class PackContext:
 
     @property
     def tiles(self) -> list[KpiTile]:
-        """The dashboard's KPI tiles for this quarter, segment all: the same numbers."""
+        """The dashboard's KPI tiles for this quarter, segment all: the same numbers, and
+        every KPI with a value but no agreed target besides (its status "no target")."""
         if self._tiles is None:
             periods = kpi_selectors.periods_of(engagement=self.engagement, grain=Grain.QUARTER)
             # The window must end at this quarter so "previous" is the quarter before it.
             upto = [p for p in periods if p <= self.quarter]
             filters = Filters(Grain.QUARTER, self.quarter, "all", "all", upto)
-            self._tiles = kpi_tiles(engagement=self.engagement, filters=filters)
+            self._tiles = kpi_tiles(engagement=self.engagement, filters=filters, untargeted=True)
         return self._tiles
 
 
@@ -134,7 +136,8 @@ def cover(context: PackContext) -> Section:
 
 @section("summary")
 def executive_summary(context: PackContext) -> Section:
-    tiles = context.tiles
+    tiles = [tile for tile in context.tiles if tile.target]
+    untargeted = len(context.tiles) - len(tiles)
     counts = {status: sum(1 for t in tiles if t.status == status) for status in Status.values}
     better = [t.kpi.name for t in tiles if t.change_direction == "better"]
     worse = [t.kpi.name for t in tiles if t.change_direction == "worse"]
@@ -144,6 +147,7 @@ def executive_summary(context: PackContext) -> Section:
     plan = _quarter_plan(context)
     rows = [
         ["KPIs with an agreed target", len(tiles)],
+        ["KPIs without a target", untargeted],
         ["On track", counts[Status.ON_TRACK]],
         ["At risk", counts[Status.AT_RISK]],
         ["Off track", counts[Status.OFF_TRACK]],
@@ -156,10 +160,18 @@ def executive_summary(context: PackContext) -> Section:
         ["Hires", plan.hired],
     ]
     paragraphs = [
-        f"{counts[Status.ON_TRACK]} of {len(tiles)} targeted KPIs were on track in "
+        f"{counts[Status.ON_TRACK]} of {formats.counted(len(tiles), 'targeted KPI')} "
+        f"{'was' if len(tiles) == 1 else 'were'} on track in "
         f"{context.quarter}, {counts[Status.AT_RISK]} at risk and "
         f"{counts[Status.OFF_TRACK]} off track."
+        if tiles
+        else f"No KPI has an agreed target for {context.quarter} yet."
     ]
+    if untargeted:
+        paragraphs.append(
+            f"{formats.counted(untargeted, 'KPI')} without an agreed target "
+            "appear on the scorecard and the trends with their values only."
+        )
     if off:
         paragraphs.append("Off track: " + ", ".join(off) + ".")
     if better or worse:
@@ -212,7 +224,7 @@ def scorecard(context: PackContext) -> Section:
                 value,
                 _target_value(target),
                 float(target.breach_threshold) if target else None,
-                tile.status or "",
+                (tile.status or "") if target else NO_TARGET,
                 tile.value.n if tile.value else 0,
                 before,
                 tile.change,
@@ -246,7 +258,7 @@ def scorecard(context: PackContext) -> Section:
 
 @section("trends")
 def monthly_trends(context: PackContext) -> Section:
-    """The last twelve months of each targeted KPI, with the monthly target where one is
+    """The last twelve months of each KPI on the scorecard, with the monthly target where one is
     agreed (else the quarter's), each KPI's months a block of rows its chart draws."""
     months = months_back(context.quarter, TREND_MONTHS)
     targeted = [tile.kpi.key for tile in context.tiles]

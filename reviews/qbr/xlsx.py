@@ -124,14 +124,15 @@ def _charts(book, sheet, sheet_name: str, table: Table, header: int, charts) -> 
                 "line": {"color": "#0172ad", "width": 2},
             }
         )
-        line.add_series(
-            {
-                "name": "Target",
-                "categories": [sheet_name, first, 1, last, 1],
-                "values": [sheet_name, first, 3, last, 3],
-                "line": {"color": "#1e7b34", "dash_type": "dash", "width": 1.5},
-            }
-        )
+        if chart.target is not None:  # a KPI without an agreed target draws its values only
+            line.add_series(
+                {
+                    "name": "Target",
+                    "categories": [sheet_name, first, 1, last, 1],
+                    "values": [sheet_name, first, 3, last, 3],
+                    "line": {"color": "#1e7b34", "dash_type": "dash", "width": 1.5},
+                }
+            )
         line.set_title({"name": chart.title, "name_font": {"size": 11}})
         line.set_y_axis({"num_format": UNIT_FORMATS.get(unit, "General")})
         line.set_legend({"position": "bottom"})

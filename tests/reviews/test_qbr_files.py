@@ -102,6 +102,10 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         "Change vs 2025-Q2",
         "Trend",
     ]
+    shown = [row[0] for row in rows]
+    untargeted = [row for row in rows if row[0] not in {KPI_BY_KEY[k].name for k in TARGETED}]
+    assert all(row[2] is None and row[4] == "no target" for row in untargeted)
+    rows = [row for row in rows if row not in untargeted]
     assert [row[0] for row in rows] == [KPI_BY_KEY[k].name for k in TARGETED]
     for key, row in zip(TARGETED, rows, strict=True):
         value = quarter_value(qbr_engagement, key)
@@ -121,11 +125,16 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
 
     trends = book["Trends"]
     charts = trends._charts
-    assert len(charts) == len(TARGETED)
-    assert all(len(chart.series) == 2 for chart in charts)  # the values and the target
+    assert len(charts) == len(shown)
+    # The values and the target where one is agreed; else the values only.
+    series = {c.title.tx.rich.p[0].r[0].t: len(c.series) for c in charts}
+    assert series == {
+        f"{name}, monthly": 2 if name in {KPI_BY_KEY[k].name for k in TARGETED} else 1
+        for name in shown
+    }
     header, rows = rows_after(trends, "KPI")
     assert list(header) == ["KPI", "Month", "Value", "Target", "Status", "n"]
-    assert len(rows) == 12 * len(TARGETED)
+    assert len(rows) == 12 * len(shown)
     by_month = {(r[0], r[1]): r for r in rows}
     for value in MetricValue.objects.filter(
         engagement=qbr_engagement, kpi="time_to_fill", grain="month", dimension="all"
@@ -340,6 +349,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     scorecard = list(
         csv.DictReader(io.StringIO(archive.read("03-scorecard.csv").decode("utf-8-sig")))
     )
+    scorecard = [r for r in scorecard if r["Status"] != "no target"]
     assert [r["KPI"] for r in scorecard] == [KPI_BY_KEY[k].name for k in TARGETED]
     for key, row in zip(TARGETED, scorecard, strict=True):
         value = quarter_value(qbr_engagement, key)
