@@ -41,6 +41,14 @@ class Table:
     primary: bool = False
     # False for a table the PDF draws as a picture instead (the risk heat map).
     in_pdf: bool = True
+    # Per row, the kind of its last cell where it differs from the column's (a table of
+    # facts: a date among texts); "" keeps the column's.
+    last_kinds: list[str] = field(default_factory=list)
+
+    def kind(self, row: int, col: int) -> str:
+        if col == len(self.columns) - 1 and self.last_kinds and self.last_kinds[row]:
+            return self.last_kinds[row]
+        return self.columns[col].kind
 
 
 @dataclass

@@ -72,7 +72,7 @@ def _table(table: Table) -> dict:
     rows = []
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
-        rows.append([_cell(c.kind, unit, v) for c, v in zip(table.columns, row, strict=True)])
+        rows.append([_cell(table.kind(i, col), unit, v) for col, v in enumerate(row)])
     headings = [c.heading for c in table.columns]
     return {
         "title": table.title,

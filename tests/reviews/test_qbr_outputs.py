@@ -10,6 +10,7 @@ from kpis.models import MetricValue
 from kpis.registry import DEFINITION_VERSION, KPIS
 from kpis.services import engagement_metrics_recompute
 from reviews.qbr.services import qbr_pack_build_now
+from reviews.qbr.xlsx import lines_of
 from tests.kpis.sample import import_sample
 from tests.reviews.conftest import AS_OF, QUARTER
 from tests.reviews.test_qbr_files import rows_after
@@ -69,3 +70,60 @@ def test_an_engagement_without_targets_gets_every_kpi_with_a_value(untargeted_en
     _, rows = rows_after(trends, "KPI")
     assert {row[0] for row in rows} == {kpi.name for kpi in expected}
     assert all(row[3] is None for row in rows)
+
+
+def wrapped_text_rows(sheet):
+    """Rows holding a wrapped text cell of more than one line at its column's width."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+                continue
+            width = sheet.column_dimensions[cell.column_letter].width
+            if lines_of(cell.value, width) > 1:
+                yield cell.row, lines_of(cell.value, width)
+
+
+@pytest.mark.django_db
+def test_every_excel_sheet_prints_landscape_one_page_wide_with_its_header_and_tall_rows(
+    qbr_engagement,
+):
+    _, data = build(qbr_engagement, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet in book:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # One page wide (1 is the file format's default, left unwritten), any number down.
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        header = next(c.row for c in sheet["A"][3:] if c.font.bold)
+        assert sheet.print_title_rows == f"${header}:${header}", sheet.title
+    # The SLA arithmetic, the definitions' formulas and the summary's headings wrap, and their
+    # rows are as tall as their lines.
+    tall = {}
+    for name in ("SLA", "Definitions", "Summary"):
+        rows = dict(wrapped_text_rows(book[name]))
+        assert rows, name
+        for row, lines in rows.items():
+            height = book[name].row_dimensions[row].height
+            assert height is not None and height >= 15 * min(lines, 15), (name, row, lines)
+        tall[name] = rows
+    sla = book["SLA"]
+    arithmetic = next(c for row in sla.iter_rows() for c in row if c.value == "Arithmetic")
+    assert any(row > arithmetic.row for row in tall["SLA"])
+
+
+def test_lines_of_lays_words_out_greedily():
+    assert lines_of("short", 10) == 1
+    assert lines_of("one two three four", 11) == 2  # "one two" / "three four"
+    assert lines_of("a" * 25, 10) == 3  # a long token on lines of its own
+    assert lines_of("one\ntwo", 40) == 2
+
+
+@pytest.mark.django_db
+def test_trend_charts_title_their_axes_and_draw_the_breach_line(qbr_engagement):
+    _, data = build(qbr_engagement, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    charts = {c.title.tx.rich.p[0].r[0].t: c for c in book["Trends"]._charts}
+    chart = charts["Time to fill, monthly"]
+    assert [s.tx.v for s in chart.series[1:]] == ["Target", "Breach threshold"]
+    assert chart.x_axis.title.tx.rich.p[0].r[0].t == "Month"
+    assert chart.y_axis.title.tx.rich.p[0].r[0].t == "Days"

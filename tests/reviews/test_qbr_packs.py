@@ -85,14 +85,19 @@ def test_a_stored_pack_keeps_its_numbers_when_the_data_changes(qbr_engagement, h
 
 
 def text_cells_xlsx(data: bytes):
+    """Each text cell as a reader sees it: a quote-prefixed cell shows its text as written and
+    is text to Excel (given here with the apostrophe Excel's formula bar shows)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
     for sheet in book:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
+                    # The text itself never carries the apostrophe; the cell's format does.
+                    assert not cell.value.startswith("'"), cell.value
                     # OOXML escapes a carriage return; Excel reads it back as one.
-                    yield cell.value.replace("_x000D_", "\r")
+                    text = cell.value.replace("_x000D_", "\r")
+                    yield ("'" + text) if cell.quotePrefix else text
 
 
 def text_cells_csv(data: bytes):
