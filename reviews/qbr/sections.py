@@ -186,8 +186,9 @@ def executive_summary(context: PackContext) -> Section:
         )
     attainment = f" ({plan.attainment:.1f}% of plan)" if plan.attainment is not None else ""
     paragraphs.append(
-        f"{plan.hired} hires against {plan.planned} planned{attainment}; "
-        f"{len(items)} open action items, {overdue} overdue."
+        f"{formats.counted(plan.hired, 'hire')} against {formats.number(plan.planned)} "
+        f"planned{attainment}; {formats.counted(len(items), 'open action item')}, "
+        f"{formats.number(overdue)} overdue."
     )
     table = Table(
         "summary",
@@ -359,9 +360,10 @@ def plan_vs_actual(context: PackContext) -> Section:
         ],
         primary=True,
     )
-    text = f"{quarter.hired} hires against {quarter.planned} planned in {context.quarter}" + (
-        f": {quarter.attainment:.1f}% of plan." if quarter.attainment is not None else "."
-    )
+    text = (
+        f"{formats.counted(quarter.hired, 'hire')} against {formats.number(quarter.planned)} "
+        f"planned in {context.quarter}"
+    ) + (f": {quarter.attainment:.1f}% of plan." if quarter.attainment is not None else ".")
     return Section("plan_vs_actual", "Plan vs actual", "Plan vs actual", [text], [table])
 
 

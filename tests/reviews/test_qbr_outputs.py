@@ -2,6 +2,9 @@
 and print setup, the PDF's words and tags."""
 
 import io
+import re
+import subprocess
+import zlib
 
 import openpyxl
 import pytest
@@ -13,7 +16,7 @@ from reviews.qbr.services import qbr_pack_build_now
 from reviews.qbr.xlsx import lines_of
 from tests.kpis.sample import import_sample
 from tests.reviews.conftest import AS_OF, QUARTER
-from tests.reviews.test_qbr_files import rows_after
+from tests.reviews.test_qbr_files import pdf_words, rows_after
 
 
 def build(engagement, fmt):
@@ -127,3 +130,35 @@ def test_trend_charts_title_their_axes_and_draw_the_breach_line(qbr_engagement):
     assert [s.tx.v for s in chart.series[1:]] == ["Target", "Breach threshold"]
     assert chart.x_axis.title.tx.rich.p[0].r[0].t == "Month"
     assert chart.y_axis.title.tx.rich.p[0].r[0].t == "Days"
+
+
+def pdf_streams(data: bytes):
+    """The PDF's objects as written, its compressed streams (object streams too) inflated."""
+    yield data
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            yield zlib.decompress(match.group(1))
+        except zlib.error:
+            continue
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_tagged_keeps_kpi_keys_whole_and_counts_in_words(qbr_engagement, tmp_path):
+    _, data = build(qbr_engagement, "pdf")
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(
+        ["/usr/bin/pdfinfo", str(path)], capture_output=True, check=True
+    ).stdout.decode()
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(rf"^Title:\s+{re.escape(qbr_engagement.name)}", info, re.M), info
+    objects = b"".join(pdf_streams(data))
+    assert b"/Lang (en)" in objects  # the document's language, from <html lang>
+    assert b"pdfuaid:part" in objects  # declared PDF/UA-1 in its XMP metadata
+
+    words = pdf_words(data, tmp_path).split()
+    for kpi in KPIS:  # every key on one line, not broken mid-word
+        assert kpi.key in words, kpi.key
+    text = " ".join(words)
+    assert "1 decisions" not in text and "1 breaches" not in text
+    assert re.search(r"\b2 decisions recorded in 2025-Q3", text)  # two in the quarter
