@@ -5,14 +5,17 @@ import io
 import re
 import subprocess
 import zlib
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+import time_machine
 
 from kpis.models import MetricValue
 from kpis.registry import DEFINITION_VERSION, KPIS
 from kpis.services import engagement_metrics_recompute
-from reviews.qbr.services import qbr_pack_build_now
+from reviews.models import Meeting, MeetingStatus, QbrPackStatus, Tier
+from reviews.qbr.services import qbr_pack_build_now, qbr_pack_start, qbr_packs_expire
 from reviews.qbr.xlsx import lines_of
 from tests.kpis.sample import import_sample
 from tests.reviews.conftest import AS_OF, QUARTER
@@ -162,3 +165,55 @@ def test_the_pdf_is_tagged_keeps_kpi_keys_whole_and_counts_in_words(qbr_engageme
     text = " ".join(words)
     assert "1 decisions" not in text and "1 breaches" not in text
     assert re.search(r"\b2 decisions recorded in 2025-Q3", text)  # two in the quarter
+
+
+def at(day: int, month: int, hour: int = 0) -> datetime:
+    return datetime(2025, month, day, hour, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_pack_is_kept_until_a_week_after_its_quarters_strategic_review(
+    qbr_engagement, hr_lead, settings
+):
+    settings.RPO_QBR_PACK_DAYS = 7
+    review = Meeting.objects.create(
+        engagement=qbr_engagement,
+        tier=Tier.STRATEGIC,
+        title="QBR 2025-Q3",
+        starts_at=at(20, 11, 10),
+        duration_minutes=90,
+    )
+    with time_machine.travel(at(1, 10, 9), tick=False):
+        pack = qbr_pack_start(actor=hr_lead, engagement=qbr_engagement, quarter=QUARTER, fmt="pdf")
+    # Not 8 October (7 days): a week after the review ends on 20 November at 11:30.
+    assert pack.expires_at == at(27, 11, 11) + timedelta(minutes=30)
+    assert qbr_packs_expire(now=at(20, 10)) == 0
+
+    # The review moves to December: the daily run keeps the pack for it.
+    Meeting.objects.filter(pk=review.pk).update(starts_at=at(10, 12, 10))
+    assert qbr_packs_expire(now=at(27, 11, 9)) == 0
+    pack.refresh_from_db()
+    assert pack.expires_at == at(17, 12, 11) + timedelta(minutes=30)
+    assert pack.status != QbrPackStatus.EXPIRED
+
+    # Cancelled, the review holds nothing: the pack goes on its own days.
+    Meeting.objects.filter(pk=review.pk).update(status=MeetingStatus.CANCELLED)
+    assert qbr_packs_expire(now=at(18, 12)) == 1
+    pack.refresh_from_db()
+    assert pack.status == QbrPackStatus.EXPIRED
+
+
+@pytest.mark.django_db
+def test_a_strategic_meeting_of_another_quarter_does_not_hold_a_pack(
+    qbr_engagement, hr_lead, settings
+):
+    settings.RPO_QBR_PACK_DAYS = 7
+    Meeting.objects.create(  # in the quarter itself: it reviews the quarter before
+        engagement=qbr_engagement, tier=Tier.STRATEGIC, title="QBR Q2", starts_at=at(15, 7, 10)
+    )
+    Meeting.objects.create(  # a tactical meeting is not the QBR
+        engagement=qbr_engagement, tier=Tier.TACTICAL, title="Monthly", starts_at=at(20, 10, 10)
+    )
+    with time_machine.travel(at(1, 10, 9), tick=False):
+        pack = qbr_pack_start(actor=hr_lead, engagement=qbr_engagement, quarter=QUARTER, fmt="pdf")
+    assert pack.expires_at == at(8, 10, 9)
