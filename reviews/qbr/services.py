@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,9 +33,9 @@ from reviews.models import (
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal import fanout, formats, tenant_db
+from rpo_portal.mail import portal_email, site_url
 from rpo_portal.redis_errors import REDIS_ERRORS
 from rpo_portal.task_names import task_named
-from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -437,9 +436,9 @@ def _lock_delivery(subscription: QbrSubscription, quarter: str) -> None:
         )
 
 
-def _delivery_email(subscription: QbrSubscription, pack: QbrPack) -> EmailMessage:
+def _delivery_email(subscription: QbrSubscription, pack: QbrPack):
     engagement = subscription.engagement
-    url = settings.RPO_SITE_URL.rstrip("/") + reverse("qbr:list", args=[engagement.pk])
+    url = site_url() + reverse("qbr:list", args=[engagement.pk])
     body = "\n".join(
         [
             f"The quarterly business review pack of {engagement.name} for {pack.quarter} "
@@ -456,8 +455,8 @@ def _delivery_email(subscription: QbrSubscription, pack: QbrPack) -> EmailMessag
             f"All packs of this engagement, and your subscription: {url}",
         ]
     )
-    message = EmailMessage(
-        subject=one_line(f"QBR pack {pack.quarter}: {engagement.name}"),
+    message = portal_email(
+        subject=f"QBR pack {pack.quarter}: {engagement.name}",
         body=body,
         to=[subscription.user.email],
     )

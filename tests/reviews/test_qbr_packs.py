@@ -343,6 +343,7 @@ def test_each_subscriber_gets_the_closed_quarters_pack_once(
     qbr_engagement, hr_lead, account_manager, client_viewer, settings
 ):
     settings.RPO_QBR_GRACE_DAYS = 10
+    settings.PORTAL_BASE_URL = "https://rpo.example.com"
     subscribe(qbr_engagement, hr_lead, "pdf")
     subscribe(qbr_engagement, client_viewer, "pdf")
     subscribe(qbr_engagement, account_manager, "xlsx")
@@ -361,6 +362,9 @@ def test_each_subscriber_gets_the_closed_quarters_pack_once(
     assert QUARTER in message.subject and qbr_engagement.name in message.subject
     assert "Filters: grain quarter, segment all" in message.body
     assert f"Data as of: {AS_OF.isoformat()}" in message.body
+    # The one base URL for every link; automatic mail, so no out-of-office replies.
+    assert f"https://rpo.example.com/engagements/{qbr_engagement.pk}/qbr/" in message.body
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
     ((name, content, mimetype),) = message.attachments
     assert name.endswith(".pdf") and content.startswith(b"%PDF") and mimetype == "application/pdf"
     assert QbrPack.objects.filter(scheduled=True, quarter=QUARTER).count() == 2
