@@ -31,7 +31,8 @@ from notifications.models import (
     NotificationPreference,
 )
 from rpo_portal import fanout, formats
-from rpo_portal.mail import portal_email, site_url
+from rpo_portal.mail import portal_email
+from rpo_portal.site import site_url
 from rpo_portal.task_names import task_named
 
 logger = logging.getLogger(__name__)

@@ -33,8 +33,9 @@ from reviews.models import (
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal import fanout, formats, tenant_db
-from rpo_portal.mail import portal_email, site_url
+from rpo_portal.mail import portal_email
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.site import site_url
 from rpo_portal.task_names import task_named
 
 logger = logging.getLogger(__name__)

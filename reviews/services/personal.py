@@ -18,7 +18,8 @@ from engagements.access import engagements_for
 from engagements.models import Engagement
 from reviews.models import OPEN_STATUSES, ActionItem, CalendarToken, ReminderSent
 from rpo_portal import fanout, formats
-from rpo_portal.mail import portal_email, site_url
+from rpo_portal.mail import portal_email
+from rpo_portal.site import site_url
 
 # --- reminders -----------------------------------------------------------------------------
 
