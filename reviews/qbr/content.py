@@ -27,6 +27,10 @@ class Column:
     heading: str
     kind: str = TEXT
     width: int = 14
+    # A measured KPI value: the Excel cell holds it as shown (its KPI's decimals, half away
+    # from zero, the contract's rule), the CSV the exact value. Targets and thresholds are
+    # written as agreed.
+    as_shown: bool = False
 
 
 @dataclass

@@ -119,7 +119,7 @@ def _outcomes(context: PackContext, start, end) -> Table:
             Column("Kind", TEXT, 8),
             Column("Period", TEXT, 10),
             Column("Threshold", VALUE, 12),
-            Column("Value", VALUE, 12),
+            Column("Value", VALUE, 12, as_shown=True),
             Column("n", NUMBER, 8),
             Column("Outcome", TEXT, 14),
             Column("Period closed", TEXT, 10),
@@ -155,7 +155,7 @@ def _breaches(context: PackContext, start, end) -> Table:
         [
             Column("Clause", TEXT, 22),
             Column("Period", TEXT, 10),
-            Column("Value", VALUE, 12),
+            Column("Value", VALUE, 12, as_shown=True),
             Column("Threshold", VALUE, 12),
             Column("n", NUMBER, 8),
             Column("Status", TEXT, 20),

@@ -111,14 +111,19 @@ def write_text(sheet, formats: _Formats, row: int, col: int, text: str, fmt=None
     sheet.write_string(row, col, text, fmt)
 
 
-def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: str, value) -> None:
+def _write_cell(
+    sheet, formats: _Formats, row: int, col: int, kind: str, unit: str, value, shown=False
+) -> None:
     if value is None or value == "":
         sheet.write_blank(row, col, None)
     elif kind == STATUS:
         word = STATUS_WORDS.get(value, value)
         write_text(sheet, formats, row, col, word, formats.statuses.get(value))
     elif kind == VALUE:
-        sheet.write_number(row, col, value, formats.units.get(KPI_BY_KEY[unit].unit))
+        kpi = KPI_BY_KEY[unit]
+        if shown:  # the value as the pack shows it; the CSV keeps the exact one
+            value = float(rounded(value, kpi.decimals))
+        sheet.write_number(row, col, value, formats.units.get(kpi.unit))
     elif kind == PERCENT:
         sheet.write_number(row, col, value, formats.percent)
     elif kind == MONEY:
@@ -149,7 +154,8 @@ def _write_table(sheet, formats: _Formats, table: Table, top: int, widths: dict)
         texts = []
         for col, value in enumerate(row):
             kind = table.kind(i, col)
-            _write_cell(sheet, formats, header + 1 + i, col, kind, unit, value)
+            shown = table.columns[col].as_shown
+            _write_cell(sheet, formats, header + 1 + i, col, kind, unit, value, shown)
             texts.append(str(value) if kind == TEXT and value else "")
         _fit_row(sheet, header + 1 + i, texts, widths)
     return header

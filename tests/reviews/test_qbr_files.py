@@ -15,6 +15,7 @@ from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
 from recruiting.models import Application, HiringPlanLine
 from reviews.models import ActionItem, Decision, Risk, RiskStatus
 from reviews.qbr.services import qbr_pack_build_now
+from rpo_portal import formats
 from sla.models import Breach, SlaOutcome
 from sla.selectors import ledger, quarter_money
 from tests.reviews.conftest import AS_OF, QUARTER
@@ -101,7 +102,7 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         "Change vs 2025-Q2",
         "Trend",
     ]
-    shown = [row[0] for row in rows]
+    names = [row[0] for row in rows]
     untargeted = [row for row in rows if row[0] not in {KPI_BY_KEY[k].name for k in TARGETED}]
     assert all(row[2] is None and row[4] == "no target" for row in untargeted)
     rows = [row for row in rows if row not in untargeted]
@@ -112,32 +113,33 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         target = KpiTarget.objects.get(
             engagement=qbr_engagement, kpi=key, grain="quarter", state=TargetState.AGREED
         )
-        assert row[1] == pytest.approx(value.value)
+        # Measured values as shown (the KPI's decimals, half away from zero), the target as agreed.
+        assert row[1] == shown(value.value, key)
         assert row[2] == pytest.approx(float(target.target_value))
         assert row[4] == STATUS_WORDS[value.status]
         assert row[5] == value.n
-        assert row[6] == pytest.approx(before.value)
-        assert row[7] == pytest.approx(value.value - before.value)
+        assert row[6] == shown(before.value, key)
+        assert row[7] == shown(value.value - before.value, key)
     status_cell = summary.cell(row=6, column=5)
     assert status_cell.fill.fgColor.rgb.endswith(("1E7B34", "9A6700", "B42318", "5F6B7A"))
     assert summary.cell(row=6, column=2).number_format  # a KPI's unit, not General
 
     trends = book["Trends"]
     charts = trends._charts
-    assert len(charts) == len(shown)
+    assert len(charts) == len(names)
     # The values, with the target and the breach threshold where a monthly target is agreed
     # (time to fill); a quarter's target is not drawn as a month's (offer acceptance, hires).
     series = {c.title.tx.rich.p[0].r[0].t: len(c.series) for c in charts}
-    assert series == {f"{name}, monthly": 3 if name == "Time to fill" else 1 for name in shown}
+    assert series == {f"{name}, monthly": 3 if name == "Time to fill" else 1 for name in names}
     header, rows = rows_after(trends, "KPI")
     assert list(header) == ["KPI", "Month", "Value", "Target", "Status", "n", "Breach threshold"]
-    assert len(rows) == 12 * len(shown)
+    assert len(rows) == 12 * len(names)
     by_month = {(r[0], r[1]): r for r in rows}
     for value in MetricValue.objects.filter(
         engagement=qbr_engagement, kpi="time_to_fill", grain="month", dimension="all"
     ):
         row = by_month[("Time to fill", value.period)]
-        assert row[2] == pytest.approx(value.value)
+        assert row[2] == shown(value.value, "time_to_fill")
         assert row[3] == 40 and row[6] == 60  # the monthly target and breach threshold
     assert all(r[3] is None for r in rows if r[0] == "Hires")  # only a quarterly target
 
@@ -181,6 +183,11 @@ def table_rows(sheet, title: str):
             break
         body.append(row[: len(header)])
     return header, body
+
+
+def shown(value, key):
+    """A KPI value as the pack shows it: the KPI's decimals, half away from zero."""
+    return float(formats.rounded(value, KPI_BY_KEY[key].decimals))
 
 
 def approx_or_none(value):
