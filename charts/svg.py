@@ -30,6 +30,7 @@ STATUS_WORDS = {
     "off_track": "off track",
     "insufficient_data": "insufficient data",
     "suppressed": "suppressed",
+    "no_target": "no target",
 }
 LINE_COLOUR = "#0172ad"
 TARGET_COLOUR = "#1e7b34"

@@ -127,11 +127,17 @@ class KpiTile:
         return "better" if (change > 0) == (self.kpi.direction == "higher") else "worse"
 
 
-def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
+def kpi_tiles(
+    *, engagement: Engagement, filters: Filters, untargeted: bool = False
+) -> list[KpiTile]:
     """One tile per KPI with an agreed target: the chosen period's value against the target,
-    the change from the period before and a sparkline of the last periods. Two queries."""
+    the change from the period before and a sparkline of the last periods. Two queries.
+
+    `untargeted` adds every KPI with a value in the window but no agreed target (the QBR
+    pack's scorecard: an engagement that has agreed no targets yet still has its numbers)."""
     targets = kpi_selectors.agreed_targets(engagement=engagement)
     targeted = [kpi for kpi in KPI_BY_KEY if any(t.kpi == kpi for t in targets)]
+    shown = list(KPI_BY_KEY) if untargeted else targeted
     window = filters.window
     values = (
         MetricValue.objects.filter(
@@ -140,15 +146,16 @@ def kpi_tiles(*, engagement: Engagement, filters: Filters) -> list[KpiTile]:
             grain=filters.grain,
             dimension=filters.dimension,
             segment=filters.segment,
-            kpi__in=targeted,
+            kpi__in=shown,
             period__in=window,
         ).select_related("target")
         if window
         else MetricValue.objects.none()
     )
     by_key = {(v.kpi, v.period): v for v in values}
+    valued = {v.kpi for v in by_key.values() if v.value is not None}
     tiles = []
-    for key in targeted:
+    for key in [k for k in shown if k in targeted or k in valued]:
         kpi = KPI_BY_KEY[key]
         value = by_key.get((key, filters.period))
         target = (

@@ -16,7 +16,7 @@ from kpis.models import Grain, KpiTarget, MetricValue, TargetState
 from kpis.registry import KPI_BY_KEY, KPIS
 from kpis.templatetags.kpis_tags import kpi_amount
 from rpo_portal import formats
-from rpo_portal.csv_export import csv_text
+from rpo_portal.csv_files import csv_table
 
 PROPOSE = "kpis.propose_target"
 AGREE = "kpis.agree_target"
@@ -187,7 +187,7 @@ def value_records_csv(request, engagement_id: int, value_id: int, section_index:
     where = "" if value.dimension == "all" else f"-{slugify(value.segment)}"
     name = f"{value.kpi}-{value.period}{where}-{slugify(chosen.title)}.csv"
     response = HttpResponse(
-        csv_text(chosen.columns, chosen.rows), content_type="text/csv; charset=utf-8"
+        csv_table(chosen.columns, chosen.rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -17,6 +17,7 @@ from engagements.models import Engagement
 class Delivery(models.TextChoices):
     IMMEDIATE = "immediate", "Immediately, one e-mail per notification"
     DIGEST = "digest", "Once a day, in a digest"
+    OFF = "off", "Never: I read them in the portal"
 
 
 class NotificationPreference(models.Model):

@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core import signing
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import Engagement
@@ -29,9 +30,10 @@ from notifications.models import (
     NotificationDigest,
     NotificationPreference,
 )
-from rpo_portal import fanout
+from rpo_portal import fanout, formats
+from rpo_portal.mail import portal_email
+from rpo_portal.site import site_url
 from rpo_portal.task_names import task_named
-from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -230,41 +232,77 @@ def _digest_send(connection, *, recipient_id: int, day: date, cutoff: datetime) 
     digest = NotificationDigest(recipient=recipient, day=day, notification_count=len(notifications))
     digest.full_clean(validate_constraints=False)
     digest.save()
-    subject = f"Your RPO Portal digest of {day:%d %b %Y}: {len(notifications)} notification" + (
-        "s" if len(notifications) != 1 else ""
+    subject = (
+        f"Your RPO Portal digest of {formats.day(day)}: "
+        f"{formats.counted(len(notifications), 'notification')}"
     )
-    body = render_to_string(
-        "notifications/email_digest.txt",
-        {"day": day, "notifications": notifications, "site_url": _site_url()},
-    )
-    _email(connection, recipient, subject, body)
+    context = {"day": day, "notifications": notifications, "site_url": site_url()}
+    body = render_to_string("notifications/email_digest.txt", context)
+    html = render_to_string("notifications/email_digest.html", context)
+    _email(connection, recipient, subject, body, html)
     Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
         emailed_at=timezone.now(), digest=digest
     )
     return True
 
 
-def _single_message(notification: Notification) -> tuple[str, str]:
+def _single_message(notification: Notification) -> tuple[str, str, str]:
     subject = f"[{notification.engagement.name}] {notification.subject}"
-    body = render_to_string(
-        "notifications/email_single.txt",
-        {"notification": notification, "site_url": _site_url()},
+    context = {"notification": notification, "site_url": site_url()}
+    return (
+        subject,
+        render_to_string("notifications/email_single.txt", context),
+        render_to_string("notifications/email_single.html", context),
     )
-    return subject, body
 
 
-def _email(connection, recipient, subject: str, body: str) -> None:
-    message = EmailMessage(
-        # Names in a subject were typed by people; data stored before the one-line rule (or
-        # past it) must not break the header, nor stop the e-mails of everyone after it.
-        subject=one_line(subject)[:250],
+def _email(connection, recipient, subject: str, body: str, html: str) -> None:
+    """One notification e-mail: plain text and HTML, with the one-click unsubscribe (RFC
+    8058) that mail programs offer as a button."""
+    unsubscribe = site_url() + reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(recipient)]
+    )
+    portal_email(
+        subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        html=html,
         to=[recipient.email],
         connection=connection,
-    )
-    message.send()
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    ).send()
 
 
-def _site_url() -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/")
+# --- unsubscribing without signing in ----------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def unsubscribe_token(user) -> str:
+    """A signed token naming the user (and their address, so it dies with an address
+    change): the link in every notification e-mail's List-Unsubscribe header."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_of_unsubscribe_token(token: str):
+    """The active user a token names, or None for a forged, altered or stale one."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
+
+
+def notification_emails_unsubscribe(*, token: str):
+    """Turn a person's notification e-mails (digest or immediate) off from the link in one,
+    without signing in: the token is the proof. Returns the user, or None for a bad token.
+    Their notifications stay in the portal."""
+    user = user_of_unsubscribe_token(token)
+    if user is None:
+        return None
+    notification_preference_set(actor=user, delivery=Delivery.OFF)
+    return user

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:notification_id>/read/", views.mark_read, name="mark_read"),
     path("<int:notification_id>/open/", views.open_notification, name="open"),
     path("settings/", views.preferences, name="settings"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

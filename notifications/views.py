@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
@@ -78,3 +80,20 @@ def preferences(request):
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
+
+
+# A mail program's one-click unsubscribe (RFC 8058) POSTs from outside any session: the signed
+# token is the proof, so no sign-in and no CSRF token. GET only shows the button, since link
+# scanners fetch every URL in a message.
+@csrf_exempt
+def unsubscribe(request, token: str):
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    user = services.user_of_unsubscribe_token(token)
+    if user is None:
+        raise Http404("This unsubscribe link is not valid.")
+    done = False
+    if request.method == "POST":
+        services.notification_emails_unsubscribe(token=token)
+        done = True
+    return render(request, "notifications/unsubscribe.html", {"email": user.email, "done": done})

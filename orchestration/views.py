@@ -1,4 +1,3 @@
-import csv
 from datetime import UTC
 
 from django.contrib import messages
@@ -25,7 +24,7 @@ from reviews.forms import ActionItemQuickForm
 from reviews.qbr.services import GENERATE as GENERATE_QBR
 from reviews.quarters import quarter_of_period
 from reviews.services import LOG_ACTION_ITEM, action_item_create
-from rpo_portal.text_rules import spreadsheet_cell
+from rpo_portal.csv_files import csv_lines
 
 RECOMPUTE = "kpis.recompute"
 VIEW_AUDIT = "engagements.view_audit"
@@ -319,14 +318,9 @@ AUDIT_CSV_HEADER = (
 )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _audit_csv_rows(engagement: Engagement, filters: audit.AuditFilters):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(AUDIT_CSV_HEADER)
+    """The audit CSV's rows, a thousand events a query (the response streams them)."""
+    yield AUDIT_CSV_HEADER
     offset, chunk = 0, 1000
     while True:
         events = audit.audit_events(
@@ -347,7 +341,7 @@ def _audit_csv_rows(engagement: Engagement, filters: audit.AuditFilters):
                 event.job,
                 event.task_id,
             )
-            yield writer.writerow([spreadsheet_cell(value) for value in row])
+            yield row
         if len(events) < chunk:
             return
         offset += chunk
@@ -359,7 +353,7 @@ def engagement_audit_export(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id, VIEW_AUDIT)
     _, filters = _audit_filters(request, engagement)
     response = StreamingHttpResponse(
-        _audit_csv_rows(engagement, filters), content_type="text/csv; charset=utf-8"
+        csv_lines(_audit_csv_rows(engagement, filters)), content_type="text/csv; charset=utf-8"
     )
     filename = f"audit-{engagement.slug}-{timezone.now():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

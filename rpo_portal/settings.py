@@ -1,8 +1,10 @@
 """Settings, read from the environment (see README "Configuration")."""
 
 import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 import pghistory
@@ -324,8 +326,6 @@ KPI_RECOMPUTE_BATCH_ROWS = env.int("RPO_KPI_BATCH_ROWS", default=1_500_000)
 RPO_QBR_PACK_DAYS = env.int("RPO_QBR_PACK_DAYS", default=30)
 # A quarter closes this many days after its last day; then its pack goes to the subscribers.
 RPO_QBR_GRACE_DAYS = env.int("RPO_QBR_GRACE_DAYS", default=10)
-# The address links in e-mails point at.
-RPO_SITE_URL = env.str("RPO_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -433,8 +433,22 @@ LOGGING = {
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings to send them.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rpo-portal@localhost")
-# Where e-mails link to (they are sent outside any request).
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The portal's address as people reach it: every link in an e-mail (notifications, digests,
+# reminders, QBR deliveries, unsubscribing) and the calendars' UIDs are made from it (mail is
+# sent outside any request). RPO_SITE_URL is its old name, still read when it is not set.
+PORTAL_BASE_URL = (
+    env.str("PORTAL_BASE_URL", default="")
+    or env.str("RPO_SITE_URL", default="")
+    or "http://127.0.0.1:8000"
+)
+if env.str("RPO_SITE_URL", default="") and not env.str("PORTAL_BASE_URL", default=""):
+    warnings.warn("RPO_SITE_URL is deprecated: set PORTAL_BASE_URL instead.", DeprecationWarning, 1)
+# The domain of the e-mails' Message-IDs: the portal's own unless set.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", default=urlsplit(PORTAL_BASE_URL).hostname or "localhost"
+)
+# The file backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

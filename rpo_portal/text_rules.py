@@ -67,8 +67,8 @@ def runs_in_a_spreadsheet(text: str) -> bool:
 def spreadsheet_cell(value):
     """A value as every CSV and Excel export writes it: text a spreadsheet would run is
     quoted with a leading apostrophe, which spreadsheets show as text (OWASP's rule for CSV
-    injection). Numbers pass as they are. The Excel writer also writes every text cell with
-    `write_string`, so none is ever parsed as a formula."""
+    injection). Numbers pass as they are. The Excel writer asks `runs_in_a_spreadsheet`
+    instead and gives such text the quote-prefix cell format (no apostrophe in the text)."""
     if isinstance(value, str) and runs_in_a_spreadsheet(value):
         return "'" + value
     return value

@@ -66,7 +66,7 @@ def make_site(engagement):
         next_review_on=date(2026, 1, 1),
     )
     from notifications.models import Notification
-    from notifications.services import notify
+    from notifications.services import notify, unsubscribe_token
     from reviews.qbr.services import qbr_pack_start
     from tests.sla.breach_helpers import agreed_clause, make_breach
 
@@ -118,6 +118,8 @@ def make_site(engagement):
             if spec.url_kwarg == "external_id"
         },
         "line_id": HiringPlanLine.objects.filter(engagement=engagement).first().pk,
+        # The signed link of a notification e-mail's one-click unsubscribe.
+        "token": unsubscribe_token(user),
         "cadence_id": Cadence.objects.filter(engagement=engagement).first().pk,
         "meeting_id": meeting.pk,
         "decision_id": reviews.decision_create(

@@ -139,6 +139,7 @@ KNOWN = {
     "key_id",
     "external_id",
     "line_id",
+    "token",
 }
 
 

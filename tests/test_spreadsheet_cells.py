@@ -73,7 +73,7 @@ def test_the_sla_export_quotes_clause_keys(engagement, account_manager, key):
         *("--engagement", engagement.slug, "--table", "evaluation", "--format", "csv"),
         stdout=out,
     )
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert rows[1] == ["'" + key, "2025-07", "-2.5", "12", "met"]
 
 
@@ -89,7 +89,7 @@ def test_the_audit_csv_quotes_text_starting_with_a_minus(login, engagement, hr_l
     response = login(hr_lead).get(
         reverse("engagements:audit_export", args=[engagement.pk]), {"model": "reviews.Decision"}
     )
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert [row[4].startswith("'-1+1 weekly review") for row in rows[1:]] == [True]
 

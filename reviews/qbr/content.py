@@ -27,6 +27,10 @@ class Column:
     heading: str
     kind: str = TEXT
     width: int = 14
+    # A measured KPI value: the Excel cell holds it as shown (its KPI's decimals, half away
+    # from zero, the contract's rule), the CSV the exact value. Targets and thresholds are
+    # written as agreed.
+    as_shown: bool = False
 
 
 @dataclass
@@ -41,6 +45,14 @@ class Table:
     primary: bool = False
     # False for a table the PDF draws as a picture instead (the risk heat map).
     in_pdf: bool = True
+    # Per row, the kind of its last cell where it differs from the column's (a table of
+    # facts: a date among texts); "" keeps the column's.
+    last_kinds: list[str] = field(default_factory=list)
+
+    def kind(self, row: int, col: int) -> str:
+        if col == len(self.columns) - 1 and self.last_kinds and self.last_kinds[row]:
+            return self.last_kinds[row]
+        return self.columns[col].kind
 
 
 @dataclass

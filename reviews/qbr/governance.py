@@ -63,9 +63,9 @@ def sla(context: PackContext) -> Section:
         .count()
     )
     paragraphs = [
-        f"{len(outcomes.rows)} clause outcomes in {quarter}, "
-        f"{sum(1 for row in outcomes.rows if row[7] == 'Breach')} breaches; "
-        f"{len(breaches.rows)} breaches recorded for its periods"
+        f"{formats.counted(len(outcomes.rows), 'clause outcome')} in {quarter}, "
+        f"{formats.counted(sum(1 for row in outcomes.rows if row[7] == 'Breach'), 'breach')}; "
+        f"{formats.counted(len(breaches.rows), 'breach')} recorded for its periods"
         + (f", and {earlier} from earlier quarters still unresolved." if earlier else "."),
         f"Net for {quarter}: {money.net:,.2f} {currency} (service credits owed "
         f"{money.credits:,.2f}, bonuses earned {money.bonuses:,.2f}). Fee for {quarter} "
@@ -119,7 +119,7 @@ def _outcomes(context: PackContext, start, end) -> Table:
             Column("Kind", TEXT, 8),
             Column("Period", TEXT, 10),
             Column("Threshold", VALUE, 12),
-            Column("Value", VALUE, 12),
+            Column("Value", VALUE, 12, as_shown=True),
             Column("n", NUMBER, 8),
             Column("Outcome", TEXT, 14),
             Column("Period closed", TEXT, 10),
@@ -155,7 +155,7 @@ def _breaches(context: PackContext, start, end) -> Table:
         [
             Column("Clause", TEXT, 22),
             Column("Period", TEXT, 10),
-            Column("Value", VALUE, 12),
+            Column("Value", VALUE, 12, as_shown=True),
             Column("Threshold", VALUE, 12),
             Column("n", NUMBER, 8),
             Column("Status", TEXT, 20),
@@ -269,7 +269,7 @@ def decisions(context: PackContext) -> Section:
         rows,
         primary=True,
     )
-    text = f"{len(rows)} decisions recorded in {quarter}, newest first."
+    text = f"{formats.counted(len(rows), 'decision')} recorded in {quarter}, newest first."
     return Section("decisions", "Decisions", "Decisions", [text], [table])
 
 

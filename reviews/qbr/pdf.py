@@ -42,12 +42,15 @@ def _cell(kind: str, unit: str, value) -> dict:
         return {"text": formats.day(value), "status": ""}
     if kind == DATETIME:
         return {"text": formats.moment(value), "status": ""}
-    return {"text": str(value), "status": ""}
+    text = str(value)
+    # Words break between words only; a token too long for any column (a long key, a URL)
+    # may break anywhere rather than run out of its cell.
+    return {"text": text, "status": "", "long": any(len(w) > LONGEST_WORD for w in text.split())}
 
 
 # About how many characters of the tables' type fit across the page.
 LINE_CHARS = 165
-LONGEST_WORD = 24  # a longer word may break across lines
+LONGEST_WORD = 28  # a longer word may break across lines (every KPI key is shorter)
 
 
 def _widths(headings: list[str], rows: list[list[dict]], wanted: list[int]) -> list[str]:
@@ -73,7 +76,7 @@ def _table(table: Table) -> dict:
     rows = []
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
-        rows.append([_cell(c.kind, unit, v) for c, v in zip(table.columns, row, strict=True)])
+        rows.append([_cell(table.kind(i, col), unit, v) for col, v in enumerate(row)])
     headings = [c.heading for c in table.columns]
     return {
         "title": table.title,
@@ -136,4 +139,6 @@ def pack_html(content: PackContent) -> str:
 def build_pdf(content: PackContent) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=pack_html(content)).write_pdf()
+    # A tagged PDF (PDF/UA-1): headings, tables and reading order for screen readers, with
+    # the document's language (<html lang>) and title (<title>) in its metadata.
+    return HTML(string=pack_html(content)).write_pdf(pdf_variant="pdf/ua-1")

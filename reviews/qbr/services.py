@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,18 +21,22 @@ from kpis.registry import KPIS
 from reviews import quarters
 from reviews.models import (
     QBR_EXTENSIONS,
+    Meeting,
+    MeetingStatus,
     QbrDelivery,
     QbrFormat,
     QbrPack,
     QbrPackStatus,
     QbrSubscription,
+    Tier,
 )
 from reviews.qbr.content import PackContent
 from reviews.qbr.sections import SECTIONS, PackContext
 from rpo_portal import fanout, formats, tenant_db
+from rpo_portal.mail import portal_email
 from rpo_portal.redis_errors import REDIS_ERRORS
+from rpo_portal.site import site_url
 from rpo_portal.task_names import task_named
-from rpo_portal.text_rules import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +114,41 @@ def pack_file_name(*, engagement: Engagement, quarter: str, fmt: str) -> str:
 # --- starting and generating ------------------------------------------------------------------
 
 
-def _expires_at(now: datetime) -> datetime:
-    return now + timedelta(days=settings.RPO_QBR_PACK_DAYS)
+# A quarter's pack stays this long after its strategic review (the QBR) has ended.
+AFTER_REVIEW = timedelta(days=7)
+
+
+def _review_end(engagement_id: int, quarter: str) -> datetime | None:
+    """When the quarter's strategic review ends: the first strategic meeting, not cancelled,
+    starting after the quarter ends and before the next one does (the QBR reviews the last
+    closed quarter), held or still to come."""
+    after = quarters.quarter_end(quarter) + timedelta(days=1)
+    until = quarters.quarter_end(quarters.quarter_of(after)) + timedelta(days=1)
+    review = (
+        Meeting.objects.filter(
+            engagement_id=engagement_id,
+            tier=Tier.STRATEGIC,
+            starts_at__gte=datetime.combine(after, time.min, tzinfo=UTC),
+            starts_at__lt=datetime.combine(until, time.min, tzinfo=UTC),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+        .first()
+    )
+    if review is None:
+        return None
+    return max(
+        review.starts_at + timedelta(minutes=review.duration_minutes),
+        review.held_at or review.starts_at,
+    )
+
+
+def _expires_at(engagement_id: int, quarter: str, made: datetime) -> datetime:
+    """`RPO_QBR_PACK_DAYS` after the pack is made, and never before a week after the
+    quarter's strategic review: a pack made for the QBR is there when the QBR is held."""
+    days = made + timedelta(days=settings.RPO_QBR_PACK_DAYS)
+    review = _review_end(engagement_id, quarter)
+    return max(days, review + AFTER_REVIEW) if review else days
 
 
 def _validate(quarter: str, fmt: str) -> None:
@@ -136,7 +172,7 @@ def qbr_pack_start(*, actor, engagement: Engagement, quarter: str, fmt: str) -> 
         generated_by=actor if getattr(actor, "pk", None) and hasattr(actor, "email") else None,
         generated_by_label=str(actor),
         message="Waiting for a worker",
-        expires_at=_expires_at(now),
+        expires_at=_expires_at(engagement.pk, quarter, now),
     )
     pack.full_clean()
     pack.save()
@@ -244,9 +280,19 @@ def qbr_packs_expire(*, now: datetime | None = None) -> int:
     expire."""
     now = now or timezone.now()
     expired = 0
-    packs = QbrPack.objects.filter(expires_at__lte=now).exclude(status=QbrPackStatus.EXPIRED)
+    # The packs due by the next daily run, so one whose review moved later is kept in time.
+    packs = QbrPack.objects.filter(expires_at__lte=now + timedelta(days=1)).exclude(
+        status=QbrPackStatus.EXPIRED
+    )
     for pack in packs.defer("content").iterator():
         with fanout.item("QBR pack expiry", engagement=pack.engagement_id, pack=pack.pk):
+            review = _review_end(pack.engagement_id, pack.quarter)
+            keep = review + AFTER_REVIEW if review else pack.expires_at
+            if keep > pack.expires_at:  # its review was (re)scheduled after it was made
+                pack.expires_at = keep
+                pack.save(update_fields=["expires_at"])
+            if pack.expires_at > now:
+                continue
             if pack.file:
                 pack.file.delete(save=False)
             pack.status = QbrPackStatus.EXPIRED
@@ -360,7 +406,7 @@ def _scheduled_pack(engagement: Engagement, quarter: str, fmt: str) -> QbrPack:
         format=fmt,
         scheduled=True,
         generated_by_label=SCHEDULED_LABEL,
-        expires_at=_expires_at(now),
+        expires_at=_expires_at(engagement.pk, quarter, now),
     )
     return qbr_pack_generate(pack_id=pack.pk)
 
@@ -391,9 +437,9 @@ def _lock_delivery(subscription: QbrSubscription, quarter: str) -> None:
         )
 
 
-def _delivery_email(subscription: QbrSubscription, pack: QbrPack) -> EmailMessage:
+def _delivery_email(subscription: QbrSubscription, pack: QbrPack):
     engagement = subscription.engagement
-    url = settings.RPO_SITE_URL.rstrip("/") + reverse("qbr:list", args=[engagement.pk])
+    url = site_url() + reverse("qbr:list", args=[engagement.pk])
     body = "\n".join(
         [
             f"The quarterly business review pack of {engagement.name} for {pack.quarter} "
@@ -410,8 +456,8 @@ def _delivery_email(subscription: QbrSubscription, pack: QbrPack) -> EmailMessag
             f"All packs of this engagement, and your subscription: {url}",
         ]
     )
-    message = EmailMessage(
-        subject=one_line(f"QBR pack {pack.quarter}: {engagement.name}"),
+    message = portal_email(
+        subject=f"QBR pack {pack.quarter}: {engagement.name}",
         body=body,
         to=[subscription.user.email],
     )

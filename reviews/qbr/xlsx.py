@@ -18,11 +18,13 @@ from reviews.qbr.content import (
     NUMBER,
     PERCENT,
     STATUS,
+    TEXT,
     VALUE,
     PackContent,
     Table,
 )
-from rpo_portal.text_rules import spreadsheet_cell
+from rpo_portal.formats import day, rounded
+from rpo_portal.text_rules import runs_in_a_spreadsheet
 
 UNIT_FORMATS = {
     "days": '0.0" d"',
@@ -39,42 +41,94 @@ STATUS_FILLS = dict(STATUS_COLOURS)
 class _Formats:
     def __init__(self, book: xlsxwriter.Workbook):
         self.book = book
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.subtitle = book.add_format({"italic": True, "font_color": "#5f6b7a"})
-        self.heading = book.add_format(
+        self._props: dict[int, dict] = {}
+        self._quoted: dict[int | None, object] = {}
+        self.title = self.add({"bold": True, "font_size": 14})
+        self.subtitle = self.add({"italic": True, "font_color": "#5f6b7a"})
+        self.heading = self.add(
             {"bold": True, "bg_color": "#e6edf3", "bottom": 1, "text_wrap": True, "valign": "top"}
         )
-        self.text = book.add_format({"valign": "top"})
-        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        self.number = book.add_format({"num_format": "#,##0"})
-        self.percent = book.add_format({"num_format": '0.0"%"'})
-        self.money = book.add_format({"num_format": "#,##0.00"})
+        self.text = self.add({"valign": "top"})
+        self.wrap = self.add({"text_wrap": True, "valign": "top"})
+        self.number = self.add({"num_format": "#,##0"})
+        self.percent = self.add({"num_format": '0.0"%"'})
+        self.money = self.add({"num_format": "#,##0.00"})
         # One date style everywhere (7 Dec 2026); moments in UTC, to the minute.
-        self.date = book.add_format({"num_format": "d mmm yyyy"})
-        self.moment = book.add_format({"num_format": 'd mmm yyyy, hh:mm "UTC"'})
-        self.units = {unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
+        self.date = self.add({"num_format": "d mmm yyyy"})
+        self.moment = self.add({"num_format": 'd mmm yyyy, hh:mm "UTC"'})
+        self.units = {unit: self.add({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
         self.statuses = {
-            key: book.add_format({"bg_color": colour, "font_color": "#ffffff", "bold": True})
+            key: self.add({"bg_color": colour, "font_color": "#ffffff", "bold": True})
             for key, colour in STATUS_FILLS.items()
         }
 
+    def add(self, props: dict):
+        fmt = self.book.add_format(props)
+        self._props[id(fmt)] = props
+        return fmt
 
-def write_text(sheet, row: int, col: int, text: str, fmt=None) -> None:
-    """Text is always written as a string, never parsed as a formula, number or URL."""
-    sheet.write_string(row, col, spreadsheet_cell(text), fmt)
+    def quoted(self, fmt):
+        """`fmt` with the quote prefix: the cell shows its text as written and Excel treats it
+        as text, never a formula, even when edited (no apostrophe in the text itself)."""
+        key = id(fmt) if fmt is not None else None
+        if key not in self._quoted:
+            props = self._props.get(key, {}) if key is not None else {}
+            self._quoted[key] = self.book.add_format({**props, "quote_prefix": True})
+        return self._quoted[key]
 
 
-def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: str, value) -> None:
+# Excel's default row height in points, and how many characters of the default font fit in
+# a column of width 1 (about one: column widths are counted in characters).
+LINE_HEIGHT = 15
+MAX_LINES = 15  # Excel's row height stops at 409 points
+
+
+def lines_of(text: str, width: float) -> int:
+    """About how many lines a wrapped cell's text takes in a column `width` characters wide:
+    each paragraph's words laid out greedily, a word longer than the line on lines of its own."""
+    usable = max(int(width) - 1, 1)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, length = 1, 0
+        for word in paragraph.split():
+            if not length:
+                length = len(word)
+            elif length + 1 + len(word) <= usable:
+                length += 1 + len(word)
+            else:
+                lines, length = lines + 1, len(word)
+            while length > usable:
+                lines, length = lines + 1, length - usable
+        total += lines
+    return total
+
+
+def write_text(sheet, formats: _Formats, row: int, col: int, text: str, fmt=None) -> None:
+    """Text is always written as a string, never parsed as a formula, number or URL; text a
+    spreadsheet would run gets the quote prefix (spreadsheet_cell's rule, as a cell format)."""
+    if runs_in_a_spreadsheet(text):
+        fmt = formats.quoted(fmt)
+    sheet.write_string(row, col, text, fmt)
+
+
+def _write_cell(
+    sheet, formats: _Formats, row: int, col: int, kind: str, unit: str, value, shown=False
+) -> None:
     if value is None or value == "":
         sheet.write_blank(row, col, None)
     elif kind == STATUS:
-        write_text(sheet, row, col, STATUS_WORDS.get(value, value), formats.statuses.get(value))
+        word = STATUS_WORDS.get(value, value)
+        write_text(sheet, formats, row, col, word, formats.statuses.get(value))
     elif kind == VALUE:
-        sheet.write_number(row, col, value, formats.units.get(KPI_BY_KEY[unit].unit))
+        kpi = KPI_BY_KEY[unit]
+        if shown:  # the value as the pack shows it; the CSV keeps the exact one
+            value = float(rounded(value, kpi.decimals))
+        sheet.write_number(row, col, value, formats.units.get(kpi.unit))
     elif kind == PERCENT:
         sheet.write_number(row, col, value, formats.percent)
     elif kind == MONEY:
-        sheet.write_number(row, col, value, formats.money)
+        # The amount as the ledger states it: to the cent, half away from zero.
+        sheet.write_number(row, col, float(rounded(value, 2)), formats.money)
     elif kind == NUMBER:
         sheet.write_number(row, col, value, formats.number)
     elif kind == DATE:
@@ -83,57 +137,102 @@ def _write_cell(sheet, formats: _Formats, row: int, col: int, kind: str, unit: s
         moment = datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None)
         sheet.write_datetime(row, col, moment, formats.moment)
     else:
-        write_text(sheet, row, col, str(value), formats.wrap if len(str(value)) > 40 else None)
+        write_text(sheet, formats, row, col, str(value), formats.wrap)
 
 
-def _write_table(sheet, formats: _Formats, table: Table, top: int) -> int:
-    """Writes the title, header and rows from row `top`; returns the header's row."""
-    write_text(sheet, top, 0, table.title, formats.subtitle)
+def _write_table(sheet, formats: _Formats, table: Table, top: int, widths: dict) -> int:
+    """Writes the title, header and rows from row `top`; returns the header's row. A row
+    whose wrapped text takes several lines is made that tall (Excel does not grow a row a
+    file sets no height for until someone edits it)."""
+    write_text(sheet, formats, top, 0, table.title, formats.subtitle)
     header = top + 1
     for col, column in enumerate(table.columns):
-        write_text(sheet, header, col, column.heading, formats.heading)
+        write_text(sheet, formats, header, col, column.heading, formats.heading)
+    _fit_row(sheet, header, [c.heading for c in table.columns], widths)
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
-        for col, (column, value) in enumerate(zip(table.columns, row, strict=True)):
-            _write_cell(sheet, formats, header + 1 + i, col, column.kind, unit, value)
+        texts = []
+        for col, value in enumerate(row):
+            kind = table.kind(i, col)
+            shown = table.columns[col].as_shown
+            _write_cell(sheet, formats, header + 1 + i, col, kind, unit, value, shown)
+            texts.append(str(value) if kind == TEXT and value else "")
+        _fit_row(sheet, header + 1 + i, texts, widths)
     return header
 
 
-def _widths(sheet, tables: list[Table]) -> None:
+def _fit_row(sheet, row: int, texts: list[str], widths: dict) -> None:
+    lines = max(lines_of(text, widths[col]) if text else 1 for col, text in enumerate(texts))
+    if lines > 1:
+        sheet.set_row(row, LINE_HEIGHT * min(lines, MAX_LINES))
+
+
+def _widths(tables: list[Table]) -> dict[int, int]:
     widths: dict[int, int] = {}
     for table in tables:
         for col, column in enumerate(table.columns):
             widths[col] = max(widths.get(col, 0), column.width)
-    for col, width in widths.items():
-        sheet.set_column(col, col, width)
+    return widths
+
+
+# Column of each series in a trend table (KPI, month, value, target, status, n, breach).
+MONTH_COL, VALUE_COL, TARGET_COL, BREACH_COL = 1, 2, 3, 6
+UNIT_WORDS = {
+    "days": "Days",
+    "percent": "Per cent",
+    "currency": "Amount",
+    "score": "Score",
+    "rating": "Rating",
+    "count": "Count",
+}
 
 
 def _charts(book, sheet, sheet_name: str, table: Table, header: int, charts) -> None:
-    """A native line chart per KPI: the months' values and the target as a second line."""
+    """A native line chart per KPI: the months' values, and where a monthly target is agreed
+    the target and the breach threshold as two dashed lines; both axes titled."""
     anchor_col = len(table.columns) + 1
+    has_breach = len(table.columns) > BREACH_COL
     for n, chart in enumerate(charts):
         first, last = header + 1 + chart.first, header + 1 + chart.last
         unit = KPI_BY_KEY[chart.kpi].unit
+        months = [sheet_name, first, MONTH_COL, last, MONTH_COL]
         line = book.add_chart({"type": "line"})
         line.add_series(
             {
                 "name": KPI_BY_KEY[chart.kpi].name,
-                "categories": [sheet_name, first, 1, last, 1],
-                "values": [sheet_name, first, 2, last, 2],
+                "categories": months,
+                "values": [sheet_name, first, VALUE_COL, last, VALUE_COL],
                 "marker": {"type": "circle", "size": 5},
                 "line": {"color": "#0172ad", "width": 2},
             }
         )
-        line.add_series(
+        if chart.target is not None:  # a KPI without an agreed target draws its values only
+            line.add_series(
+                {
+                    "name": "Target",
+                    "categories": months,
+                    "values": [sheet_name, first, TARGET_COL, last, TARGET_COL],
+                    "line": {"color": "#1e7b34", "dash_type": "dash", "width": 1.5},
+                }
+            )
+        if chart.threshold is not None and has_breach:
+            line.add_series(
+                {
+                    "name": "Breach threshold",
+                    "categories": months,
+                    "values": [sheet_name, first, BREACH_COL, last, BREACH_COL],
+                    "line": {"color": "#b42318", "dash_type": "long_dash", "width": 1.5},
+                }
+            )
+        line.set_title({"name": chart.title, "name_font": {"size": 11}})
+        line.set_x_axis({"name": "Month", "name_font": {"size": 9, "bold": False}})
+        line.set_y_axis(
             {
-                "name": "Target",
-                "categories": [sheet_name, first, 1, last, 1],
-                "values": [sheet_name, first, 3, last, 3],
-                "line": {"color": "#1e7b34", "dash_type": "dash", "width": 1.5},
+                "name": UNIT_WORDS.get(unit, "Value"),
+                "name_font": {"size": 9, "bold": False},
+                "num_format": UNIT_FORMATS.get(unit, "General"),
             }
         )
-        line.set_title({"name": chart.title, "name_font": {"size": 11}})
-        line.set_y_axis({"num_format": UNIT_FORMATS.get(unit, "General")})
         line.set_legend({"position": "bottom"})
         line.show_blanks_as("gap")
         line.set_size({"width": 560, "height": 300})
@@ -159,23 +258,41 @@ def build_xlsx(content: PackContent) -> bytes:
         tables = [t for s in sections for t in s.tables]
         # The main table goes first so its header can be frozen under the pack's title.
         tables.sort(key=lambda t: not t.primary)
-        write_text(sheet, 0, 0, content.meta["title"], formats.title)
-        write_text(sheet, 1, 0, content.meta["subtitle"], formats.subtitle)
+        widths = _widths(tables)
+        for col, width in widths.items():
+            sheet.set_column(col, col, width)
+        write_text(sheet, formats, 0, 0, content.meta["title"], formats.title)
+        write_text(sheet, formats, 1, 0, content.meta["subtitle"], formats.subtitle)
         top = 3
         for table in tables:
-            header = _write_table(sheet, formats, table, top)
-            if table.primary and top == 3:
-                sheet.freeze_panes(header + 1, 1)
-                sheet.autofilter(
-                    header, 0, header + max(len(table.rows), 1), len(table.columns) - 1
-                )
+            header = _write_table(sheet, formats, table, top, widths)
+            if top == 3:
+                if table.primary:
+                    sheet.freeze_panes(header + 1, 1)
+                    sheet.autofilter(
+                        header, 0, header + max(len(table.rows), 1), len(table.columns) - 1
+                    )
+                _page_setup(sheet, header, content)
             charts = [c for s in sections for c in s.charts if c.table == table.key]
             if charts:
                 _charts(book, sheet, name, table, header, charts)
             top = header + len(table.rows) + 3
-        _widths(sheet, tables)
     book.close()
     return output.getvalue()
+
+
+def _page_setup(sheet, header: int, content: PackContent) -> None:
+    """Printed as a reader expects: A4 landscape, every column on one page's width (as many
+    pages down as it takes), the first table's header repeated on every page, the parties and
+    page numbers in the margins."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header)
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    parties = content.meta["parties"][:120].replace("&", "&&")
+    sheet.set_header(f"&L&8{parties}&R&8&A", {"margin": 0.3})
+    sheet.set_footer(f"&L&8Data as of {day(content.meta['as_of'])}&R&8Page &P of &N")
 
 
 def _fixed_created(content: PackContent):

@@ -8,8 +8,6 @@ import secrets
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +17,9 @@ from accounts.models import User
 from engagements.access import engagements_for
 from engagements.models import Engagement
 from reviews.models import OPEN_STATUSES, ActionItem, CalendarToken, ReminderSent
-from rpo_portal import fanout
+from rpo_portal import fanout, formats
+from rpo_portal.mail import portal_email
+from rpo_portal.site import site_url
 
 # --- reminders -----------------------------------------------------------------------------
 
@@ -86,7 +86,7 @@ def reminders_send(*, today: date | None = None) -> int:
 
 
 def _send_reminder(owner: User, items: list[ActionItem], today: date) -> None:
-    base = settings.PORTAL_BASE_URL.rstrip("/")
+    base = site_url()
     overdue = sum(1 for item in items if item.is_overdue(today))
     context = {
         "owner": owner,
@@ -101,15 +101,14 @@ def _send_reminder(owner: User, items: list[ActionItem], today: date) -> None:
         "today": today,
         "mine_url": base + reverse("reviews:my_action_items"),
     }
-    subject = f"{len(items)} action item{'s' if len(items) != 1 else ''} due"
+    subject = f"{formats.counted(len(items), 'action item')} due"
     if overdue:
-        subject += f", {overdue} overdue"
-    send_mail(
+        subject += f", {formats.number(overdue)} overdue"
+    portal_email(
         subject=subject,
-        message=render_to_string("reviews/email/reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[owner.email],
-    )
+        body=render_to_string("reviews/email/reminder.txt", context),
+        to=[owner.email],
+    ).send()
 
 
 # --- calendar tokens -----------------------------------------------------------------------

@@ -390,7 +390,7 @@ def test_csv_export_is_filtered_and_formula_safe(login, history, hr_lead):
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["when (UTC)", "who", "acting as"]
     assert len(rows) == 4

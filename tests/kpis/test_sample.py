@@ -17,7 +17,7 @@ KEY = ("metric", "grain", "period", "dimension", "segment")
 def export(engagement) -> dict[tuple, dict[str, str]]:
     out = io.StringIO()
     call_command("export_metrics", "--engagement", engagement.slug, "--format", "csv", stdout=out)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert rows, "the export is empty"
     assert list(rows[0]) == [*KEY, "value", "n", "status"]
     return {tuple(row[k] for k in KEY): row for row in rows}

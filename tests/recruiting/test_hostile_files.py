@@ -267,5 +267,5 @@ def test_export_quotes_text_a_spreadsheet_would_run(engagement, capsys, segment)
         computed_at=timezone.now(),
     )
     call_command("export_metrics", "--engagement", engagement.slug)
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out.removeprefix("\ufeff"))))
     assert rows[1][4:6] == ["'" + segment, "-3.5"]  # the text quoted, the negative number not

@@ -2,10 +2,9 @@
 
 import csv
 import io
-import re
 import subprocess
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -16,6 +15,7 @@ from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
 from recruiting.models import Application, HiringPlanLine
 from reviews.models import ActionItem, Decision, Risk, RiskStatus
 from reviews.qbr.services import qbr_pack_build_now
+from rpo_portal import formats
 from sla.models import Breach, SlaOutcome
 from sla.selectors import ledger, quarter_money
 from tests.reviews.conftest import AS_OF, QUARTER
@@ -102,6 +102,10 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         "Change vs 2025-Q2",
         "Trend",
     ]
+    names = [row[0] for row in rows]
+    untargeted = [row for row in rows if row[0] not in {KPI_BY_KEY[k].name for k in TARGETED}]
+    assert all(row[2] is None and row[4] == "no target" for row in untargeted)
+    rows = [row for row in rows if row not in untargeted]
     assert [row[0] for row in rows] == [KPI_BY_KEY[k].name for k in TARGETED]
     for key, row in zip(TARGETED, rows, strict=True):
         value = quarter_value(qbr_engagement, key)
@@ -109,30 +113,35 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         target = KpiTarget.objects.get(
             engagement=qbr_engagement, kpi=key, grain="quarter", state=TargetState.AGREED
         )
-        assert row[1] == pytest.approx(value.value)
+        # Measured values as shown (the KPI's decimals, half away from zero), the target as agreed.
+        assert row[1] == shown(value.value, key)
         assert row[2] == pytest.approx(float(target.target_value))
         assert row[4] == STATUS_WORDS[value.status]
         assert row[5] == value.n
-        assert row[6] == pytest.approx(before.value)
-        assert row[7] == pytest.approx(value.value - before.value)
+        assert row[6] == shown(before.value, key)
+        assert row[7] == shown(value.value - before.value, key)
     status_cell = summary.cell(row=6, column=5)
     assert status_cell.fill.fgColor.rgb.endswith(("1E7B34", "9A6700", "B42318", "5F6B7A"))
     assert summary.cell(row=6, column=2).number_format  # a KPI's unit, not General
 
     trends = book["Trends"]
     charts = trends._charts
-    assert len(charts) == len(TARGETED)
-    assert all(len(chart.series) == 2 for chart in charts)  # the values and the target
+    assert len(charts) == len(names)
+    # The values, with the target and the breach threshold where a monthly target is agreed
+    # (time to fill); a quarter's target is not drawn as a month's (offer acceptance, hires).
+    series = {c.title.tx.rich.p[0].r[0].t: len(c.series) for c in charts}
+    assert series == {f"{name}, monthly": 3 if name == "Time to fill" else 1 for name in names}
     header, rows = rows_after(trends, "KPI")
-    assert list(header) == ["KPI", "Month", "Value", "Target", "Status", "n"]
-    assert len(rows) == 12 * len(TARGETED)
+    assert list(header) == ["KPI", "Month", "Value", "Target", "Status", "n", "Breach threshold"]
+    assert len(rows) == 12 * len(names)
     by_month = {(r[0], r[1]): r for r in rows}
     for value in MetricValue.objects.filter(
         engagement=qbr_engagement, kpi="time_to_fill", grain="month", dimension="all"
     ):
         row = by_month[("Time to fill", value.period)]
-        assert row[2] == pytest.approx(value.value)
-        assert row[3] == 40  # the monthly target
+        assert row[2] == shown(value.value, "time_to_fill")
+        assert row[3] == 40 and row[6] == 60  # the monthly target and breach threshold
+    assert all(r[3] is None for r in rows if r[0] == "Hires")  # only a quarterly target
 
     header, rows = rows_after(book["Plan vs actual"], "Month")
     assert list(header)[:4] == ["Month", "Department", "Planned hires", "Hires"]
@@ -174,6 +183,11 @@ def table_rows(sheet, title: str):
             break
         body.append(row[: len(header)])
     return header, body
+
+
+def shown(value, key):
+    """A KPI value as the pack shows it: the KPI's decimals, half away from zero."""
+    return float(formats.rounded(value, KPI_BY_KEY[key].decimals))
 
 
 def approx_or_none(value):
@@ -340,6 +354,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     scorecard = list(
         csv.DictReader(io.StringIO(archive.read("03-scorecard.csv").decode("utf-8-sig")))
     )
+    scorecard = [r for r in scorecard if r["Status"] != "no target"]
     assert [r["KPI"] for r in scorecard] == [KPI_BY_KEY[k].name for k in TARGETED]
     for key, row in zip(TARGETED, scorecard, strict=True):
         value = quarter_value(qbr_engagement, key)
@@ -429,7 +444,10 @@ def test_the_excel_pack_shows_dates_in_the_one_style(qbr_engagement):
 
     _, facts = rows_after(book["Summary"], "Item")
     about = {row[0]: row[1] for row in facts if row[0]}
-    assert about["Data as of"] == f"{AS_OF.day} {AS_OF:%b %Y}"
+    assert about["Data as of"].date() == AS_OF
     assert about["Quarter"] == "Q3 2025"
-    for moment in (about["Last import"], about["Last recompute"]):
-        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC", moment), moment
+    cells = {row[0].value: row[1] for row in book["Summary"].iter_rows() if row[0].value}
+    assert cells["Data as of"].number_format == "d mmm yyyy"
+    for item in ("Last import", "Last recompute"):  # date cells, in the moments' style
+        assert cells[item].is_date and isinstance(about[item], datetime), about[item]
+        assert cells[item].number_format == 'd mmm yyyy, hh:mm "UTC"'

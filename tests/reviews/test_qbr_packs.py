@@ -85,14 +85,19 @@ def test_a_stored_pack_keeps_its_numbers_when_the_data_changes(qbr_engagement, h
 
 
 def text_cells_xlsx(data: bytes):
+    """Each text cell as a reader sees it: a quote-prefixed cell shows its text as written and
+    is text to Excel (given here with the apostrophe Excel's formula bar shows)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
     for sheet in book:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
+                    # The text itself never carries the apostrophe; the cell's format does.
+                    assert not cell.value.startswith("'"), cell.value
                     # OOXML escapes a carriage return; Excel reads it back as one.
-                    yield cell.value.replace("_x000D_", "\r")
+                    text = cell.value.replace("_x000D_", "\r")
+                    yield ("'" + text) if cell.quotePrefix else text
 
 
 def text_cells_csv(data: bytes):
@@ -338,6 +343,7 @@ def test_each_subscriber_gets_the_closed_quarters_pack_once(
     qbr_engagement, hr_lead, account_manager, client_viewer, settings
 ):
     settings.RPO_QBR_GRACE_DAYS = 10
+    settings.PORTAL_BASE_URL = "https://rpo.example.com"
     subscribe(qbr_engagement, hr_lead, "pdf")
     subscribe(qbr_engagement, client_viewer, "pdf")
     subscribe(qbr_engagement, account_manager, "xlsx")
@@ -356,6 +362,9 @@ def test_each_subscriber_gets_the_closed_quarters_pack_once(
     assert QUARTER in message.subject and qbr_engagement.name in message.subject
     assert "Filters: grain quarter, segment all" in message.body
     assert f"Data as of: {AS_OF.isoformat()}" in message.body
+    # The one base URL for every link; automatic mail, so no out-of-office replies.
+    assert f"https://rpo.example.com/engagements/{qbr_engagement.pk}/qbr/" in message.body
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
     ((name, content, mimetype),) = message.attachments
     assert name.endswith(".pdf") and content.startswith(b"%PDF") and mimetype == "application/pdf"
     assert QbrPack.objects.filter(scheduled=True, quarter=QUARTER).count() == 2

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from engagements.models import NOT_A_MEMBER
 from reviews import services
 from reviews.models import ActionItem, Cadence, Meeting, Tier
+from rpo_portal.site import site_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,7 @@ def test_calendar_feed_needs_the_current_token(client, login, engagement, hr_lea
     assert response.status_code == 200
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/calendar")
-    assert "BEGIN:VEVENT" in body and f"meeting-{meeting.pk}@rpo-portal" in body
+    assert "BEGIN:VEVENT" in body and f"meeting-{meeting.pk}@{site_domain()}" in body
     assert client.get(url, {"tier": "operational", "token": token + "x"}).status_code == 404
     other_url = reverse("reviews:calendar_feed", args=[engagement.pk + 1000])
     assert client.get(other_url, {"tier": "operational", "token": token}).status_code == 404
@@ -325,7 +326,7 @@ def test_a_stored_meeting_in_year_9999_breaks_no_page_or_feed(
     response = client.get(url, {"tier": "operational", "token": token})
     assert response.status_code == 200
     body = response.content.decode()
-    assert f"meeting-{meeting.pk}@rpo-portal" in body and f"meeting-{far.pk}@" not in body
+    assert f"meeting-{meeting.pk}@{site_domain()}" in body and f"meeting-{far.pk}@" not in body
     member = login(hr_lead)
     for page in (
         reverse("reviews:home", args=[engagement.pk]),

@@ -28,7 +28,7 @@ def exported(engagement, table: str) -> list[dict[str, str]]:
         "csv",
         stdout=out,
     )
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    return list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
 
 
 def same(a: str, b: str) -> bool:

@@ -1,11 +1,9 @@
-import csv
-
 from django.core.management.base import CommandError
 
 from engagements.models import Engagement
 from kpis.selectors import export_rows
+from rpo_portal.csv_files import csv_lines
 from rpo_portal.jobs import JobCommand
-from rpo_portal.text_rules import spreadsheet_cell
 
 
 class Command(JobCommand):
@@ -22,7 +20,6 @@ class Command(JobCommand):
         engagement = Engagement.objects.filter(slug=options["engagement"]).first()
         if engagement is None:
             raise CommandError(f"No engagement with slug {options['engagement']!r}.")
-        writer = csv.writer(self.stdout, lineterminator="\n")
-        for row in export_rows(engagement=engagement):
-            # Segments are imported text: quoted so that a spreadsheet never runs one.
-            writer.writerow([spreadsheet_cell(value) for value in row])
+        # The one CSV dialect; segments are imported text, quoted so a spreadsheet never runs one.
+        for line in csv_lines(export_rows(engagement=engagement)):
+            self.stdout.write(line, ending="")

@@ -1,10 +1,8 @@
-import csv
-
 from django.core.management.base import CommandError
 
 from engagements.models import Engagement
+from rpo_portal.csv_files import csv_text
 from rpo_portal.jobs import JobCommand
-from rpo_portal.text_rules import spreadsheet_cell
 from sla.selectors import evaluation_rows, ledger_rows
 
 TABLES = {"evaluation": evaluation_rows, "ledger": ledger_rows}
@@ -30,9 +28,9 @@ class Command(JobCommand):
             [str(cell) for cell in row] for row in TABLES[options["table"]](engagement=engagement)
         ]
         if options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            # Clause keys are text a party typed: quoted so that a spreadsheet never runs one.
-            writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+            # The one CSV dialect; clause keys are text a party typed, quoted so that a
+            # spreadsheet never runs one.
+            self.stdout.write(csv_text(rows), ending="")
             return
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
