@@ -105,6 +105,7 @@ def make_site(engagement):
         "engagement_id": engagement.pk,
         "target_id": target.pk,
         "value_id": MetricValue.objects.filter(engagement=engagement).first().pk,
+        "section_index": 0,
         "run_id": ImportRun.objects.filter(engagement=engagement).first().pk,
         "kpi": "time_to_fill",
         "kind": "requisitions",

@@ -140,6 +140,7 @@ KNOWN = {
     "external_id",
     "line_id",
     "token",
+    "section_index",
 }
 
 

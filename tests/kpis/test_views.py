@@ -303,7 +303,9 @@ def test_the_drilldown_reads_its_records_and_exports_exactly_them_as_csv(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="time_to_fill-2025-07')
-    text = response.content.decode()
+    # The exports' one dialect: UTF-8 with a byte-order mark, CRLF line ends.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
     assert text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [
