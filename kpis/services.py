@@ -277,15 +277,12 @@ def metrics_state_update(
 
 
 def metrics_recompute_stale(*, full: bool = False, as_of: date | None = None):
-    """The nightly job: recompute every engagement that needs it, in batches; a batch that
-    fails is recomputed one engagement at a time, and one that fails is left out (logged)."""
+    """The nightly job run without a worker: recompute every engagement that needs it in one
+    pass; if that fails, each engagement alone, and one that fails is left out (logged)."""
     ids = list(engagements_to_recompute(full=full).values_list("pk", flat=True))
-    results: list[RecomputeResult] = []
-    for batch in recompute_batches(ids):
-        results += fanout.batch_or_each(
-            "KPI recompute", batch, lambda part: metrics_recompute(engagement_ids=part, as_of=as_of)
-        )
-    return results
+    return fanout.batch_or_each(
+        "KPI recompute", ids, lambda part: metrics_recompute(engagement_ids=part, as_of=as_of)
+    )
 
 
 # Split out by concern; still importable from here for code written before the split.
