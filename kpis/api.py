@@ -6,10 +6,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from kpis.compute import OUTPUT_COLUMNS
 from kpis.models import MetricValue
 from kpis.selectors import metric_values
+from rpo_portal.api_query import ApiPagination
 
 
 class MetricValueSerializer(serializers.ModelSerializer):

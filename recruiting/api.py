@@ -19,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import BulkRateThrottle, PrincipalRateThrottle
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from recruiting import contract, filters, serializers
 from recruiting.services import records_import
 from rpo_portal.api_errors import error_body
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.request_input import CheckedJSONParser
 
 VIEW_DATA = "recruiting.view_data"

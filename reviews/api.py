@@ -18,9 +18,10 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from engagements.access import VIEW
-from engagements.api import ApiPagination, EngagementGate, MemberField
+from engagements.api import EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 
@@ -51,9 +52,9 @@ def _service(call, **kwargs):
         raise ValidationError(detail) from None
 
 
+# Reads need membership; writes need `write_perm` (403 for viewers). (A comment: a docstring
+# would become the operations' description in the schema.)
 class WritePermission:
-    """Reads need membership; writes need `write_perm` (403 for viewers)."""
-
     write_perm = RECORD
     # The governance log names a person for every write (organiser, author, creator): an
     # organization's API key may read it but not write to it.

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from engagements.api import AgreementStepSerializer, ApiPagination, EngagementGate
+from engagements.api import AgreementStepSerializer, EngagementGate
+from rpo_portal.api_query import QUARTER_PATTERN, ApiPagination, quarter_parameter
 from rpo_portal.date_rules import validate_governance_date
 from sla import selectors, services
 from sla.models import SlaClause, SlaOutcome, SlaSchedule
@@ -336,12 +337,18 @@ class Ledger(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="The credit ledger per quarter, with each line's arithmetic and the net",
-        parameters=[OpenApiParameter("quarter", str, description="e.g. 2025-Q2; default all")],
+        parameters=[
+            OpenApiParameter(
+                "quarter",
+                {"type": "string", "pattern": QUARTER_PATTERN},
+                description="One quarter, like 2025-Q2; without it, every quarter.",
+            )
+        ],
         responses={200: LedgerSerializer, 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
         book = selectors.ledger(engagement=self.engagement)
-        wanted = request.query_params.get("quarter")
+        wanted = quarter_parameter(request.query_params)
         quarters = [
             {
                 "quarter": quarter,

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements.action_items import ActionItemStatus
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from engagements.models import NOT_A_MEMBER
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla.breaches import selectors, services
@@ -253,9 +254,9 @@ class ReliefClaimInput(serializers.Serializer):
     days_lost = serializers.IntegerField(min_value=1)
 
 
+# POST one step of a breach's life; answers with the breach as it now is. (A comment: a
+# docstring would become the operations' description in the schema.)
 class BreachTransition(EngagementGate, APIView):
-    """POST one step of a breach's life; answers with the breach as it now is."""
-
     input_serializer: type[serializers.Serializer] = NoteInput
     person_signs_writes = "Breach steps are taken by a signed-in person, not an API key."
 
