@@ -96,7 +96,14 @@ class EngagementSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema(tags=["Engagements"], summary="Engagements you may see")
+@extend_schema(
+    tags=["Engagements"],
+    summary="Engagements you may see",
+    description=(
+        "Every engagement whose client or provider is your organization (an API key: its "
+        "organization's), paginated."
+    ),
+)
 class EngagementList(generics.ListAPIView):
     serializer_class = EngagementSerializer
     pagination_class = ApiPagination
@@ -105,7 +112,14 @@ class EngagementList(generics.ListAPIView):
         return engagement_list_for(self.request.user).select_related("metrics_state")
 
 
-@extend_schema(tags=["Engagements"], summary="One engagement")
+@extend_schema(
+    tags=["Engagements"],
+    summary="One engagement",
+    description=(
+        "The engagement's contract terms and scope, and when its data last changed and its "
+        "KPIs were last computed."
+    ),
+)
 class EngagementDetail(EngagementGate, generics.RetrieveAPIView):
     serializer_class = EngagementSerializer
 

@@ -79,6 +79,10 @@ class TermsList(TermsGate, APIView):
     @extend_schema(
         tags=["Engagements"],
         summary="Commercial terms of the engagement (agreed, proposed, rejected), newest first",
+        description=(
+            "Every proposal of a monthly fee and at-risk %, with its effective month, status "
+            "and the steps of its agreement (who did what, when)."
+        ),
         responses={200: CommercialTermsSerializer(many=True), 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
@@ -88,6 +92,11 @@ class TermsList(TermsGate, APIView):
     @extend_schema(
         tags=["Engagements"],
         summary="Propose a monthly fee and at-risk % from a month; the other party answers",
+        description=(
+            "Only a signed-in person (client admin, HR lead, provider admin or account "
+            "manager) may propose; an API key gets 403. The other party then agrees or "
+            "rejects."
+        ),
         request=TermsProposalSerializer,
         responses={
             201: CommercialTermsSerializer,
@@ -148,6 +157,10 @@ ANSWER_RESPONSES = {
 @extend_schema(
     tags=["Engagements"],
     summary="Agree to proposed terms: they apply from their month on",
+    description=(
+        "The other party's admin, HR lead or account manager, signed in. Credits of months "
+        "from the effective month on use the agreed terms."
+    ),
     request=TermsAnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -158,6 +171,10 @@ class TermsAgree(TermsAnswer):
 @extend_schema(
     tags=["Engagements"],
     summary="Reject proposed terms",
+    description=(
+        "The other party's admin, HR lead or account manager, signed in, with an optional "
+        "note. The terms in force stay as they are."
+    ),
     request=TermsAnswerSerializer,
     responses=ANSWER_RESPONSES,
 )

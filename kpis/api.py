@@ -28,6 +28,10 @@ class MetricValueFilter(filters.FilterSet):
 @extend_schema(
     tags=["KPIs"],
     summary="KPI values of the engagement (filter by kpi, grain, period, dimension, segment)",
+    description=(
+        "The computed KPI values, one per KPI, period (month or quarter) and segment, with "
+        "their status against the agreed target and when they were computed."
+    ),
 )
 class MetricValueList(EngagementGate, generics.ListAPIView):
     serializer_class = MetricValueSerializer

@@ -261,6 +261,23 @@ class RiskSerializer(serializers.ModelSerializer):
 
 
 STATUS = {"get": 200, "post": 201, "put": 200, "patch": 200}
+# What each method's users need to know, the same for every governance record.
+DESCRIPTIONS = {
+    "get": "Members of either party may read it, people and API keys alike.",
+    "post": (
+        "Only a signed-in member who may record governance (not a viewer) adds it: the record "
+        "names who made it, so an API key gets 403. Invalid fields are refused with 400, each "
+        "named in `errors`."
+    ),
+    "put": (
+        "Only a signed-in member who may record governance (not a viewer) changes it; an API "
+        "key gets 403. Every field is given; invalid ones are refused with 400, each named."
+    ),
+    "patch": (
+        "Only a signed-in member who may record governance (not a viewer) changes it; an API "
+        "key gets 403. Only the fields given change; invalid ones are refused with 400."
+    ),
+}
 
 
 def _operations(serializer, **summaries):
@@ -272,6 +289,7 @@ def _operations(serializer, **summaries):
         operations = {
             method: extend_schema(
                 summary=summary,
+                description=DESCRIPTIONS[method],
                 responses={
                     STATUS[method]: serializer,
                     **(READ_ERRORS if method == "get" else ERRORS),
@@ -415,6 +433,10 @@ MEETING_CHANGED = {200: MeetingSerializer, **ERRORS}
 @extend_schema(
     tags=["Reviews"],
     summary="Cancel a scheduled meeting, saying why (the organising side's leads)",
+    description=(
+        "Signed-in leads of the organising side only; the reason is kept on the meeting. A "
+        "cancelled meeting can be reinstated."
+    ),
     responses=MEETING_CHANGED,
 )
 class MeetingCancel(_MeetingChange):
@@ -425,6 +447,9 @@ class MeetingCancel(_MeetingChange):
 @extend_schema(
     tags=["Reviews"],
     summary="Reinstate a cancelled meeting (the organising side's leads)",
+    description=(
+        "Signed-in leads of the organising side only; the meeting is scheduled again at its time."
+    ),
     request=None,
     responses=MEETING_CHANGED,
 )

@@ -201,7 +201,14 @@ class ClauseFilter(filters.FilterSet):
         fields = ["in_force", "kpi", "grain"]
 
 
-@extend_schema(tags=["SLAs"], summary="SLA clauses of the engagement (filter in_force, kpi, grain)")
+@extend_schema(
+    tags=["SLAs"],
+    summary="SLA clauses of the engagement (filter in_force, kpi, grain)",
+    description=(
+        "The clauses of agreed schedules: the KPI, threshold, grain and the credit a breach "
+        "costs. `in_force=true` keeps those in force today."
+    ),
+)
 class ClauseList(EngagementGate, generics.ListAPIView):
     serializer_class = ClauseSerializer
     filterset_class = ClauseFilter
@@ -217,6 +224,10 @@ class ScheduleList(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="SLA schedules of the engagement, newest first, with clauses and history",
+        description=(
+            "Every schedule proposed, agreed or rejected, with its clauses and the steps of "
+            "its agreement."
+        ),
         responses={200: ScheduleSerializer(many=True), 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
@@ -226,6 +237,10 @@ class ScheduleList(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="Propose clauses (all or nothing); the other party agrees to them as a whole",
+        description=(
+            "A signed-in person of either party proposes a schedule; an invalid clause "
+            "refuses the whole proposal (400, naming the clause)."
+        ),
         request=ProposalSerializer,
         responses={
             201: ScheduleSerializer,
@@ -293,6 +308,7 @@ ANSWER_RESPONSES = {
 @extend_schema(
     tags=["SLAs"],
     summary="Agree to a proposed schedule: every clause in it takes effect",
+    description="The other party agrees, signed in; the clauses are evaluated from their start on.",
     request=AnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -303,6 +319,10 @@ class ScheduleAgree(ScheduleAnswer):
 @extend_schema(
     tags=["SLAs"],
     summary="Reject a proposed schedule",
+    description=(
+        "The other party rejects, signed in, with an optional note; the clauses in force stay"
+        " as they are."
+    ),
     request=AnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -321,6 +341,10 @@ class OutcomeFilter(filters.FilterSet):
 @extend_schema(
     tags=["SLAs"],
     summary="Outcomes of the clauses in force per period (filter clause, period, outcome)",
+    description=(
+        "Per clause and period: met, warning (open period), breach, bonus, or why there is no"
+        " verdict (no data, small sample, suppressed)."
+    ),
 )
 class OutcomeList(EngagementGate, generics.ListAPIView):
     serializer_class = OutcomeSerializer
@@ -337,6 +361,10 @@ class Ledger(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="The credit ledger per quarter, with each line's arithmetic and the net",
+        description=(
+            "Service credits and bonuses per quarter, each line with its arithmetic, the "
+            "quarter's fee and at-risk % under the terms in force then, and the net."
+        ),
         parameters=[
             OpenApiParameter(
                 "quarter",

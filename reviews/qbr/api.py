@@ -118,9 +118,19 @@ def _pack(engagement, pack_id: int) -> QbrPack:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="The engagement's QBR packs, newest first"),
+    get=extend_schema(
+        summary="The engagement's QBR packs, newest first",
+        description=(
+            "Packs made on request or on schedule, with their progress and, while a pack's "
+            "file is kept, its download URL."
+        ),
+    ),
     post=extend_schema(
         summary="Start a QBR pack of a quarter (a worker makes it; follow its status)",
+        description=(
+            "Answers 202 at once with the pack; poll it until its status is ready, then "
+            "download its file."
+        ),
         request=StartSerializer,
         responses={202: QbrPackSerializer},
     ),
@@ -156,6 +166,10 @@ class PackList(EngagementGate, generics.ListAPIView):
 @extend_schema(
     tags=["QBR packs"],
     summary="One QBR pack: its progress, and its download URL when it is ready",
+    description=(
+        "The pack's status, percentage and message; `download_url` is null until the file is "
+        "ready and after it expires."
+    ),
 )
 class PackDetail(EngagementGate, generics.RetrieveAPIView):
     serializer_class = QbrPackSerializer
@@ -172,6 +186,10 @@ class PackDownload(EngagementGate, APIView):
     @extend_schema(
         tags=["QBR packs"],
         summary="Download a ready QBR pack's file (members of the engagement only)",
+        description=(
+            "The pack's Excel, PDF or CSV file as an attachment; 404 while it is not ready or"
+            " after it expired."
+        ),
         responses={
             **{
                 (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")

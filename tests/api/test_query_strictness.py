@@ -69,7 +69,9 @@ def test_a_boolean_filter_takes_true_or_false_only(key_api, engagement, value):
 
 
 def test_a_filter_that_takes_several_values_may_repeat(key_api, engagement):
-    response = key_api.get(f"/api/v1/engagements/{engagement.pk}/breaches/?status=open&status=waived")
+    response = key_api.get(
+        f"/api/v1/engagements/{engagement.pk}/breaches/?status=open&status=waived"
+    )
     assert response.status_code == 200
 
 

@@ -116,12 +116,13 @@ INTERNAL_WORDS = ("self.", "tenancy gate", "view finds", "queryset", "serializer
 
 
 def test_operations_are_described_for_the_api_users_not_its_code():
-    """drf-spectacular publishes a view's docstring as its description: none may leak notes
+    """Every operation has a summary and a description written for the API's users;
+    drf-spectacular publishes a view's docstring as its description, so none may leak notes
     meant for the code's readers."""
     document = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            assert operation.get("summary"), (path, method)
+            assert operation.get("summary") and operation.get("description"), (path, method)
             text = f"{operation.get('summary')} {operation.get('description', '')}".lower()
             leaked = [word for word in INTERNAL_WORDS if word in text]
             assert not leaked, (path, method, leaked)
