@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from engagements import terms_selectors, terms_services
 from engagements.api import AgreementStepSerializer, EngagementGate
 from engagements.commercial import CommercialTerms
+from rpo_portal.api_errors import error_body
 
 NOT_YOURS = OpenApiResponse(description="No such engagement or terms (or not yours).")
 FORBIDDEN = OpenApiResponse(
@@ -63,10 +64,6 @@ class TermsAnswerSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 def _detail(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -100,7 +97,7 @@ class TermsList(TermsGate, APIView):
         request=TermsProposalSerializer,
         responses={
             201: CommercialTermsSerializer,
-            400: DetailSerializer,
+            400: OpenApiResponse(description="The proposal's values are invalid (see `errors`)."),
             403: FORBIDDEN,
             404: NOT_YOURS,
         },
@@ -121,7 +118,7 @@ class TermsList(TermsGate, APIView):
                 note=data.get("note", ""),
             )
         except ValidationError as error:
-            return Response({"detail": _detail(error)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(_detail(error)), status=status.HTTP_400_BAD_REQUEST)
         terms = terms_selectors.terms_get(engagement=self.engagement, terms_id=terms.pk)
         return Response(CommercialTermsSerializer(terms).data, status=status.HTTP_201_CREATED)
 
@@ -141,7 +138,7 @@ class TermsAnswer(TermsGate, APIView):
                 actor=request.user, terms=terms, note=body.validated_data.get("note", "")
             )
         except ValidationError as error:
-            return Response({"detail": _detail(error)}, status=status.HTTP_409_CONFLICT)
+            return Response(error_body(_detail(error)), status=status.HTTP_409_CONFLICT)
         terms = terms_selectors.terms_get(engagement=self.engagement, terms_id=terms.pk)
         return Response(CommercialTermsSerializer(terms).data)
 

@@ -79,8 +79,11 @@ def document_errors(result: dict, generator, request, public) -> dict:
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
-                documented = responses.setdefault(code, {"description": description})
-                documented["content"] = {"application/json": {"schema": reference}}
+                responses.setdefault(code, {"description": description})
+            # Every error an operation documents (a 409 of its own too) has the one body.
+            for code, documented in responses.items():
+                if code.startswith(("4", "5")):
+                    documented["content"] = {"application/json": {"schema": reference}}
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if media.get("schema", {}).get("type") == "array":

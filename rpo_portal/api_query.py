@@ -23,6 +23,7 @@ BOOLEANS = {"true", "false"}
 # year from 1000, as a date's year cannot be 0.
 QUARTER_PATTERN = r"^[1-9][0-9]{3}-Q[1-4]$"
 QUARTER_RE = re.compile(r"([1-9][0-9]{3})-Q([1-4])")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EMPTY = "Give a value, or leave the parameter out."
 
 
@@ -99,6 +100,12 @@ def _parameters(name: str, field: forms.Field) -> list[str]:
     return [name]
 
 
+def _takes_dates(field: forms.Field) -> bool:
+    """A date filter (or a range of two): Django would also read 10/25/2006 and the like."""
+    parts = field.fields if isinstance(field, forms.MultiValueField) else [field]
+    return all(type(part) is forms.DateField for part in parts)
+
+
 def filter_problems(query, form: forms.Form) -> dict[str, list[str]]:
     """What django-filter would silently ignore in the query, by parameter."""
     problems: dict[str, list[str]] = {}
@@ -114,6 +121,8 @@ def filter_problems(query, form: forms.Form) -> dict[str, list[str]]:
                 problems[parameter] = [EMPTY]
             elif isinstance(field, forms.NullBooleanField) and values[0] not in BOOLEANS:
                 problems[parameter] = ["Expected true or false."]
+            elif _takes_dates(field) and not ISO_DATE.fullmatch(values[0]):
+                problems[parameter] = ["Expected a date as YYYY-MM-DD."]
     return problems
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from engagements.api import AgreementStepSerializer, EngagementGate
+from rpo_portal.api_errors import error_body
 from rpo_portal.api_query import QUARTER_PATTERN, ApiPagination, quarter_parameter
 from rpo_portal.date_rules import validate_governance_date
 from sla import selectors, services
@@ -292,7 +293,7 @@ class ScheduleAnswer(EngagementGate, APIView):
                 actor=actor, schedule=schedule, note=body.validated_data.get("note", "")
             )
         except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+            return Response(error_body(" ".join(error.messages)), status=status.HTTP_409_CONFLICT)
         schedule = selectors.schedule_get(engagement=self.engagement, schedule_id=schedule.pk)
         return Response(ScheduleSerializer(schedule).data)
 

@@ -51,6 +51,7 @@ def test_pages_within_bounds_are_served(key_api, engagement):
         ("opened_on_after=", "opened_on_after"),
         ("department=", "department"),
         ("month_from=", "month_from"),
+        ("opened_on_before=01/02/2025", "opened_on_before"),
         ("department=A&department=B", "department"),
     ],
 )
