@@ -1,7 +1,7 @@
 """REST endpoints of engagements: those the caller may see, and one of them."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, pagination, serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 
@@ -9,29 +9,14 @@ from accounts.models import Organization, User
 from engagements.access import VIEW, get_engagement_for
 from engagements.models import NOT_A_MEMBER, Engagement
 from engagements.selectors import engagement_list_for, members_of
+from rpo_portal.api_query import ApiPagination
 
 
-class ApiPagination(pagination.PageNumberPagination):
-    """`?page=` (from 1) and `?page_size=` (up to 1000; default 100)."""
-
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = self.max_page_size
-        return parameters
-
-
+# For views under /api/v1/engagements/<engagement_id>/: the tenancy gate, before the handler,
+# with the permission the endpoint needs (404 for outsiders, 403 for a role without
+# `engagement_perm`). The view finds the engagement in `self.engagement`. Comments, not a
+# docstring: drf-spectacular would publish a docstring as every operation's description.
 class EngagementGate:
-    """For views under /api/v1/engagements/<engagement_id>/: the tenancy gate, before the
-    handler, with the permission the endpoint needs (404 for outsiders, 403 for a role
-    without `engagement_perm`). The view finds the engagement in `self.engagement`."""
-
     engagement_perm = VIEW
     # An endpoint whose every write names the person who made it sets this to the refusal an
     # API key's write gets (403, after the gate): keys read, people write.
@@ -111,7 +96,14 @@ class EngagementSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema(tags=["Engagements"], summary="Engagements you may see")
+@extend_schema(
+    tags=["Engagements"],
+    summary="Engagements you may see",
+    description=(
+        "Every engagement whose client or provider is your organization (an API key: its "
+        "organization's), paginated."
+    ),
+)
 class EngagementList(generics.ListAPIView):
     serializer_class = EngagementSerializer
     pagination_class = ApiPagination
@@ -120,7 +112,14 @@ class EngagementList(generics.ListAPIView):
         return engagement_list_for(self.request.user).select_related("metrics_state")
 
 
-@extend_schema(tags=["Engagements"], summary="One engagement")
+@extend_schema(
+    tags=["Engagements"],
+    summary="One engagement",
+    description=(
+        "The engagement's contract terms and scope, and when its data last changed and its "
+        "KPIs were last computed."
+    ),
+)
 class EngagementDetail(EngagementGate, generics.RetrieveAPIView):
     serializer_class = EngagementSerializer
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from engagements import terms_selectors, terms_services
 from engagements.api import AgreementStepSerializer, EngagementGate
 from engagements.commercial import CommercialTerms
+from rpo_portal.api_errors import error_body
 
 NOT_YOURS = OpenApiResponse(description="No such engagement or terms (or not yours).")
 FORBIDDEN = OpenApiResponse(
@@ -63,10 +64,6 @@ class TermsAnswerSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 def _detail(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -79,6 +76,10 @@ class TermsList(TermsGate, APIView):
     @extend_schema(
         tags=["Engagements"],
         summary="Commercial terms of the engagement (agreed, proposed, rejected), newest first",
+        description=(
+            "Every proposal of a monthly fee and at-risk %, with its effective month, status "
+            "and the steps of its agreement (who did what, when)."
+        ),
         responses={200: CommercialTermsSerializer(many=True), 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
@@ -88,10 +89,15 @@ class TermsList(TermsGate, APIView):
     @extend_schema(
         tags=["Engagements"],
         summary="Propose a monthly fee and at-risk % from a month; the other party answers",
+        description=(
+            "Only a signed-in person (client admin, HR lead, provider admin or account "
+            "manager) may propose; an API key gets 403. The other party then agrees or "
+            "rejects."
+        ),
         request=TermsProposalSerializer,
         responses={
             201: CommercialTermsSerializer,
-            400: DetailSerializer,
+            400: OpenApiResponse(description="The proposal's values are invalid (see `errors`)."),
             403: FORBIDDEN,
             404: NOT_YOURS,
         },
@@ -112,7 +118,7 @@ class TermsList(TermsGate, APIView):
                 note=data.get("note", ""),
             )
         except ValidationError as error:
-            return Response({"detail": _detail(error)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(_detail(error)), status=status.HTTP_400_BAD_REQUEST)
         terms = terms_selectors.terms_get(engagement=self.engagement, terms_id=terms.pk)
         return Response(CommercialTermsSerializer(terms).data, status=status.HTTP_201_CREATED)
 
@@ -132,7 +138,7 @@ class TermsAnswer(TermsGate, APIView):
                 actor=request.user, terms=terms, note=body.validated_data.get("note", "")
             )
         except ValidationError as error:
-            return Response({"detail": _detail(error)}, status=status.HTTP_409_CONFLICT)
+            return Response(error_body(_detail(error)), status=status.HTTP_409_CONFLICT)
         terms = terms_selectors.terms_get(engagement=self.engagement, terms_id=terms.pk)
         return Response(CommercialTermsSerializer(terms).data)
 
@@ -148,6 +154,10 @@ ANSWER_RESPONSES = {
 @extend_schema(
     tags=["Engagements"],
     summary="Agree to proposed terms: they apply from their month on",
+    description=(
+        "The other party's admin, HR lead or account manager, signed in. Credits of months "
+        "from the effective month on use the agreed terms."
+    ),
     request=TermsAnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -158,6 +168,10 @@ class TermsAgree(TermsAnswer):
 @extend_schema(
     tags=["Engagements"],
     summary="Reject proposed terms",
+    description=(
+        "The other party's admin, HR lead or account manager, signed in, with an optional "
+        "note. The terms in force stay as they are."
+    ),
     request=TermsAnswerSerializer,
     responses=ANSWER_RESPONSES,
 )

@@ -6,10 +6,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from kpis.compute import OUTPUT_COLUMNS
 from kpis.models import MetricValue
 from kpis.selectors import metric_values
+from rpo_portal.api_query import ApiPagination
 
 
 class MetricValueSerializer(serializers.ModelSerializer):
@@ -27,6 +28,10 @@ class MetricValueFilter(filters.FilterSet):
 @extend_schema(
     tags=["KPIs"],
     summary="KPI values of the engagement (filter by kpi, grain, period, dimension, segment)",
+    description=(
+        "The computed KPI values, one per KPI, period (month or quarter) and segment, with "
+        "their status against the agreed target and when they were computed."
+    ),
 )
 class MetricValueList(EngagementGate, generics.ListAPIView):
     serializer_class = MetricValueSerializer

@@ -6,7 +6,7 @@ import re
 
 from csp.decorators import csp_update
 from django.template.loader import get_template
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagements import api as engagements_api
@@ -15,6 +15,7 @@ from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
+from rpo_portal.api_errors import api_not_found
 from sla import api as sla_api
 from sla.breaches.api import api_patterns as breach_api_patterns
 
@@ -84,4 +85,6 @@ urlpatterns = [
     path(f"{SLA}outcomes/", sla_api.outcome_list, name="sla-outcome-list"),
     path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
     *breach_api_patterns(),
+    # Last: any other path under /api/ is a 404 in the error body, in development too.
+    re_path(r"", api_not_found, name="not-found"),
 ]

@@ -19,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import BulkRateThrottle, PrincipalRateThrottle
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from recruiting import contract, filters, serializers
 from recruiting.services import records_import
 from rpo_portal.api_errors import error_body
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.request_input import CheckedJSONParser
 
 VIEW_DATA = "recruiting.view_data"
@@ -148,11 +149,29 @@ def record_views(spec: RecordKind) -> tuple:
     listing = type(f"{name}List", (RecordList,), {**attrs, "filterset_class": spec.filterset})
     detail = type(f"{name}Detail", (RecordDetail,), attrs)
     bulk = type(f"{name}Bulk", (RecordBulk,), {"spec": spec})
-    listing = extend_schema(tags=[spec.label], summary=f"{spec.label} of the engagement")(listing)
-    detail = extend_schema(tags=[spec.label], summary=f"One record by its {spec.url_kwarg}")(detail)
+    label = spec.label.lower()
+    listing = extend_schema(
+        tags=[spec.label],
+        summary=f"{spec.label} of the engagement",
+        description=(
+            f"The engagement's {label}, by {', '.join(spec.ordering)}, with the columns of the "
+            "data contract. Filters narrow the list; an empty or repeated filter is a 400."
+        ),
+    )(listing)
+    detail = extend_schema(
+        tags=[spec.label],
+        summary=f"One record by its {spec.url_kwarg}",
+        description=f"One of the engagement's {label}; 404 if the engagement has none by that key.",
+    )(detail)
     bulk = extend_schema(
         tags=[spec.label],
-        summary=f"Create or update {spec.label.lower()} (all or nothing)",
+        summary=f"Create or update {label} (all or nothing)",
+        description=(
+            "A JSON list of rows keyed by the contract's columns, checked by the same rules as a "
+            "file upload: a known key updates its record, so sending the same list twice changes "
+            "nothing. If any row is invalid nothing is written, and `errors` lists the problems "
+            "by row (`index`) and column (`field`). Account managers and client admins may import."
+        ),
         request=serializers.ROW_SERIALIZERS[spec.kind](many=True),
         responses={200: serializers.BulkResultSerializer},
     )(bulk)

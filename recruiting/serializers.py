@@ -86,7 +86,13 @@ def cell_schema(column: contract.Column) -> dict:
         typed["minimum"] = column.minimum
     if column.maximum is not None:
         typed["maximum"] = column.maximum
-    schema = typed if typed["type"] == "string" else {"oneOf": [typed, {"type": "string"}]}
+    text = {"type": "string"}
+    if column.required:
+        # A required cell cannot be blank: an empty text is a blank cell, as in a CSV file.
+        text["minLength"] = 1
+        if typed["type"] == "string":
+            typed["minLength"] = 1
+    schema = typed if typed["type"] == "string" else {"oneOf": [typed, text]}
     return schema if column.required else {**schema, "nullable": True}
 
 

@@ -18,9 +18,10 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from engagements.access import VIEW
-from engagements.api import ApiPagination, EngagementGate, MemberField
+from engagements.api import EngagementGate, MemberField
 from reviews import selectors, services
 from reviews.models import ActionItem, AgendaItem, Cadence, Decision, Meeting, Risk
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 
@@ -51,9 +52,9 @@ def _service(call, **kwargs):
         raise ValidationError(detail) from None
 
 
+# Reads need membership; writes need `write_perm` (403 for viewers). (A comment: a docstring
+# would become the operations' description in the schema.)
 class WritePermission:
-    """Reads need membership; writes need `write_perm` (403 for viewers)."""
-
     write_perm = RECORD
     # The governance log names a person for every write (organiser, author, creator): an
     # organization's API key may read it but not write to it.
@@ -260,6 +261,23 @@ class RiskSerializer(serializers.ModelSerializer):
 
 
 STATUS = {"get": 200, "post": 201, "put": 200, "patch": 200}
+# What each method's users need to know, the same for every governance record.
+DESCRIPTIONS = {
+    "get": "Members of either party may read it, people and API keys alike.",
+    "post": (
+        "Only a signed-in member who may record governance (not a viewer) adds it: the record "
+        "names who made it, so an API key gets 403. Invalid fields are refused with 400, each "
+        "named in `errors`."
+    ),
+    "put": (
+        "Only a signed-in member who may record governance (not a viewer) changes it; an API "
+        "key gets 403. Every field is given; invalid ones are refused with 400, each named."
+    ),
+    "patch": (
+        "Only a signed-in member who may record governance (not a viewer) changes it; an API "
+        "key gets 403. Only the fields given change; invalid ones are refused with 400."
+    ),
+}
 
 
 def _operations(serializer, **summaries):
@@ -271,6 +289,7 @@ def _operations(serializer, **summaries):
         operations = {
             method: extend_schema(
                 summary=summary,
+                description=DESCRIPTIONS[method],
                 responses={
                     STATUS[method]: serializer,
                     **(READ_ERRORS if method == "get" else ERRORS),
@@ -414,6 +433,10 @@ MEETING_CHANGED = {200: MeetingSerializer, **ERRORS}
 @extend_schema(
     tags=["Reviews"],
     summary="Cancel a scheduled meeting, saying why (the organising side's leads)",
+    description=(
+        "Signed-in leads of the organising side only; the reason is kept on the meeting. A "
+        "cancelled meeting can be reinstated."
+    ),
     responses=MEETING_CHANGED,
 )
 class MeetingCancel(_MeetingChange):
@@ -424,6 +447,9 @@ class MeetingCancel(_MeetingChange):
 @extend_schema(
     tags=["Reviews"],
     summary="Reinstate a cancelled meeting (the organising side's leads)",
+    description=(
+        "Signed-in leads of the organising side only; the meeting is scheduled again at its time."
+    ),
     request=None,
     responses=MEETING_CHANGED,
 )

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
-QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+from rpo_portal.api_query import QUARTER_RE
 
 
 def parse_quarter(label: str) -> tuple[int, int]:
-    match = QUARTER_RE.match(label or "")
+    match = QUARTER_RE.fullmatch(label or "")
     if not match:
         raise ValueError(f"{label!r} is not a quarter like 2026-Q1.")
     return int(match[1]), int(match[2])
 
 
 def is_quarter(label: str) -> bool:
-    return bool(QUARTER_RE.match(label or ""))
+    return bool(QUARTER_RE.fullmatch(label or ""))
 
 
 def quarter_start(label: str) -> date:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 
 # Documented on every operation: what any request may get besides its success.
@@ -77,8 +79,11 @@ def document_errors(result: dict, generator, request, public) -> dict:
         for operation in path.values():
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
-                documented = responses.setdefault(code, {"description": description})
-                documented["content"] = {"application/json": {"schema": reference}}
+                responses.setdefault(code, {"description": description})
+            # Every error an operation documents (a 409 of its own too) has the one body.
+            for code, documented in responses.items():
+                if code.startswith(("4", "5")):
+                    documented["content"] = {"application/json": {"schema": reference}}
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if media.get("schema", {}).get("type") == "array":
@@ -121,3 +126,23 @@ def _api_or(page_view, status: int, detail: str):
 
 page_not_found = _api_or(defaults.page_not_found, 404, "No such resource.")
 server_error = _api_or(defaults.server_error, 500, "Something went wrong on our side.")
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Every path under /api/ that names no endpoint, for every method: the one error body.
+
+    Routed last under /api/, so it answers in development too, where Django would otherwise
+    show its debug page instead of the 404 handler (a bad id, `/engagements/abc/`, is such a
+    path: the routes take only whole numbers). A path that names an endpoint with a trailing
+    slash added says so, rather than redirecting (a redirect would drop a POST's body).
+    """
+    detail = "No such resource."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail = f"No such resource. Did you mean {request.path}/ ?"
+    return JsonResponse(error_body(detail), status=404)

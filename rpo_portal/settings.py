@@ -351,8 +351,10 @@ REST_FRAMEWORK = {
     # the API in Swagger UI (/api/docs/), which runs under the policy.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Filters and pages as strict as the schema: an empty, repeated or out-of-range value is a
+    # 400, never silently ignored or clamped.
+    "DEFAULT_FILTER_BACKENDS": ["rpo_portal.api_query.CheckedFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rpo_portal.api_query.ApiPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "rpo_portal.api_errors.exception_handler",
 }
@@ -378,6 +380,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rpo_portal.api_errors.document_errors",
+        "rpo_portal.api_query.document_query_bounds",
     ],
 }
 

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from engagements.api import AgreementStepSerializer, ApiPagination, EngagementGate
+from engagements.api import AgreementStepSerializer, EngagementGate
+from rpo_portal.api_errors import error_body
+from rpo_portal.api_query import QUARTER_PATTERN, ApiPagination, quarter_parameter
 from rpo_portal.date_rules import validate_governance_date
 from sla import selectors, services
 from sla.models import SlaClause, SlaOutcome, SlaSchedule
@@ -200,7 +202,14 @@ class ClauseFilter(filters.FilterSet):
         fields = ["in_force", "kpi", "grain"]
 
 
-@extend_schema(tags=["SLAs"], summary="SLA clauses of the engagement (filter in_force, kpi, grain)")
+@extend_schema(
+    tags=["SLAs"],
+    summary="SLA clauses of the engagement (filter in_force, kpi, grain)",
+    description=(
+        "The clauses of agreed schedules: the KPI, threshold, grain and the credit a breach "
+        "costs. `in_force=true` keeps those in force today."
+    ),
+)
 class ClauseList(EngagementGate, generics.ListAPIView):
     serializer_class = ClauseSerializer
     filterset_class = ClauseFilter
@@ -216,6 +225,10 @@ class ScheduleList(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="SLA schedules of the engagement, newest first, with clauses and history",
+        description=(
+            "Every schedule proposed, agreed or rejected, with its clauses and the steps of "
+            "its agreement."
+        ),
         responses={200: ScheduleSerializer(many=True), 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
@@ -225,6 +238,10 @@ class ScheduleList(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="Propose clauses (all or nothing); the other party agrees to them as a whole",
+        description=(
+            "A signed-in person of either party proposes a schedule; an invalid clause "
+            "refuses the whole proposal (400, naming the clause)."
+        ),
         request=ProposalSerializer,
         responses={
             201: ScheduleSerializer,
@@ -276,7 +293,7 @@ class ScheduleAnswer(EngagementGate, APIView):
                 actor=actor, schedule=schedule, note=body.validated_data.get("note", "")
             )
         except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+            return Response(error_body(" ".join(error.messages)), status=status.HTTP_409_CONFLICT)
         schedule = selectors.schedule_get(engagement=self.engagement, schedule_id=schedule.pk)
         return Response(ScheduleSerializer(schedule).data)
 
@@ -292,6 +309,7 @@ ANSWER_RESPONSES = {
 @extend_schema(
     tags=["SLAs"],
     summary="Agree to a proposed schedule: every clause in it takes effect",
+    description="The other party agrees, signed in; the clauses are evaluated from their start on.",
     request=AnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -302,6 +320,10 @@ class ScheduleAgree(ScheduleAnswer):
 @extend_schema(
     tags=["SLAs"],
     summary="Reject a proposed schedule",
+    description=(
+        "The other party rejects, signed in, with an optional note; the clauses in force stay"
+        " as they are."
+    ),
     request=AnswerSerializer,
     responses=ANSWER_RESPONSES,
 )
@@ -320,6 +342,10 @@ class OutcomeFilter(filters.FilterSet):
 @extend_schema(
     tags=["SLAs"],
     summary="Outcomes of the clauses in force per period (filter clause, period, outcome)",
+    description=(
+        "Per clause and period: met, warning (open period), breach, bonus, or why there is no"
+        " verdict (no data, small sample, suppressed)."
+    ),
 )
 class OutcomeList(EngagementGate, generics.ListAPIView):
     serializer_class = OutcomeSerializer
@@ -336,12 +362,22 @@ class Ledger(EngagementGate, APIView):
     @extend_schema(
         tags=["SLAs"],
         summary="The credit ledger per quarter, with each line's arithmetic and the net",
-        parameters=[OpenApiParameter("quarter", str, description="e.g. 2025-Q2; default all")],
+        description=(
+            "Service credits and bonuses per quarter, each line with its arithmetic, the "
+            "quarter's fee and at-risk % under the terms in force then, and the net."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "quarter",
+                {"type": "string", "pattern": QUARTER_PATTERN},
+                description="One quarter, like 2025-Q2; without it, every quarter.",
+            )
+        ],
         responses={200: LedgerSerializer, 404: NOT_YOURS},
     )
     def get(self, request, engagement_id: int):
         book = selectors.ledger(engagement=self.engagement)
-        wanted = request.query_params.get("quarter")
+        wanted = quarter_parameter(request.query_params)
         quarters = [
             {
                 "quarter": quarter,

@@ -11,19 +11,26 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements.access import VIEW
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
+from reviews import quarters
 from reviews.api import _service
 from reviews.models import QBR_CONTENT_TYPES, QbrFormat, QbrPack, QbrPackStatus
 from reviews.qbr.selectors import packs_of
 from reviews.qbr.services import GENERATE, qbr_pack_start
 from reviews.qbr.views import pack_file_response
+from rpo_portal.api_query import QUARTER_PATTERN, ApiPagination
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 GONE = OpenApiResponse(ERROR, description="The pack has expired: its file is deleted.")
@@ -84,8 +91,22 @@ class QbrPackSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+@extend_schema_field({"type": "string", "pattern": QUARTER_PATTERN, "example": "2026-Q1"})
+class QuarterField(serializers.CharField):
+    """A quarter as `2026-Q1`, exactly: no space or line break around it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not quarters.is_quarter(text):
+            raise serializers.ValidationError("Give a quarter like 2026-Q1.")
+        return text
+
+
 class StartSerializer(serializers.Serializer):
-    quarter = serializers.CharField(max_length=7, help_text="The quarter, like 2026-Q1.")
+    quarter = QuarterField(help_text="The quarter, like 2026-Q1.")
     format = serializers.ChoiceField(choices=QbrFormat.choices)
 
 
@@ -97,9 +118,19 @@ def _pack(engagement, pack_id: int) -> QbrPack:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="The engagement's QBR packs, newest first"),
+    get=extend_schema(
+        summary="The engagement's QBR packs, newest first",
+        description=(
+            "Packs made on request or on schedule, with their progress and, while a pack's "
+            "file is kept, its download URL."
+        ),
+    ),
     post=extend_schema(
         summary="Start a QBR pack of a quarter (a worker makes it; follow its status)",
+        description=(
+            "Answers 202 at once with the pack; poll it until its status is ready, then "
+            "download its file."
+        ),
         request=StartSerializer,
         responses={202: QbrPackSerializer},
     ),
@@ -135,6 +166,10 @@ class PackList(EngagementGate, generics.ListAPIView):
 @extend_schema(
     tags=["QBR packs"],
     summary="One QBR pack: its progress, and its download URL when it is ready",
+    description=(
+        "The pack's status, percentage and message; `download_url` is null until the file is "
+        "ready and after it expires."
+    ),
 )
 class PackDetail(EngagementGate, generics.RetrieveAPIView):
     serializer_class = QbrPackSerializer
@@ -151,6 +186,10 @@ class PackDownload(EngagementGate, APIView):
     @extend_schema(
         tags=["QBR packs"],
         summary="Download a ready QBR pack's file (members of the engagement only)",
+        description=(
+            "The pack's Excel, PDF or CSV file as an attachment; 404 while it is not ready or"
+            " after it expired."
+        ),
         responses={
             **{
                 (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engagements.action_items import ActionItemStatus
-from engagements.api import ApiPagination, EngagementGate
+from engagements.api import EngagementGate
 from engagements.models import NOT_A_MEMBER
+from rpo_portal.api_query import ApiPagination
 from rpo_portal.date_rules import validate_governance_date
 from rpo_portal.text_rules import refuse_formula, validate_one_line
 from sla.breaches import selectors, services
@@ -253,9 +254,9 @@ class ReliefClaimInput(serializers.Serializer):
     days_lost = serializers.IntegerField(min_value=1)
 
 
+# POST one step of a breach's life; answers with the breach as it now is. (A comment: a
+# docstring would become the operations' description in the schema.)
 class BreachTransition(EngagementGate, APIView):
-    """POST one step of a breach's life; answers with the breach as it now is."""
-
     input_serializer: type[serializers.Serializer] = NoteInput
     person_signs_writes = "Breach steps are taken by a signed-in person, not an API key."
 
@@ -277,10 +278,18 @@ class BreachTransition(EngagementGate, APIView):
         raise NotImplementedError
 
 
+STEP_DESCRIPTION = (
+    "A step in the breach's life, taken by a signed-in person whose role allows it (an API key "
+    "gets 403). Answers with the breach as it now is, this step in its timeline; a step the "
+    "breach's status does not allow is refused with 400, saying why."
+)
+
+
 def _schema(summary: str, request, response=BreachDetailSerializer, code=200, ids=()):
     return extend_schema(
         tags=TAGS,
         summary=summary,
+        description=STEP_DESCRIPTION,
         request=request,
         responses={code: response, **ERRORS},
         parameters=[*BREACH_ID, *(_id(name) for name in ids)],
@@ -444,17 +453,28 @@ class RejectRelief(_ReliefAnswer):
 
 
 BreachList = extend_schema(
-    tags=TAGS, summary="Breaches of the engagement (filter by status, clause, period)"
+    tags=TAGS,
+    summary="Breaches of the engagement (filter by status, clause, period)",
+    description="Breaches of closed periods, newest first; `status` may be given several times.",
 )(BreachList)
 BreachDetail = extend_schema(
     tags=TAGS,
     summary="One breach with its timeline, plan and relief claims",
+    description=(
+        "The breach, every step taken on it (who, when, why), its remediation plan and "
+        "corrective actions, and its relief claims."
+    ),
     responses={200: BreachDetailSerializer, 404: ERRORS[404]},
     parameters=BREACH_ID,
 )(BreachDetail)
-ReliefClaimList = extend_schema(tags=TAGS, summary="Relief claims of the engagement")(
-    ReliefClaimList
-)
+ReliefClaimList = extend_schema(
+    tags=TAGS,
+    summary="Relief claims of the engagement",
+    description=(
+        "Claims that a breach had a client-side cause, with their status (pending, accepted, "
+        "rejected)."
+    ),
+)(ReliefClaimList)
 
 
 def api_patterns():

@@ -112,6 +112,7 @@ def test_an_answered_proposal_is_a_conflict(with_terms, account_manager, hr_lead
         again = api_as(hr_lead).post(url(with_terms, f"{terms_id}/reject/"))
     assert again.status_code == 409
     assert "already agreed" in again.json()["detail"]
+    assert again.json()["error_count"] == 1 and again.json()["errors"][0]["reason"]
 
 
 def test_invalid_terms_are_refused(with_terms, hr_lead):
@@ -126,6 +127,7 @@ def test_invalid_terms_are_refused(with_terms, hr_lead):
     assert past.status_code == 400 and "past months" in past.json()["detail"]
     assert mid_month.status_code == 400 and "first day of a month" in mid_month.json()["detail"]
     assert negative.status_code == 400
+    assert set(past.json()) == {"detail", "errors", "error_count"}
     assert not CommercialTerms.objects.filter(state="proposed").exists()
 
 

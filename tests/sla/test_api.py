@@ -44,6 +44,7 @@ def test_propose_then_the_other_party_agrees(engagement, account_manager, hr_lea
     assert [s["action"] for s in agreed.json()["steps"]] == ["proposed", "agreed"]
     again = api_as(hr_lead).post(base(engagement) + f"schedules/{schedule['id']}/reject/")
     assert again.status_code == 409
+    assert set(again.json()) == {"detail", "errors", "error_count"}
     listed = api_as(hr_lead).get(base(engagement) + "clauses/?in_force=true").json()
     assert [c["clause"] for c in listed["results"]] == ["S-HIRES"]
 
