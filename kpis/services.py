@@ -140,7 +140,7 @@ def metrics_recompute_batch(*, engagement_ids: list[int], as_of: date) -> list[i
             if r.computed and (r.inserted or r.updated or r.deleted)
         ]
 
-    return fanout.batch_or_each("KPI recompute", engagement_ids, changed)
+    return fanout.batch_or_each("KPI recompute", engagement_ids, changed, atomic=False)
 
 
 def metrics_recompute(
@@ -281,7 +281,10 @@ def metrics_recompute_stale(*, full: bool = False, as_of: date | None = None):
     pass; if that fails, each engagement alone, and one that fails is left out (logged)."""
     ids = list(engagements_to_recompute(full=full).values_list("pk", flat=True))
     return fanout.batch_or_each(
-        "KPI recompute", ids, lambda part: metrics_recompute(engagement_ids=part, as_of=as_of)
+        "KPI recompute",
+        ids,
+        lambda part: metrics_recompute(engagement_ids=part, as_of=as_of),
+        atomic=False,
     )
 
 

@@ -65,13 +65,26 @@ def item(step: str, *, engagement: int | Iterable[int] | None, **ids) -> Iterato
         )
 
 
-def batch_or_each(step: str, engagement_ids: list[int], run: Callable[[list[int]], list]) -> list:
+def batch_or_each(
+    step: str,
+    engagement_ids: list[int],
+    run: Callable[[list[int]], list],
+    *,
+    atomic: bool = True,
+) -> list:
     """`run(engagement_ids)` for a batch of engagements worked on together (the nightly
     recompute and evaluation: one transaction and one pass for many engagements); if it
     fails, `run([engagement])` for each engagement alone, each an `item`, so one engagement's
-    failure costs only that engagement. Returns the results' concatenation."""
+    failure costs only that engagement. Returns the results' concatenation.
+
+    `atomic=False` for a `run` that commits its own transactions and may simply run again
+    (the KPI recompute: each of its batches is one transaction, and a value that hashes the
+    same is not written again): one outer transaction would only hold every batch's locks
+    and writes until the end."""
     if len(engagement_ids) > 1:
         try:
+            if not atomic:
+                return run(engagement_ids)
             with transaction.atomic():
                 return run(engagement_ids)
         except RUN_ERRORS:
