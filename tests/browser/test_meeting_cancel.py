@@ -34,7 +34,10 @@ def test_cancel_with_a_reason_then_reinstate(
     reason = page.get_by_label("Why is the meeting cancelled?")
     reason.fill("   ")
     page.get_by_role("button", name="Cancel meeting", exact=True).click()
-    page.get_by_text("Say why the meeting is cancelled.").wait_for()
+    # The error stands on its field, and the form's summary at the top names it too.
+    page.get_by_text("Say why the meeting is cancelled.", exact=True).wait_for()
+    summary = "Why is the meeting cancelled?: Say why the meeting is cancelled."
+    assert page.get_by_text(summary, exact=True).count() == 1
     assert page.get_by_label("Why is the meeting cancelled?").get_attribute("aria-invalid")
     problems = []
     for name in ("cancel-form", "cancelled-meeting"):
