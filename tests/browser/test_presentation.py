@@ -69,7 +69,7 @@ LAYOUT_AND_TEXT = r"""() => {
     /\d{2}:\d{2}:\d{2}\.\d+/,
     /\d{4}-\d{2}-\d{2}T\d/,
     /\b\d{4}-\d{2}-\d{2}\b/,
-    /(?<![\w,.\/-])\d{5,}(?![\w,])/,
+    /(?<![\w,.\/#-])\d{5,}(?![\w,])/,  // "#11921" is a record's number, not an amount
   ];
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   const unread = 'code, cite, pre, script, style, option, textarea, .visually-hidden';
