@@ -71,7 +71,12 @@ MODULES = (
 )
 
 # Mutants that change nothing a caller can observe, by mutant name: the reason, one line.
-EQUIVALENTS: dict[str, str] = {}
+EQUIVALENTS: dict[str, str] = {
+    "sla.evaluation.x__clause_lines__mutmut_2": "the repeat flag starts as None, not False: "
+    "only its truth is read",
+    "sla.evaluation.x__clause_lines__mutmut_61": "the repeat flag is reset to None, not False, "
+    "after a period without a breach: only its truth is read",
+}
 
 
 @dataclass

@@ -174,3 +174,14 @@ def test_a_credit_without_earn_back_has_nothing_due():
     values = {"C": {"2025-01": (50.0, 5)}}
     [line] = ledger([terms()], values, {("C", "2025-01"): "open"}, date(2025, 3, 1))
     assert line.earn_back_due is None
+
+
+def test_a_breach_line_carries_the_periods_fee_its_rate_was_applied_to():
+    values = {"C": {"2025-01": (50.0, 5)}}
+    [line] = ledger([terms(pct=D("5"))], values, {("C", "2025-01"): "open"}, date(2025, 3, 1))
+    assert (line.fee, line.rate, line.gross) == (FEE, D("5"), D("500.00"))
+
+
+def test_a_ledger_needs_a_schedule_or_a_monthly_fee():
+    with pytest.raises(TypeError, match="^credit_ledger needs a schedule or a monthly fee$"):
+        ev.credit_ledger(clauses={}, outcomes={}, breaches={})
