@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench backup stop-embedded clean
+.PHONY: install demo test lint format bench mutate backup stop-embedded clean
 
 install: $(STAMP)
 
@@ -43,6 +43,12 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Mutation testing of the rule modules (mutmut; about an hour): scores to docs/mutation.md.
+# Not part of `make test`; run before changing a rule module's tests. MODULES=sla/evaluation.py
+# runs one.
+mutate: install
+	$(BIN)/python -m bench.mutate $(MODULES)
 
 # A consistent dump of the database (pg_dump custom format) under .data/backups/ (RPO_BACKUP_DIR).
 backup: install

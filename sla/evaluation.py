@@ -198,8 +198,7 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def period_fee(monthly_fee: Decimal, grain: str) -> Decimal:
-    return monthly_fee if grain == "month" else monthly_fee * 3
+CAP_NAMES = {"clause": "clause cap", "at_risk": "at-risk cap"}
 
 
 @dataclass
@@ -211,8 +210,7 @@ class CapStep:
     room_before: Decimal
 
     def describe(self) -> str:
-        name = "clause cap" if self.cap == "clause" else "at-risk cap"
-        return f"{name} {self.limit}: {self.room_before} left"
+        return f"{CAP_NAMES[self.cap]} {self.limit}: {self.room_before} left"
 
 
 @dataclass
@@ -321,7 +319,8 @@ def _apply_caps(
     """Reduce each gross to what the clause's cap and the at-risk cap leave, per quarter, in
     order of the period's last day then clause key (as plain text). A quarter's caps use its
     fee and at-risk % under the terms in force then."""
-    room: dict[tuple[str, str], Decimal] = {}  # (quarter, clause or "" for at-risk) -> left
+    # (quarter, clause) -> the clause cap's room left; (quarter,) -> the at-risk cap's
+    room: dict[tuple[str, ...], Decimal] = {}
     for line in sorted(lines, key=lambda line: (line.period.end, line.clause)):
         if line.forgone:
             continue
@@ -333,7 +332,7 @@ def _apply_caps(
         if terms.cap_pct is not None:
             limits.append(("clause", (line.quarter, line.clause), terms.cap_pct))
         if line.event == BREACH and at_risk_pct is not None:
-            limits.append(("at_risk", (line.quarter, ""), at_risk_pct))
+            limits.append(("at_risk", (line.quarter,), at_risk_pct))
         for cap, room_key, pct in limits:
             limit = cents(quarter_fee * pct / HUNDRED)
             left = room.setdefault(room_key, limit)
