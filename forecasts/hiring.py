@@ -41,9 +41,17 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from forecasts.inputs import (  # noqa: F401 - part of the engine's interface
+    APPLICATION_COLUMNS,
+    MAX_LAG,
+    PLAN_COLUMNS,
+    REQUISITION_COLUMNS,
+    WINDOW_DAYS,
+    Frames,
+)
+from forecasts.reading import load_frames
+
 # --- the method's constants (docs/data-contract.md, "Hiring forecast") ----------------------
-WINDOW_DAYS = 365  # the trailing window of the observed conversions and lags
-MAX_LAG = 365  # lags are counted up to this many days; later ones count as this
 MIN_STAGE_RECORDS = 30  # a segment's own stage statistics need this many cohort records
 MIN_OPENING_RECORDS = 20  # a segment's own fill rate and opening-to-start lag: starts
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
@@ -56,32 +64,6 @@ ALL = "all"
 NONE_SEGMENT = "(none)"
 NEVER = np.int64(2**40)  # a date that is not (yet) known
 EPOCH = np.datetime64("1970-01-01", "D")
-
-REQUISITION_COLUMNS = [
-    "engagement_id",
-    "id",
-    "department",
-    "location",
-    "job_family",
-    "openings",
-    "opened_on",
-    "filled_on",
-    "cancelled_on",
-]
-APPLICATION_COLUMNS = [
-    "engagement_id",
-    "requisition_id",
-    "applied_on",
-    "screened_on",
-    "interviewed_on",
-    "offered_on",
-    "offer_outcome",
-    "offer_decided_on",
-    "started_on",
-    "rejected_on",
-    "withdrawn_on",
-]
-PLAN_COLUMNS = ["engagement_id", "month", "department", "location", "job_family", "planned_hires"]
 
 
 @dataclass(frozen=True)
@@ -125,15 +107,6 @@ class MonthForecast:
     @classmethod
     def from_dict(cls, row: dict) -> MonthForecast:
         return cls(**{**row, "month": date.fromisoformat(row["month"])})
-
-
-@dataclass
-class Frames:
-    """The forecast's input tables (columns as above) for one or more engagements."""
-
-    requisitions: pd.DataFrame
-    applications: pd.DataFrame
-    plan: pd.DataFrame
 
 
 # --- months -----------------------------------------------------------------------------------
@@ -763,8 +736,6 @@ def forecast_hires(
     a what-if on the plan (see `_scaled_plan`), nothing is saved. Reads only records known on
     `as_of`. Rows are ordered by dimension, segment, month.
     """
-    from forecasts.reading import load_frames
-
     if segment_by not in (None, *DIMENSIONS):
         raise ValueError(f"segment_by must be one of {DIMENSIONS} or None")
     frames = load_frames([engagement.pk], as_of=as_of)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pyarrow as pa
 
-from forecasts.hiring import (
+from forecasts.inputs import (
     APPLICATION_COLUMNS,
     MAX_LAG,
     PLAN_COLUMNS,
