@@ -57,12 +57,13 @@ def _frame(model, columns: list[str], where: str) -> pd.DataFrame:
     return table.to_pandas(date_as_object=False)
 
 
-def load_frames(engagement_ids: list[int], *, as_of: date) -> Frames:
+def load_frames(engagement_ids: list[int], *, as_of: date, since: date | None = None) -> Frames:
     """The requisitions opened and applications made on or before `as_of` that can still
-    matter (an application made more than two windows earlier cannot), and the plan."""
+    matter (an application made more than two windows before `since`, default `as_of`,
+    cannot), and the plan."""
     ids = int_array(engagement_ids)
     day = as_of.isoformat()
-    oldest = (as_of - timedelta(days=WINDOW_DAYS + MAX_LAG)).isoformat()
+    oldest = ((since or as_of) - timedelta(days=WINDOW_DAYS + MAX_LAG)).isoformat()
     requisitions = _frame(
         Requisition,
         REQUISITION_COLUMNS,
