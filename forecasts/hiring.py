@@ -411,18 +411,20 @@ def _eventual_starts(p, app_groups, stats, use) -> np.ndarray:
     )
 
 
-def _start_chances(fill_cum, cancel_cum, accept_cum, rows, age, low, high) -> np.ndarray:
+def _start_chances(fill_cum, cancel_cum, accept_cum, through, rows, age, low, high):
     """Chance that an opening `age` days old, not filled yet, starts a hire within days
     [low, high] after its opening: filled after `f > age` days with the share of the cohort's
-    openings still open at `age` that were filled at `f`, then started at the accepted stage's
-    observed lag. One row of (opening, fill day) pairs per opening."""
+    openings still open at `age` that were filled at `f`, but no sooner than a new candidate
+    gets from applying to an accepted offer (`through` days from now), then started at the
+    accepted stage's observed lag. One row of (opening, fill day) pairs per opening."""
     fill_pmf = np.diff(fill_cum[rows], axis=1)  # (openings, MAX_LAG + 1)
     days = np.arange(MAX_LAG + 1)
     later = days[None, :] > age[:, None]
     still_open = _above(fill_cum, rows, age) + _above(cancel_cum, rows, age)
     weight = np.where(later, fill_pmf, 0.0) / np.where(still_open > 0, still_open, 1.0)[:, None]
-    lo = np.clip(low[:, None] - days[None, :], 0, MAX_LAG + 1)
-    hi = np.clip(high[:, None] - days[None, :] + 1, 0, MAX_LAG + 1)
+    filled = np.maximum(days[None, :], (age + through[rows])[:, None])
+    lo = np.clip(low[:, None] - filled, 0, MAX_LAG + 1)
+    hi = np.clip(high[:, None] - filled + 1, 0, MAX_LAG + 1)
     accept = accept_cum[rows]
     started = np.where(
         hi > lo,
@@ -434,10 +436,24 @@ def _start_chances(fill_cum, cancel_cum, accept_cum, rows, age, low, high) -> np
     return np.divide(chance, total, out=np.zeros(len(rows)), where=total > 0)
 
 
+def _days_through(p: _Prepared, engagement_groups: np.ndarray, size: int) -> np.ndarray:
+    """Per engagement group: the median days from applying to an accepted offer of the offers
+    accepted in the window (how soon a candidate not yet in the pipeline can fill)."""
+    app, t = p.app, p.t
+    accepted = app["stages"][:, ACCEPTED]
+    recent = (accepted != NEVER) & (accepted > t - WINDOW_DAYS)
+    days = np.clip(accepted[recent] - app["stages"][recent, 0], 0, MAX_LAG)
+    histogram = _histogram(engagement_groups[app["requisition"][recent]], days, size)
+    counts = histogram.sum(axis=1)
+    cumulative = np.cumsum(histogram, axis=1)
+    median = (cumulative < (counts / 2)[:, None]).sum(axis=1)
+    return np.where(counts > 0, median, 0)
+
+
 def _uncovered_part(p, req_groups, uncovered, opening_stats, months, sums):
     """(b) Open requisitions' openings that no accepted offer or pipeline covers yet."""
     req, t = p.req, p.t
-    fill_cum, cancel_cum, accept_cum, use = opening_stats
+    fill_cum, cancel_cum, accept_cum, through, use = opening_stats
     open_ = uncovered > 0
     groups = req_groups[open_]
     rows = use[groups]
@@ -450,6 +466,7 @@ def _uncovered_part(p, req_groups, uncovered, opening_stats, months, sums):
             fill_cum,
             cancel_cum,
             accept_cum,
+            through,
             rows,
             t - opened,
             np.maximum(first[m], t + 1) - opened,
@@ -465,7 +482,7 @@ def _new_openings_part(p, groups, opening_rate, opening_stats, months, sums):
     """(b) Openings not opened yet: a daily rate per group and month (`opening_rate`), each
     opening starting a hire as an opening of age 0 does. A Poisson count."""
     t = p.t
-    fill_cum, cancel_cum, accept_cum, use = opening_stats
+    fill_cum, cancel_cum, accept_cum, through, use = opening_stats
     first, last = _month_days(months)
     horizon = int(last.max())
     if horizon <= t:
@@ -490,7 +507,12 @@ def _new_openings_part(p, groups, opening_rate, opening_stats, months, sums):
         closed = fill_pmf[row].sum() + cancel_total[row]
         accepted = accept_pmf[row].sum()
         if closed and accepted:
-            start_pmf[row] = np.convolve(fill_pmf[row] / closed, accept_pmf[row] / accepted)
+            # Filled no sooner than a new candidate can get through the stages.
+            soonest = min(int(through[row]), MAX_LAG)
+            fill = fill_pmf[row].copy()
+            fill[soonest] += fill[:soonest].sum()
+            fill[:soonest] = 0
+            start_pmf[row] = np.convolve(fill / closed, accept_pmf[row] / accepted)
     for g in wanted:
         pmf = start_pmf.get(use[g])
         if pmf is None:
@@ -621,6 +643,7 @@ def forecast_frames(
         _cumulative(fill_hist),
         _cumulative(cancel_hist),
         _cumulative(accept_hist),
+        _days_through(p, req_groups[ALL], size)[parent],
         use_opening,
     )
 
