@@ -766,10 +766,10 @@ def forecast_hires(
     rows = forecast_frames(
         frames, as_of=as_of, months=months, dimensions=dimensions, plan_scale=plan_scale
     )
-    return rows.get(engagement.pk, []) or _empty(months or horizon_months(as_of))
+    return rows.get(engagement.pk, []) or empty_forecast(months or horizon_months(as_of))
 
 
-def _empty(months: Iterable[date]) -> list[MonthForecast]:
+def empty_forecast(months: Iterable[date]) -> list[MonthForecast]:
     """An engagement with no records and no plan: nothing expected."""
     return [
         MonthForecast(month_start(m), ALL, ALL, 0.0, 0.0, 0.0, None, 0.0, 0.0, 0.0, 0)

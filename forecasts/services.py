@@ -10,7 +10,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from forecasts.hiring import DIMENSIONS, forecast_frames
+from forecasts.hiring import DIMENSIONS, empty_forecast, forecast_frames, horizon_months
 from forecasts.models import HiringForecast
 from forecasts.reading import load_frames
 from rpo_portal import fanout
@@ -44,7 +44,8 @@ def _recompute(engagement_ids: list[int], as_of: date) -> list[int]:
     )
     changed = []
     for engagement_id in engagement_ids:
-        rows = [row.as_dict() for row in results.get(engagement_id, [])]
+        found = results.get(engagement_id) or empty_forecast(horizon_months(as_of))
+        rows = [row.as_dict() for row in found]
         fingerprint = _fingerprint(as_of, rows)
         if previous.get(engagement_id) != fingerprint:
             changed.append(
