@@ -575,15 +575,16 @@ def _plan_by_group(p: _Prepared, groups: Groups, months: list[date]) -> np.ndarr
     """Planned hires per group and month (NaN: no plan row for it). Plan rows are slices: a
     segment's plan is the sum of the rows naming it; `all` the sum of every row."""
     plan = p.plan
-    result = np.full((len(groups.keys), len(months)), np.nan)
     if plan.empty:
-        return result
+        return np.full((len(groups.keys), len(months)), np.nan)
     month_index = {m: i for i, m in enumerate(months)}
     column = plan["month"].map(month_index)
     plan = plan[column.notna()]
     column = column[column.notna()].astype(int).to_numpy()
     engagements = plan["engagement_id"].to_numpy(dtype=np.int64)
     planned = plan["planned_hires"].to_numpy(dtype=np.float64)
+    # Each dimension's rows and groups first: a segment only the plan names is a new group.
+    slices = []
     for dimension in (ALL, *groups.dimensions):
         if dimension == ALL:
             rows = np.ones(len(plan), dtype=bool)
@@ -592,12 +593,15 @@ def _plan_by_group(p: _Prepared, groups: Groups, months: list[date]) -> np.ndarr
             values = _text(plan[dimension])
             rows = values != ""  # a blank dimension is in no segment of it
             codes = groups.codes(engagements[rows], dimension, values[rows])
+        slices.append((rows, codes))
+    size = len(groups.keys) * len(months)
+    result = np.full(size, np.nan)
+    for rows, codes in slices:
         flat = codes * len(months) + column[rows]
-        sums = np.bincount(flat, weights=planned[rows], minlength=len(groups.keys) * len(months))
-        seen = np.bincount(flat, minlength=len(groups.keys) * len(months)) > 0
-        block = result.reshape(-1)
-        block[: len(sums)] = np.where(seen[: len(sums)], sums, block[: len(sums)])
-    return result
+        sums = np.bincount(flat, weights=planned[rows], minlength=size)
+        seen = np.bincount(flat, minlength=size) > 0
+        result = np.where(seen, sums, result)
+    return result.reshape(len(groups.keys), len(months))
 
 
 def forecast_frames(

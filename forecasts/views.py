@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -49,6 +50,7 @@ def csv_rows(forecast: selectors.Forecast):
         ]
 
 
+@login_required
 def hiring(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
     forecast = selectors.hiring_forecast(engagement=engagement)
@@ -65,6 +67,7 @@ def hiring(request, engagement_id: int):
     )
 
 
+@login_required
 def hiring_csv(request, engagement_id: int):
     engagement = get_engagement_for(request.user, engagement_id)
     forecast = selectors.hiring_forecast(engagement=engagement)
