@@ -1,4 +1,7 @@
-"""The demo's forecast step: a launch doubles a plan once, and every engagement is forecast."""
+"""The demo's forecast step: the plan carried ahead, the launch doubled, every engagement
+forecast, and a second run changes nothing."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -6,29 +9,50 @@ from django.utils import timezone
 from forecasts.demo import seed_hiring_forecast
 from forecasts.hiring import horizon_months
 from forecasts.models import HiringForecast
-from recruiting.models import HiringPlanLine
+from recruiting.models import Application, HiringPlanLine, Requisition
 from tests.factories import EngagementFactory
 
 
 @pytest.mark.django_db
-def test_the_launch_raises_the_plan_once_and_shows_a_gap():
+def test_the_launch_doubles_the_plan_and_shows_a_gap():
     engagement = EngagementFactory(slug="acme-talentbridge")
-    months = horizon_months(timezone.localdate())
-    for month in months:
-        HiringPlanLine.objects.create(
-            engagement=engagement, month=month, department="Engineering", planned_hires=5
+    today = timezone.localdate()
+    for number in range(36):  # three Engineering hires a month over the last year
+        started = today.replace(day=1) - timedelta(days=5 + 10 * number)
+        requisition = Requisition.objects.create(
+            engagement=engagement,
+            external_id=f"R{number}",
+            title="Engineer",
+            department="Engineering",
+            opened_on=started - timedelta(days=60),
+            filled_on=started - timedelta(days=20),
+        )
+        Application.objects.create(
+            engagement=engagement,
+            external_id=f"A{number}",
+            requisition=requisition,
+            candidate_id=f"C{number}",
+            source="referral",
+            applied_on=started - timedelta(days=40),
+            offered_on=started - timedelta(days=25),
+            offer_outcome="accepted",
+            offer_decided_on=started - timedelta(days=20),
+            started_on=started,
         )
     lines = []
     seed_hiring_forecast(lines.append)
-    seed_hiring_forecast(lines.append)
-    planned = dict(
+    plan = dict(
         HiringPlanLine.objects.filter(engagement=engagement).values_list("month", "planned_hires")
     )
-    assert [planned[m] for m in months[3:6]] == [10, 10, 10]
-    assert planned[months[6]] == 5
-    assert sum("raised for a product launch" in line for line in lines) == 1
+    months = horizon_months(today)
+    assert [plan[m] for m in months[3:6]] == [6, 6, 6]
+    assert plan[months[6]] == 3
     stored = HiringForecast.objects.get(engagement=engagement)
-    raised = [
+    launch = [
         r for r in stored.rows if r["segment"] == "Engineering" and r["month"] == f"{months[3]}"
     ]
-    assert raised[0]["plan"] == 10 and raised[0]["expected"] < 10
+    assert launch[0]["plan"] == 6 and launch[0]["expected"] < 6
+    assert any("hires expected" in line for line in lines)
+    lines.clear()
+    seed_hiring_forecast(lines.append)
+    assert not any("hiring plan" in line for line in lines)
