@@ -85,10 +85,10 @@ def band_chart(
                 f"{escape(fmt(p.plan))}</title></rect>"
             )
         if i % every == 0:
-            anchor = "start" if i == 0 and len(points) > 1 else "middle"
-            if i == len(points) - 1 and len(points) > 1:
-                anchor = "end"
-            parts.append(_text(x, height - 8, p.label, AXIS_COLOUR, anchor, FONT))
+            # Centred under its point, moved in just enough to stay inside the box.
+            half = _width(p.label) / 2
+            centre = min(max(x, half + 2), width - half - 2)
+            parts.append(_text(centre, height - 8, p.label, AXIS_COLOUR, "middle", FONT))
     rows = "".join(
         f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(fmt(p.expected))}</td>'
         f"<td>{escape(fmt(p.low))} to {escape(fmt(p.high))}</td>"

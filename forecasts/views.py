@@ -62,7 +62,7 @@ def hiring(request, engagement_id: int):
             "forecast": forecast,
             "quarters": forecast.quarters(),
             "months": forecast.months(),
-            "gaps": forecast.gaps(),
+            "gaps": [gap for q in forecast.quarters() for gap in forecast.gaps(q.label)],
         },
     )
 

@@ -14,7 +14,7 @@ def hires(value) -> str:
     return formats.number(value, 1)
 
 
-def band(forecast: selectors.Forecast, chart_id: str):
+def band(forecast: selectors.Forecast, chart_id: str, width: int = 360, height: int = 160):
     points = [
         BandPoint(
             label=formats.period(row.month.strftime("%Y-%m")),
@@ -30,7 +30,15 @@ def band(forecast: selectors.Forecast, chart_id: str):
         chart_id=chart_id,
         title="Expected hires per month, with the 10th to 90th percentile range and the plan",
         fmt=hires,
+        width=width,
+        height=height,
     )
+
+
+@register.simple_tag
+def hiring_forecast_band(forecast):
+    """The band of the forecast's months, wide (the forecast page)."""
+    return band(forecast, "forecast-band-page", width=720, height=220)
 
 
 @register.inclusion_tag("forecasts/_summary.html")

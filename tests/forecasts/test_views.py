@@ -128,7 +128,7 @@ def test_a_new_engagement_shows_an_empty_forecast(login, engagement, client_view
     client = login(client_viewer)
     page = client.get(reverse("forecasts:hiring", args=[engagement.pk]))
     assert page.status_code == 200
-    assert "No segment has a hiring plan" in page.content.decode()
+    assert "No segment has a hiring plan for these quarters" in page.content.decode()
     rows = client.get(reverse("api:forecast-hires", args=[engagement.pk])).json()["rows"]
     assert rows and all(row["expected"] == 0 for row in rows)
 

@@ -373,7 +373,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     ]
     assert credits[-1]["Clause"] == f"Net {QUARTER}"
     assert credits[-1]["In net"] == f"{sum(line.counts_in_net for line in lines):.2f}"
-    risks = list(csv.DictReader(io.StringIO(archive.read("12-risks.csv").decode("utf-8-sig"))))
+    risks = list(csv.DictReader(io.StringIO(archive.read("14-risks.csv").decode("utf-8-sig"))))
     assert [r["Risk"] for r in risks] == list(open_risks(qbr_engagement))
 
 
