@@ -10,7 +10,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagements import api as engagements_api
-from engagements import terms_api
+from engagements import go_live_api, terms_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
@@ -49,6 +49,7 @@ def recruiting_patterns():
 
 SLA = "v1/engagements/<int:engagement_id>/sla/"
 TERMS = "v1/engagements/<int:engagement_id>/terms/"
+GO_LIVE = "v1/engagements/<int:engagement_id>/go-live/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -60,6 +61,9 @@ urlpatterns = [
         name="engagement-detail",
     ),
     path(TERMS, terms_api.terms_list, name="terms-list"),
+    path(f"{GO_LIVE}", go_live_api.go_live_list, name="go-live-list"),
+    path(f"{GO_LIVE}<int:proposal_id>/agree/", go_live_api.go_live_agree, name="go-live-agree"),
+    path(f"{GO_LIVE}<int:proposal_id>/reject/", go_live_api.go_live_reject, name="go-live-reject"),
     path(f"{TERMS}<int:terms_id>/agree/", terms_api.terms_agree, name="terms-agree"),
     path(f"{TERMS}<int:terms_id>/reject/", terms_api.terms_reject, name="terms-reject"),
     *recruiting_patterns(),
