@@ -113,7 +113,9 @@ class GoLiveAnswer(GoLiveGate, APIView):
 
     def post(self, request, engagement_id: int, proposal_id: int):
         try:
-            item = go_live_selectors.go_live_get(engagement=self.engagement, proposal_id=proposal_id)
+            item = go_live_selectors.go_live_get(
+                engagement=self.engagement, proposal_id=proposal_id
+            )
         except GoLiveDate.DoesNotExist:
             raise Http404("No such go-live date.") from None
         body = GoLiveAnswerSerializer(data=request.data)

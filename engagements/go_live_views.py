@@ -43,7 +43,9 @@ def go_live_post(request, engagement):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Go-live date proposed: the other party agrees or rejects it.")
+            messages.success(
+                request, "Go-live date proposed: the other party agrees or rejects it."
+            )
             return redirect("engagements:terms", engagement_id=engagement.pk), None
     return None, form
 
@@ -77,5 +79,9 @@ def go_live_agree(request, engagement_id: int, proposal_id: int):
 @login_required
 def go_live_reject(request, engagement_id: int, proposal_id: int):
     return _answer(
-        request, engagement_id, proposal_id, go_live_services.go_live_reject, "Go-live date rejected."
+        request,
+        engagement_id,
+        proposal_id,
+        go_live_services.go_live_reject,
+        "Go-live date rejected.",
     )

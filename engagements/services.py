@@ -11,8 +11,8 @@ from django.db import transaction
 
 from accounts.models import OrganizationKind, User
 from accounts.services import organization_get_or_create
-from engagements.models import Engagement
 from engagements.go_live_services import go_live_initial
+from engagements.models import Engagement
 from engagements.signals import engagement_data_changed
 from engagements.terms_services import commercial_terms_initial
 

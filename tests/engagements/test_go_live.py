@@ -17,7 +17,14 @@ from engagements.services import engagement_update
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["client_admin", "hr_lead", "client_viewer", "provider_admin", "account_manager", "recruiter"]
+ROLES = [
+    "client_admin",
+    "hr_lead",
+    "client_viewer",
+    "provider_admin",
+    "account_manager",
+    "recruiter",
+]
 NEGOTIATORS = {"client_admin", "hr_lead", "provider_admin", "account_manager"}
 
 
@@ -106,9 +113,10 @@ def test_who_may_agree_through_the_api(engagement, hr_lead, role, request):
     if role in {"provider_admin", "account_manager"}:
         assert response.status_code == 200
         assert engagement.go_live_date == date(2026, 2, 1)
-        assert api_as(hr_lead).get(f"/api/v1/engagements/{engagement.pk}/").json()[
-            "go_live_date"
-        ] == "2026-02-01"
+        assert (
+            api_as(hr_lead).get(f"/api/v1/engagements/{engagement.pk}/").json()["go_live_date"]
+            == "2026-02-01"
+        )
     else:
         assert response.status_code == 403
         assert engagement.go_live_date is None

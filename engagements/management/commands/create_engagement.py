@@ -43,7 +43,7 @@ class Command(JobCommand):
         parser.add_argument(
             "--go-live",
             default=None,
-            help="the go-live date, YYYY-MM-DD (agreed in the contract; later changes by agreement)",
+            help="the go-live date, YYYY-MM-DD (later changes need both parties' agreement)",
         )
         parser.add_argument(
             "--model", default="end_to_end", choices=["end_to_end", "project_based", "hybrid"]
