@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from engagements import go_live_api, terms_api
 from kpis.api import metric_value_list
+from kpis.baselines import api as baselines_api
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
@@ -50,6 +51,7 @@ def recruiting_patterns():
 SLA = "v1/engagements/<int:engagement_id>/sla/"
 TERMS = "v1/engagements/<int:engagement_id>/terms/"
 GO_LIVE = "v1/engagements/<int:engagement_id>/go-live/"
+BASELINES = "v1/engagements/<int:engagement_id>/baselines/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -59,6 +61,22 @@ urlpatterns = [
         "v1/engagements/<int:engagement_id>/",
         engagements_api.engagement_detail,
         name="engagement-detail",
+    ),
+    path(BASELINES, baselines_api.baselines_in_force, name="baselines-in-force"),
+    path(f"{BASELINES}history/", baselines_api.baselines_history, name="baselines-history"),
+    path(
+        f"{BASELINES}computed/", baselines_api.baselines_propose_computed, name="baselines-computed"
+    ),
+    path(f"{BASELINES}entered/", baselines_api.baselines_propose_entered, name="baselines-entered"),
+    path(
+        f"{BASELINES}<int:proposal_id>/agree/",
+        baselines_api.baselines_agree,
+        name="baselines-agree",
+    ),
+    path(
+        f"{BASELINES}<int:proposal_id>/reject/",
+        baselines_api.baselines_reject,
+        name="baselines-reject",
     ),
     path(TERMS, terms_api.terms_list, name="terms-list"),
     path(f"{GO_LIVE}", go_live_api.go_live_list, name="go-live-list"),
