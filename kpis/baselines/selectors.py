@@ -154,3 +154,57 @@ def tiles_baseline_mark(*, engagement: Engagement, filters, tiles: list) -> None
             tile.baseline_change = change(
                 tile.kpi.key, item.value, tile.value.value, engagement.currency
             )
+
+
+@dataclass(frozen=True)
+class BaselineSummary:
+    """An engagement's KPIs against their baselines (segment all): each with an agreed
+    baseline and a monthly value, by the latest month's verdict."""
+
+    better: list[str]
+    worse: list[str]
+    unchanged: list[str]
+    baselines: int
+
+    @property
+    def compared(self) -> int:
+        return len(self.better) + len(self.worse) + len(self.unchanged)
+
+
+def baseline_summaries(*, engagements: list[Engagement]) -> dict[int, BaselineSummary]:
+    """{engagement id: its summary} for the portfolio: two queries for any number."""
+    from kpis.baselines.improvement import change
+    from kpis.models import Grain, MetricValue
+    from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
+
+    in_force = baselines_in_force_of(engagements=engagements)
+    wanted = {(pk, kpi) for pk, items in in_force.items() for (kpi, d, _s) in items if d == "all"}
+    latest = (
+        MetricValue.objects.filter(
+            engagement_id__in=[pk for pk, _ in wanted] or [0],
+            kpi__in=sorted({kpi for _, kpi in wanted}) or [""],
+            version=DEFINITION_VERSION,
+            grain=Grain.MONTH,
+            dimension="all",
+            segment="all",
+            value__isnull=False,
+        )
+        .order_by("engagement_id", "kpi", "-period")
+        .distinct("engagement_id", "kpi")
+        .values_list("engagement_id", "kpi", "value")
+    )
+    verdicts: dict[int, dict[str, list[str]]] = {pk: {} for pk in in_force}
+    for engagement_id, kpi, value in latest:
+        item = in_force[engagement_id].get((kpi, "all", "all"))
+        found = item and change(kpi, item.value, value)
+        if found:
+            verdicts[engagement_id].setdefault(found.verdict, []).append(KPI_BY_KEY[kpi].name)
+    return {
+        pk: BaselineSummary(
+            better=verdicts[pk].get("better", []),
+            worse=verdicts[pk].get("worse", []),
+            unchanged=verdicts[pk].get("unchanged", []),
+            baselines=sum(1 for (_k, d, _s) in in_force[pk] if d == "all"),
+        )
+        for pk in in_force
+    }
