@@ -72,8 +72,18 @@ class Change:
         return f"{now} − {base} = {'−' if self.delta < 0 else ''}{delta}"
 
 
+def compared(kpi_key: str) -> bool:
+    """Whether a KPI's value is compared with its baseline: not a count (hires, requisitions
+    filled), which grows with the volume of hiring and the length of its period, not with how
+    well it is done."""
+    return KPI_BY_KEY[kpi_key].unit != "count"
+
+
 def change(kpi_key: str, baseline, value, currency: str = "") -> Change | None:
-    """The value against the baseline, or None when either is missing (suppressed, none)."""
+    """The value against the baseline, or None when either is missing (suppressed, none) or
+    the KPI is a count."""
+    if not compared(kpi_key):
+        return None
     base, now = shown(baseline, kpi_key), shown(value, kpi_key)
     if base is None or now is None:
         return None
@@ -117,8 +127,11 @@ def total(kpi_key: str, items: Iterable[Delivered], currency: str) -> tuple[Deci
     amount = sum((item.amount for item in items), Decimal("0"))
     if not items:
         return amount, "no month since go-live has a value yet"
-    parts = " + ".join(amount_text(item.amount, kpi_key, currency) for item in items)
-    return amount, f"{parts} = {amount_text(amount, kpi_key, currency)}"
+    text = amount_text(items[0].amount, kpi_key, currency)
+    for item in items[1:]:
+        sign = "−" if item.amount < 0 else "+"
+        text += f" {sign} {amount_text(abs(item.amount), kpi_key, currency)}"
+    return amount, f"{text} = {amount_text(amount, kpi_key, currency)}"
 
 
 def baseline_change(kpi_key: str, baseline, values, currency: str = "") -> Change | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.baselines.improvement import VALUE_UNITS, change, delivered, total
+from kpis.baselines.improvement import VALUE_UNITS, change, compared, delivered, total
 from kpis.baselines.selectors import baselines_in_force
 from kpis.models import Grain, MetricValue
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
@@ -52,7 +52,8 @@ def since_go_live(context: PackContext) -> Section:
     paragraphs = [
         f"Go-live: {formats.day(go_live)}. Each KPI's value for {formats.period(context.quarter)} "
         "against its agreed baseline (its value before go-live); the change is this quarter's "
-        "value minus the baseline, both as shown."
+        "value minus the baseline, both as shown. Counts (hires, requisitions filled) are "
+        "volumes, not performance, and are not compared."
     ]
     if not in_force:
         paragraphs.append("No baseline is agreed yet.")
