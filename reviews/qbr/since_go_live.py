@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.baselines.improvement import VALUE_UNITS, change, compared, delivered, total
+from kpis.baselines.improvement import VALUE_UNITS, change, delivered, total
 from kpis.baselines.selectors import baselines_in_force
 from kpis.models import Grain, MetricValue
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
