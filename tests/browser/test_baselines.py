@@ -82,7 +82,7 @@ def test_tiles_chart_line_and_pages_at_both_widths(live_server, browser, engagem
                 label = chart.locator("text", has_text="Baseline")
                 assert label.count() == 1
                 assert chart.locator('line[stroke="#5b3f8c"]').count() == 1
-                assert "Baseline before go-live" in chart.locator("desc").inner_text()
+                assert "Baseline before go-live" in chart.locator("desc").text_content()
                 assert "vs baseline:" in page.locator(".baseline-note").inner_text()
                 page.locator("figure.trend").screenshot(
                     path=str(SCREENSHOTS / f"baseline-chart-{width}.png")
