@@ -35,6 +35,7 @@ STATUS_WORDS = {
 LINE_COLOUR = "#0172ad"
 TARGET_COLOUR = "#1e7b34"
 THRESHOLD_COLOUR = "#b42318"
+BASELINE_COLOUR = "#5b3f8c"  # the value before go-live (kpis.baselines): 8:1 on white
 AXIS_COLOUR = "#5f6b7a"
 
 
@@ -229,6 +230,7 @@ def trend_chart(
     fmt: Callable[[float], str] = _plain,
     target: float | None = None,
     threshold: float | None = None,
+    baseline: float | None = None,
     value_heading: str = "Value",
     width: int = 640,
     height: int = 240,
@@ -244,6 +246,7 @@ def trend_chart(
         for v, c, d, w in (
             (target, TARGET_COLOUR, "6 4", "Target"),
             (threshold, THRESHOLD_COLOUR, "2 3", "Breach"),
+            (baseline, BASELINE_COLOUR, "10 3 2 3", "Baseline"),
         )
         if v is not None
     ]
@@ -257,6 +260,8 @@ def trend_chart(
     scale.top, scale.bottom = top, bottom
     xs = _x_positions(len(points), left + 6, right - 6) if points else []
     desc = _describe(points, fmt, target, threshold)
+    if baseline is not None and points:
+        desc += f" Baseline before go-live {fmt(baseline)}."
     parts = [_svg_open(chart_id, width, height, title, desc, "chart chart-trend")]
     parts.append(
         f'<line x1="{left:.1f}" y1="{bottom}" x2="{right:.1f}" y2="{bottom}" '

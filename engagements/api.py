@@ -87,6 +87,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "currency",
             "monthly_fee",
             "at_risk_pct",
+            "go_live_date",
             "regions",
             "departments",
             "job_families",

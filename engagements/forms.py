@@ -5,7 +5,13 @@ from django import forms
 from accounts.models import User
 from engagements.commercial import CommercialTerms
 from engagements.models import NOT_A_MEMBER, Engagement
-from engagements.services import NEGOTIATED_FIELDS, negotiated_refusal, negotiated_value
+from engagements.services import (
+    GO_LIVE_REFUSAL,
+    NEGOTIATED_FIELDS,
+    negotiated_refusal,
+    negotiated_value,
+    same_go_live,
+)
 from rpo_portal.date_rules import bound_form_dates
 from rpo_portal.text_rules import refuse_formulas
 
@@ -92,6 +98,10 @@ class EngagementForm(forms.ModelForm):
         ]
         if sent:
             raise forms.ValidationError(negotiated_refusal(sent))
+        if "go_live_date" in self.data and not same_go_live(
+            self.data["go_live_date"], self.instance
+        ):
+            raise forms.ValidationError(GO_LIVE_REFUSAL)
         return data
 
 
@@ -136,6 +146,22 @@ class CommercialTermsForm(forms.ModelForm):
 
     def clean_effective_from(self) -> date:
         return self.cleaned_data["effective_from"].replace(day=1)
+
+
+class GoLiveForm(forms.Form):
+    """A go-live date to propose; it applies once the other party agrees."""
+
+    go_live_date = forms.DateField(
+        label="Go-live date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The first day the provider runs recruiting.",
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["id"] = "id_go_live_note"
+        bound_form_dates(self, "go_live_date")
 
 
 class AnswerForm(forms.Form):

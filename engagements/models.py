@@ -90,6 +90,13 @@ class Engagement(models.Model):
     # effective-dated terms are engagements.commercial.CommercialTerms).
     monthly_fee = monthly_fee_field(default=Decimal("0.00"))
     at_risk_pct = at_risk_pct_field()
+    # The agreed go-live date, kept so by engagements.go_live_services only.
+    go_live_date = models.DateField(
+        "go-live date",
+        null=True,
+        blank=True,
+        help_text="The first day the provider runs recruiting (agreed by both parties).",
+    )
     status = models.CharField(
         max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )

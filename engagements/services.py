@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import OrganizationKind, User
 from accounts.services import organization_get_or_create
+from engagements.go_live_services import go_live_initial
 from engagements.models import Engagement
 from engagements.signals import engagement_data_changed
 from engagements.terms_services import commercial_terms_initial
@@ -33,6 +34,7 @@ def engagement_create(
     departments: list[str] | None = None,
     job_families: list[str] | None = None,
     at_risk_pct: Decimal | None = None,
+    go_live_date: date | None = None,
 ) -> Engagement:
     """Create an engagement between two organizations, creating either if it is missing.
 
@@ -60,6 +62,8 @@ def engagement_create(
     engagement.full_clean()
     engagement.save()
     commercial_terms_initial(engagement=engagement)
+    if go_live_date is not None:
+        go_live_initial(engagement=engagement, go_live_date=go_live_date)
     return engagement
 
 
@@ -89,6 +93,8 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
     ]
     if negotiated:
         raise ValidationError(negotiated_refusal(negotiated))
+    if "go_live_date" in changes and not same_go_live(changes["go_live_date"], engagement):
+        raise ValidationError(GO_LIVE_REFUSAL)
     # The metric policy changes KPI values: recompute them like after an import.
     policy_changed = (
         "exclude_on_hold" in changes and changes["exclude_on_hold"] != engagement.exclude_on_hold
@@ -101,6 +107,20 @@ def engagement_update(*, actor: User, engagement: Engagement, **changes) -> Enga
     if policy_changed:
         engagement_mark_data_changed(engagement=engagement)
     return engagement
+
+
+GO_LIVE_REFUSAL = (
+    "The go-live date is a term both parties agree to: propose a new date on the engagement's "
+    "Commercial terms page, and the other party agrees or rejects it."
+)
+
+
+def same_go_live(value, engagement: Engagement) -> bool:
+    """Whether a go-live date as sent (a date, text or blank) is the one in force."""
+    current = engagement.go_live_date
+    if value in (None, ""):
+        return current is None
+    return str(value) == (current.isoformat() if current else None)
 
 
 def negotiated_value(value) -> Decimal | None:

@@ -11,11 +11,12 @@ from engagements import terms_selectors, terms_services
 from engagements.access import get_engagement_for, party_of
 from engagements.commercial import CommercialTerms
 from engagements.forms import AnswerForm, CommercialTermsForm
+from engagements.go_live_views import go_live_context, go_live_post
 
 PROPOSE, AGREE = terms_services.PROPOSE, terms_services.AGREE
 
 
-def _terms_page(request, engagement, form=None, status: int = 200):
+def _terms_page(request, engagement, form=None, status: int = 200, go_live_form=None):
     proposals = list(terms_selectors.terms_proposals(engagement=engagement))
     my_party = party_of(request.user, engagement)
     may_answer = request.user.has_perm(AGREE, engagement)
@@ -35,7 +36,7 @@ def _terms_page(request, engagement, form=None, status: int = 200):
         "form": form or CommercialTermsForm(initial={"effective_from": today.replace(day=1)}),
         "answer_form": AnswerForm(),
         "today": today,
-    }
+    } | go_live_context(request, engagement, go_live_form)
     return render(request, "engagements/terms.html", context, status=status)
 
 
@@ -48,6 +49,9 @@ def engagement_terms(request, engagement_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     engagement = get_engagement_for(request.user, engagement_id, PROPOSE)
+    if "go_live_date" in request.POST:
+        done, go_live_form = go_live_post(request, engagement)
+        return done or _terms_page(request, engagement, go_live_form=go_live_form, status=400)
     form = CommercialTermsForm(request.POST)
     if form.is_valid():
         try:

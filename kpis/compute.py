@@ -18,7 +18,7 @@ import pandas as pd
 from kpis import definitions as d
 from kpis.aggregate import Coded, Table, aggregate, concat, label_column, length, positions, rows_of
 from kpis.definitions import DEFINITIONS, Definition
-from kpis.records import Tables, period_bounds, period_label, prepare
+from kpis.records import Tables, period_bounds, period_codes, period_label, prepare
 from kpis.registry import DEFINITION_VERSION, GRAINS, get_kpi
 from recruiting import contract
 
@@ -157,11 +157,25 @@ RESULT_COLUMNS = [
 ]
 
 
-def _periods(records: d.Records, frame: pd.DataFrame) -> dict:
-    """How `aggregate` finds each record's periods: its event date, or its own period."""
+# The period code of a window's values (kpis.baselines), and of the records outside it: no
+# month (six digits) or quarter (five) has either.
+WINDOW, OUTSIDE_WINDOW = 1, 0
+
+
+def _periods(records: d.Records, frame: pd.DataFrame, tables: Tables | None = None) -> dict:
+    """How `aggregate` finds each record's periods: its event date, or its own period. With a
+    window on the tables, a record whose month is in it counts in the one period `WINDOW`."""
+    window = getattr(tables, "window", None)
+    if window is None:
+        if records.per_period:
+            return {"periods": frame["period"].to_numpy()}
+        return {"event": records.event}
     if records.per_period:
-        return {"periods": frame["period"].to_numpy()}
-    return {"event": records.event}
+        codes = frame["period"].to_numpy()
+    else:
+        codes = period_codes(frame[records.event], "month")
+    inside = (codes >= max(window[0], 100000)) & (codes <= window[1])
+    return {"periods": np.where(inside, WINDOW, OUTSIDE_WINDOW)}
 
 
 def definition_values(definition: Definition, tables: Tables) -> Table:
@@ -170,7 +184,7 @@ def definition_values(definition: Definition, tables: Tables) -> Table:
     frame = tables.select(records)
     formula = definition.formula
     dimensions = definition.kpi.dimensions
-    when = _periods(records, frame)
+    when = _periods(records, frame, tables)
     if isinstance(formula, d.PerRecord):
         return _per_record(formula, tables, frame, when, definition.key)
     if isinstance(formula, d.PercentOfPlanned):
@@ -215,7 +229,7 @@ def _per_record(formula: d.PerRecord, tables: Tables, frame, when, key) -> Table
     # an engagement's cost per hire is the same to the last bit however its rows are read.
     cents = np.round(spent_records[formula.amount].to_numpy(dtype=float) * 100)
     spent = aggregate(
-        spent_records, (), cents, **_periods(formula.spent, spent_records), numerator="sum"
+        spent_records, (), cents, **_periods(formula.spent, spent_records, tables), numerator="sum"
     )
     counted = aggregate(frame, (), **when)
     if not spent or not counted:
@@ -237,7 +251,7 @@ def _percent_of_planned(formula: d.PercentOfPlanned, tables: Tables, frame, when
         plan,
         dimensions,
         plan[formula.planned].to_numpy(dtype=float),
-        **_periods(formula.plan, plan),
+        **_periods(formula.plan, plan, tables),
         denominator="sum",
     )
     if not planned:

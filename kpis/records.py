@@ -158,6 +158,9 @@ class Tables:
         self.frames = frames
         self.as_of = pd.Timestamp(as_of)
         self.exclude_on_hold = exclude_on_hold
+        # (first, last) month codes: every KPI over the window's records as one period
+        # (kpis.baselines.compute), instead of by month and quarter.
+        self.window: tuple[int, int] | None = None
         self._selected: dict = {}
 
     def select(self, records) -> pd.DataFrame:

@@ -10,3 +10,6 @@ can_negotiate_targets = has_role(Role.HR_LEAD, Role.ACCOUNT_MANAGER)
 rules.add_perm("kpis.propose_target", can_negotiate_targets)
 rules.add_perm("kpis.agree_target", can_negotiate_targets)
 rules.add_perm("kpis.recompute", has_role(Role.ACCOUNT_MANAGER, Role.CLIENT_ADMIN, Role.HR_LEAD))
+# Baselines are agreed like targets (kpis.baselines): the same negotiators, the other party.
+rules.add_perm("kpis.propose_baseline", can_negotiate_targets)
+rules.add_perm("kpis.agree_baseline", can_negotiate_targets)

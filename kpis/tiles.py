@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from charts.svg import Point, sparkline
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
+from kpis.baselines.selectors import tiles_baseline_mark
 from kpis.models import KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
 from kpis.templatetags.kpis_tags import kpi_amount, kpi_value
@@ -90,6 +91,9 @@ class KpiTile:
     # The SLA clauses' outcomes for this KPI and period, read against their own thresholds;
     # the dashboard (which may read sla) fills them in.
     sla_marks: list = field(default_factory=list)
+    # The agreed baseline of this KPI and segment, and the value against it (kpis.baselines).
+    baseline: object = None
+    baseline_change: object = None
 
     @property
     def status(self) -> str:
@@ -185,6 +189,7 @@ def kpi_tiles(
                 target=float(target.target_value) if target else None,
             )
         tiles.append(tile)
+    tiles_baseline_mark(engagement=engagement, filters=filters, tiles=tiles)
     return tiles
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kpis import views
+from kpis.baselines import views as baseline_views
 
 app_name = "kpis"
 base = "engagements/<int:engagement_id>/kpis/"
@@ -17,6 +18,17 @@ urlpatterns = [
         f"{base}values/<int:value_id>/records-<int:section_index>.csv",
         views.value_records_csv,
         name="value_records_csv",
+    ),
+    path(f"{base}baselines/", baseline_views.baselines, name="baselines"),
+    path(
+        f"{base}baselines/<int:proposal_id>/agree/",
+        baseline_views.baselines_agree,
+        name="baselines_agree",
+    ),
+    path(
+        f"{base}baselines/<int:proposal_id>/reject/",
+        baseline_views.baselines_reject,
+        name="baselines_reject",
     ),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

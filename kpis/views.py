@@ -10,6 +10,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from charts.svg import Point, trend_chart
 from engagements.access import get_engagement_for, party_of
 from kpis import progress, selectors, target_services
+from kpis.baselines.improvement import baseline_change
+from kpis.baselines.selectors import baselines_in_force
 from kpis.drilldown import median_check, value_drilldown
 from kpis.forms import TARGET_FORM_FIELDS, ResponseForm, TargetForm
 from kpis.models import Grain, KpiTarget, MetricValue, TargetState
@@ -98,6 +100,7 @@ def kpi_detail(request, engagement_id: int, kpi: str):
         .order_by("-period")
     )
     periods = [value.period for value in values]
+    baseline = baselines_in_force(engagement=engagement).get((kpi, dimension, segment))
     period = request.GET.get("period", "")
     period = period if period in periods else (periods[0] if periods else "")
     context = {
@@ -119,7 +122,10 @@ def kpi_detail(request, engagement_id: int, kpi: str):
             dimension=dimension,
             segment=segment,
             currency=engagement.currency,
+            baseline=baseline,
         ),
+        "baseline": baseline,
+        "baseline_change": baseline_change(kpi, baseline, values, engagement.currency),
         # Asked even without a period (it then finds nothing), so the page's queries are the
         # same however much data there is.
         "by_segment": selectors.metric_values(
@@ -136,7 +142,17 @@ def kpi_detail(request, engagement_id: int, kpi: str):
 TREND_PERIODS = 24
 
 
-def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str, currency: str = ""):
+def trend_of(
+    *,
+    kpi,
+    values,
+    targets,
+    grain: str,
+    dimension: str,
+    segment: str,
+    currency: str = "",
+    baseline=None,
+):
     """The trend chart of the newest periods, with the target and breach threshold drawn
     (a money KPI's figures with the engagement's currency)."""
     shown = list(reversed(values[:TREND_PERIODS]))
@@ -153,6 +169,7 @@ def trend_of(*, kpi, values, targets, grain: str, dimension: str, segment: str, 
         fmt=lambda number: kpi_amount(number, kpi.key, currency),
         target=float(target.target_value) if target else None,
         threshold=float(target.breach_threshold) if target else None,
+        baseline=float(baseline.value) if baseline is not None else None,
         value_heading=kpi.name,
     )
 

@@ -10,9 +10,10 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from engagements import api as engagements_api
-from engagements import terms_api
+from engagements import go_live_api, terms_api
 from forecasts.api import hiring_forecast
 from kpis.api import metric_value_list
+from kpis.baselines import api as baselines_api
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
@@ -50,6 +51,8 @@ def recruiting_patterns():
 
 SLA = "v1/engagements/<int:engagement_id>/sla/"
 TERMS = "v1/engagements/<int:engagement_id>/terms/"
+GO_LIVE = "v1/engagements/<int:engagement_id>/go-live/"
+BASELINES = "v1/engagements/<int:engagement_id>/baselines/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -60,7 +63,26 @@ urlpatterns = [
         engagements_api.engagement_detail,
         name="engagement-detail",
     ),
+    path(BASELINES, baselines_api.baselines_in_force, name="baselines-in-force"),
+    path(f"{BASELINES}history/", baselines_api.baselines_history, name="baselines-history"),
+    path(
+        f"{BASELINES}computed/", baselines_api.baselines_propose_computed, name="baselines-computed"
+    ),
+    path(f"{BASELINES}entered/", baselines_api.baselines_propose_entered, name="baselines-entered"),
+    path(
+        f"{BASELINES}<int:proposal_id>/agree/",
+        baselines_api.baselines_agree,
+        name="baselines-agree",
+    ),
+    path(
+        f"{BASELINES}<int:proposal_id>/reject/",
+        baselines_api.baselines_reject,
+        name="baselines-reject",
+    ),
     path(TERMS, terms_api.terms_list, name="terms-list"),
+    path(f"{GO_LIVE}", go_live_api.go_live_list, name="go-live-list"),
+    path(f"{GO_LIVE}<int:proposal_id>/agree/", go_live_api.go_live_agree, name="go-live-agree"),
+    path(f"{GO_LIVE}<int:proposal_id>/reject/", go_live_api.go_live_reject, name="go-live-reject"),
     path(f"{TERMS}<int:terms_id>/agree/", terms_api.terms_agree, name="terms-agree"),
     path(f"{TERMS}<int:terms_id>/reject/", terms_api.terms_reject, name="terms-reject"),
     *recruiting_patterns(),

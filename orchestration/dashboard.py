@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from engagements.access import party_of
 from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
+from kpis.baselines.selectors import baseline_summaries
 from kpis.models import MetricRun, MetricValue, Status, TargetEvent
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY
 from kpis.tiles import STATUSES, Filters, KpiTile
@@ -307,6 +308,7 @@ class PortfolioRow:
     open_breaches: int = 0
     net_credits: Decimal = Decimal("0.00")
     freshness: kpi_selectors.Freshness | None = None
+    baselines: object = None  # kpis.baselines.selectors.BaselineSummary
 
     def count(self, status: str) -> int:
         return self.statuses.get(status, 0)
@@ -388,6 +390,7 @@ def portfolio(
     breaches = sla_selectors.unresolved_breach_counts(engagement_ids=ids)
     ledgers = sla_selectors.ledgers(engagements=engagements)
     quarter = sla_selectors.quarter_of(today)
+    summaries = baseline_summaries(engagements=engagements)
     rows = []
     for engagement in engagements:
         side = party_of(user, engagement)
@@ -409,6 +412,7 @@ def portfolio(
                     ledger=ledgers[engagement.pk], quarter=quarter
                 ).net,
                 freshness=freshness.get(engagement.pk),
+                baselines=summaries.get(engagement.pk),
             )
         )
     key = PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["off_track"])

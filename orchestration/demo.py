@@ -19,6 +19,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
 from forecasts.demo import seed_hiring_forecast
+from kpis.baselines.demo import seed_baselines
 from kpis.demo import seed_kpi_targets
 from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
@@ -248,6 +249,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
     seed_commercial_terms,
     seed_hiring_forecast,
+    seed_baselines,
     seed_audit_trail,
 ]
 

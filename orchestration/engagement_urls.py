@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagements import terms_views
+from engagements import go_live_views, terms_views
 from orchestration import views
 
 app_name = "engagements"
@@ -21,6 +21,14 @@ urlpatterns = [
         f"{base}terms/<int:terms_id>/reject/",
         terms_views.engagement_terms_reject,
         name="terms_reject",
+    ),
+    path(
+        f"{base}go-live/<int:proposal_id>/agree/", go_live_views.go_live_agree, name="go_live_agree"
+    ),
+    path(
+        f"{base}go-live/<int:proposal_id>/reject/",
+        go_live_views.go_live_reject,
+        name="go_live_reject",
     ),
     path(f"{base}audit/", views.engagement_audit, name="audit"),
     path(f"{base}audit/export/", views.engagement_audit_export, name="audit_export"),

@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "BreachStatusEnum": "sla.models.BreachStatus",
         "ReliefStatusEnum": "sla.models.ReliefStatus",
         "ActionItemStatusEnum": "reviews.models.ActionItemStatus",
+        "BaselineSourceEnum": "kpis.baselines.models.BaselineSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

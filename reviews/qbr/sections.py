@@ -72,6 +72,7 @@ ORDER = (
     "summary",
     "scorecard",
     "trends",
+    "since_go_live",
     "sla",
     "plan_vs_actual",
     "hiring_forecast",

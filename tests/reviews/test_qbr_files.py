@@ -23,6 +23,7 @@ from tests.reviews.conftest import AS_OF, QUARTER
 SHEETS = [
     "Summary",
     "Trends",
+    "Since go-live",
     "SLA",
     "Plan vs actual",
     "Forecast",

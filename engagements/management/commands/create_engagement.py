@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,15 @@ def _decimal(value: str, option: str) -> Decimal:
         return Decimal(value)
     except InvalidOperation:
         raise CommandError(f"{option} {value!r} is not a number.") from None
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--go-live {value!r} is not a date (YYYY-MM-DD).") from None
 
 
 class Command(JobCommand):
@@ -29,6 +39,11 @@ class Command(JobCommand):
             "--at-risk-pct",
             default=None,
             help="SLA credits of a quarter are at most this %% of its fee (default: no cap)",
+        )
+        parser.add_argument(
+            "--go-live",
+            default=None,
+            help="the go-live date, YYYY-MM-DD (later changes need both parties' agreement)",
         )
         parser.add_argument(
             "--model", default="end_to_end", choices=["end_to_end", "project_based", "hybrid"]
@@ -50,6 +65,7 @@ class Command(JobCommand):
                     else _decimal(options["at_risk_pct"], "--at-risk-pct")
                 ),
                 model=options["model"],
+                go_live_date=_date(options["go_live"]),
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
