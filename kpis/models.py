@@ -11,6 +11,7 @@ from django.db.models import Q
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.registry import DIMENSIONS, KPI_BY_KEY, KPI_CHOICES, SOURCE
+from rpo_portal import formats
 from rpo_portal.text_rules import OneLineCharField
 
 
@@ -144,8 +145,10 @@ class KpiTarget(agreement.Proposal):
         indexes = [models.Index(fields=["engagement", "state"])]
 
     def __str__(self) -> str:
-        where = f" {self.dimension}={self.segment}" if self.dimension else ""
-        return f"{self.get_kpi_display()} ({self.grain}{where}) from {self.effective_from}"
+        segmented = self.dimension and self.dimension != "all"
+        where = f", {formats.label(self.dimension)}: {self.segment}" if segmented else ""
+        since = formats.day(self.effective_from)
+        return f"{self.get_kpi_display()} ({self.grain}{where}) from {since}"
 
     @property
     def definition(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,6 +114,11 @@ def metrics_state_of(*, engagement: Engagement) -> EngagementMetricsState:
     return state or EngagementMetricsState(engagement=engagement)
 
 
+_TAG_OR_CODE = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>|<[^>]+>)", re.S)
+_FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_STANDARD = re.compile(r"\b(?:ANSI/SHRM|ISO/TS|ISO) \d[\d.:]*\d")
+
+
 @functools.cache
 def data_contract_html() -> str:
     """docs/data-contract.md as HTML for the in-app page (the file ships with the code)."""
@@ -120,6 +126,14 @@ def data_contract_html() -> str:
 
     text = (Path(settings.BASE_DIR) / "docs" / "data-contract.md").read_text(encoding="utf-8")
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    # A field name the text names without backticks (opened_on in a rule) is still code, and
+    # a standard's name (ISO/TS 30411) a citation.
+    html = "".join(
+        part
+        if part.startswith("<")
+        else _STANDARD.sub(r"<cite>\g<0></cite>", _FIELD_NAME.sub(r"<code>\g<0></code>", part))
+        for part in _TAG_OR_CODE.split(html)
+    )
     # Wide tables scroll in their own box on a phone instead of widening the page; the box can
     # take the focus, so a keyboard scrolls it too, and says what it holds.
     parts = html.split("<table>")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.models import KpiTarget
-from kpis.templatetags.kpis_tags import threshold
+from kpis.templatetags.kpis_tags import threshold_in
 from notifications.selectors import leads_of
 from notifications.services import notify
 from rpo_portal import formats
@@ -86,8 +86,9 @@ def target_propose(
 
 def _target_words(target: KpiTarget) -> str:
     segment = f", {formats.label(target.dimension)} {target.segment}" if target.dimension else ""
-    target_value = threshold(target.target_value, target.kpi)
-    breach = threshold(target.breach_threshold, target.kpi)
+    currency = target.engagement.currency
+    target_value = threshold_in(target.target_value, target.kpi, currency)
+    breach = threshold_in(target.breach_threshold, target.kpi, currency)
     return (
         f"{target.definition.name} ({formats.label(target.grain).lower()}{segment}) from "
         f"{formats.day(target.effective_from)}: target {target_value}, breach threshold {breach}"

@@ -13,6 +13,7 @@ from django.http import Http404
 from engagements.models import Engagement
 from recruiting import contract
 from recruiting.models import ImportRun, ImportStatus
+from rpo_portal import formats
 
 RECORDS_PER_PAGE = 50
 RUNS_PER_PAGE = 25
@@ -34,14 +35,20 @@ def _lookup(column: contract.Column) -> str:
 
 
 def _cell(column: contract.Column, value) -> str:
+    """A record's value as a person reads it: dates in the one style, a month as "Jan 2025",
+    yes/no, numbers with separators, a choice in words (the API serves the stored values)."""
     if value is None:
         return ""
     if column.type == "month" and isinstance(value, dt.date):
-        return f"{value:%Y-%m}"
+        return formats.period(f"{value:%Y-%m}")
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date | Decimal):
-        return str(value)
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return formats.day(value)
+    if isinstance(value, Decimal | int | float):
+        return formats.plain(value)
+    if column.type == "enum":
+        return formats.label(value)
     return str(value)
 
 

@@ -250,6 +250,7 @@ def label(value) -> str:
 
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def shown(value) -> str:
@@ -263,9 +264,31 @@ def shown(value) -> str:
         return moment(value)
     if isinstance(value, date):
         return day(value)
+    if isinstance(value, int | float | Decimal):
+        return plain(value)
     text = str(value)
     if _ISO_MOMENT.match(text):
         return moment(text.replace(" ", "T", 1))
     if _ISO_DATE.match(text):
         return day(text)
+    if _NUMBER.match(text):
+        return plain(text)
     return label(text)
+
+
+def terms(changes) -> list[tuple[str, str]]:
+    """The terms of a proposal as recorded (`{"target_value": "45"}`, or for a counter
+    `{"target_value": ["45", "40"]}`), each as (label, value in words): ("Target value", "45"),
+    ("Target value", "45 → 40"); a clause added or removed reads its own terms."""
+    if not isinstance(changes, dict):
+        return [("", shown(changes))]
+    shown_terms = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            text = f"{shown(value[0])} → {shown(value[1])}"
+        elif isinstance(value, dict):
+            text = "; ".join(f"{name}: {words}" for name, words in terms(value))
+        else:
+            text = shown(value)
+        shown_terms.append((label(key) if _KEY.match(str(key)) else str(key), text))
+    return shown_terms

@@ -21,6 +21,7 @@ from engagements import agreement
 from engagements.models import Engagement
 from rpo_portal import fanout
 from sla import schedule as schedule_terms
+from sla import schedule_notices
 from sla.models import (
     Breach,
     SlaClause,
@@ -203,6 +204,9 @@ def schedule_propose(
         rows.append(clause)
     SlaClause.objects.bulk_create(rows)
     agreement.proposed_record(schedule, _schedule_changes(rows, replaces))
+    schedule_notices.schedule_notify(
+        schedule, event="proposed" if replaces is None else "countered", actor=actor
+    )
     return schedule
 
 
@@ -230,10 +234,22 @@ def _schedule_in_force(schedule: SlaSchedule) -> None:
     transaction.on_commit(lambda: evaluation_schedule(engagement_id=engagement_id), robust=True)
 
 
-# schedule_agree(actor=..., schedule=..., note=...), and schedule_reject alike.
 ANSWERS = agreement.Answers("schedule", AGREE, on_agreed=_schedule_in_force)
-schedule_agree = ANSWERS.agree
-schedule_reject = ANSWERS.reject
+
+
+@transaction.atomic
+def schedule_agree(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
+    """The other party agrees: every clause of the schedule is in force from now on."""
+    ANSWERS.agree(actor=actor, schedule=schedule, note=note)
+    schedule_notices.schedule_notify(schedule, event="agreed", actor=actor)
+    return schedule
+
+
+@transaction.atomic
+def schedule_reject(*, actor, schedule: SlaSchedule, note: str = "") -> SlaSchedule:
+    ANSWERS.reject(actor=actor, schedule=schedule, note=note)
+    schedule_notices.schedule_notify(schedule, event="rejected", actor=actor)
+    return schedule
 
 
 @transaction.atomic

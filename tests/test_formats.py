@@ -191,7 +191,27 @@ def test_periods_read_as_words():
         (True, "yes"),
         (None, "—"),
         ("Acme", "Acme"),
+        ("85000.0", "85,000"),  # an amount recorded by the audit trail
+        (Decimal("92000.00"), "92,000"),
+        (12.5, "12.5"),
+        ("R-00012", "R-00012"),
     ],
 )
 def test_a_recorded_value_reads_as_words(value, text):
     assert formats.shown(value) == text
+
+
+def test_a_proposals_recorded_terms_read_as_words():
+    assert formats.terms(
+        {"kpi": "time_to_fill", "effective_to": None, "target_value": "45", "min_sample_size": 3}
+    ) == [
+        ("KPI", "Time to fill"),
+        ("Effective to", "—"),
+        ("Target value", "45"),
+        ("Min sample size", "3"),
+    ]
+    # A counter-proposal's changes, before → after; a clause added reads its own terms.
+    assert formats.terms({"target_value": ["45", "40"]}) == [("Target value", "45 → 40")]
+    assert formats.terms({"added": {"effective_from": "2025-01-01", "pct": "3"}}) == [
+        ("Added", "Effective from: 1 Jan 2025; Pct: 3")
+    ]

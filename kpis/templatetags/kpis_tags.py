@@ -29,9 +29,30 @@ def kpi_amount(value, kpi_key: str, currency: str = "") -> str:
 @register.filter
 def threshold(value, kpi_key: str) -> str:
     """A threshold or target as entered (3.75 stays 3.75), with the KPI's unit."""
+    return threshold_in(value, kpi_key)
+
+
+def threshold_in(value, kpi_key: str, currency: str = "") -> str:
+    """`threshold`, and an amount (cost per hire) with the engagement's currency when it is
+    given: every money target and threshold shows its currency."""
     if value is None:
         return formats.MISSING
+    if KPI_BY_KEY[kpi_key].unit == "currency" and currency:
+        return f"{currency}\u00a0{plain(value)}"
     return plain(value) + UNIT_SUFFIX.get(KPI_BY_KEY[kpi_key].unit, "")
+
+
+@register.simple_tag
+def kpi_threshold(value, kpi_key: str, currency: str = "") -> str:
+    """{% kpi_threshold target.target_value target.kpi engagement.currency %}: a target or
+    threshold as agreed, in its KPI's unit, an amount with its currency."""
+    return threshold_in(value, kpi_key, currency)
+
+
+@register.simple_tag
+def kpi_figure(value, kpi_key: str, currency: str = "") -> str:
+    """{% kpi_figure value kpi engagement.currency %}: `kpi_value`, an amount with its currency."""
+    return kpi_amount(value, kpi_key, currency)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 from reviews.models.validation import validate_same_engagement, validate_timezone
+from rpo_portal import formats
 from rpo_portal.text_rules import OneLineCharField
 
 
@@ -174,7 +175,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["engagement", "tier", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.title} on {self.starts_at:%Y-%m-%d}"
+        return f"{self.title} on {formats.day(self.starts_at)}"
 
     @property
     def ends_at(self):

@@ -31,6 +31,9 @@ class Column:
     # from zero, the contract's rule), the CSV the exact value. Targets and thresholds are
     # written as agreed.
     as_shown: bool = False
+    # The Excel pack writes the exact value in a column of its own beside the one as shown,
+    # where the pack judges by it (a scorecard status, an SLA outcome against its threshold).
+    exact_beside: bool = False
 
 
 @dataclass

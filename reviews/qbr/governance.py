@@ -155,7 +155,7 @@ def _breaches(context: PackContext, start, end) -> Table:
         [
             Column("Clause", TEXT, 22),
             Column("Period", TEXT, 10),
-            Column("Value", VALUE, 12, as_shown=True),
+            Column("Value", VALUE, 12, as_shown=True, exact_beside=True),
             Column("Threshold", VALUE, 12),
             Column("n", NUMBER, 8),
             Column("Status", TEXT, 20),

@@ -25,13 +25,13 @@ from reviews.qbr.sections import format_kpi
 from rpo_portal import formats
 
 
-def _cell(kind: str, unit: str, value) -> dict:
+def _cell(kind: str, unit: str, value, currency: str = "") -> dict:
     if value is None or value == "":
         return {"text": "—" if kind != "text" else "", "status": ""}
     if kind == STATUS:
         return {"text": STATUS_WORDS.get(value, value), "status": value}
     if kind == VALUE:
-        return {"text": format_kpi(value, unit), "status": "", "number": True}
+        return {"text": format_kpi(value, unit, currency), "status": "", "number": True}
     if kind == PERCENT:
         return {"text": formats.percent(value), "status": "", "number": True}
     if kind == MONEY:
@@ -72,11 +72,11 @@ def _widths(headings: list[str], rows: list[list[dict]], wanted: list[int]) -> l
     return [f"{100 * w / total:.2f}" for w in widths]
 
 
-def _table(table: Table) -> dict:
+def _table(table: Table, currency: str = "") -> dict:
     rows = []
     for i, row in enumerate(table.rows):
         unit = table.units[i] if table.units else ""
-        rows.append([_cell(table.kind(i, col), unit, v) for col, v in enumerate(row)])
+        rows.append([_cell(table.kind(i, col), unit, v, currency) for col, v in enumerate(row)])
     headings = [c.heading for c in table.columns]
     return {
         "title": table.title,
@@ -121,13 +121,16 @@ def _heat_map(grid: list[list[int]]) -> str:
 
 
 def pack_html(content: PackContent) -> str:
+    # An amount (cost per hire, its target) shows its currency; packs frozen before the
+    # currency was kept in their facts show the figure alone.
+    currency = content.meta.get("currency", "")
     sections = [
         {
             "key": s.key,
             "title": s.title,
             "paragraphs": s.paragraphs,
             # A trend section's numbers are in its charts; the table would run for pages.
-            "tables": [_table(t) for t in s.tables if t.in_pdf] if not s.charts else [],
+            "tables": [_table(t, currency) for t in s.tables if t.in_pdf] if not s.charts else [],
             "charts": list(_charts(s)),
             "heat_map": _heat_map(s.heat_map) if s.heat_map is not None else "",
         }

@@ -17,7 +17,7 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.models import Grain, KpiTarget, MetricValue, Status
 from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, KPIS
-from kpis.templatetags.kpis_tags import kpi_value
+from kpis.templatetags.kpis_tags import kpi_amount
 from kpis.tiles import Filters, KpiTile, kpi_tiles
 from reviews import selectors
 from reviews.qbr.content import (
@@ -244,7 +244,7 @@ def scorecard(context: PackContext) -> Section:
         f"Scorecard {context.quarter}",
         [
             Column("KPI", TEXT, 30),
-            Column("Value", VALUE, 12, as_shown=True),
+            Column("Value", VALUE, 12, as_shown=True, exact_beside=True),
             Column("Target", VALUE, 12),
             Column("Breach threshold", VALUE, 16),
             Column("Status", STATUS, 18),
@@ -454,6 +454,7 @@ def definitions(context: PackContext) -> Section:
     return Section("definitions", "Definitions", "Definitions", [text], [table])
 
 
-def format_kpi(value: float | None, key: str) -> str:
-    """A KPI value as the dashboard writes it (blank when there is none)."""
-    return "" if value is None else kpi_value(value, key)
+def format_kpi(value: float | None, key: str, currency: str = "") -> str:
+    """A KPI value as the dashboard writes it (blank when there is none), an amount with
+    its currency when it is given."""
+    return "" if value is None else kpi_amount(value, key, currency)

@@ -79,6 +79,7 @@ def pack_content(
         "client": engagement.client.name,
         "provider": engagement.provider.name,
         "parties": f"{engagement.client.name} and {engagement.provider.name}",
+        "currency": engagement.currency,
         "quarter": quarter,
         "title": f"{engagement.name}: quarterly business review {quarter}",
         "subtitle": (

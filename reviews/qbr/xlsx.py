@@ -5,6 +5,7 @@ KPI's unit, statuses as words on their colour, and a native line chart per KPI w
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import xlsxwriter
@@ -20,6 +21,7 @@ from reviews.qbr.content import (
     STATUS,
     TEXT,
     VALUE,
+    Column,
     PackContent,
     Table,
 )
@@ -34,12 +36,22 @@ UNIT_FORMATS = {
     "rating": "0.00",
     "count": "0",
 }
+# The exact value beside one as shown: every decimal it has (up to Excel's 15 digits).
+EXACT_FORMATS = {
+    "days": '0.0##########" d"',
+    "percent": '0.0##########"%"',
+    "currency": "#,##0.00########",
+    "score": "0.0##########",
+    "rating": "0.00##########",
+    "count": "0.##########",
+}
+EXACT = "exact"  # a column kind of the Excel pack only: a KPI value with all its decimals
 CHART_ROWS = 16  # rows each chart takes beside the table
 STATUS_FILLS = dict(STATUS_COLOURS)
 
 
 class _Formats:
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook, currency: str = ""):
         self.book = book
         self._props: dict[int, dict] = {}
         self._quoted: dict[int | None, object] = {}
@@ -56,7 +68,14 @@ class _Formats:
         # One date style everywhere (7 Dec 2026); moments in UTC, to the minute.
         self.date = self.add({"num_format": "d mmm yyyy"})
         self.moment = self.add({"num_format": 'd mmm yyyy, hh:mm "UTC"'})
-        self.units = {unit: self.add({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
+        units = dict(UNIT_FORMATS)
+        if currency:  # an amount (cost per hire, its target and threshold) shows its currency
+            units["currency"] = f'"{currency}" #,##0.00'
+        self.units = {unit: self.add({"num_format": f}) for unit, f in units.items()}
+        exact = dict(EXACT_FORMATS)
+        if currency:
+            exact["currency"] = f'"{currency}" #,##0.00########'
+        self.exact = {unit: self.add({"num_format": f}) for unit, f in exact.items()}
         self.statuses = {
             key: self.add({"bg_color": colour, "font_color": "#ffffff", "bold": True})
             for key, colour in STATUS_FILLS.items()
@@ -119,6 +138,8 @@ def _write_cell(
     elif kind == STATUS:
         word = STATUS_WORDS.get(value, value)
         write_text(sheet, formats, row, col, word, formats.statuses.get(value))
+    elif kind == EXACT:
+        sheet.write_number(row, col, value, formats.exact.get(KPI_BY_KEY[unit].unit))
     elif kind == VALUE:
         kpi = KPI_BY_KEY[unit]
         if shown:  # the value as the pack shows it; the CSV keeps the exact one
@@ -138,6 +159,27 @@ def _write_cell(
         sheet.write_datetime(row, col, moment, formats.moment)
     else:
         write_text(sheet, formats, row, col, str(value), formats.wrap)
+
+
+def with_exact_values(table: Table) -> Table:
+    """The table as the Excel pack writes it: beside each value written as shown (rounded as
+    the contract says) where the pack judges by the value, the exact value in a column headed
+    "<heading> (exact)", the other "<heading> (rounded)"."""
+    spots = [i for i, c in enumerate(table.columns) if c.exact_beside]
+    if not spots:
+        return table
+    columns, picks = [], []
+    for i, column in enumerate(table.columns):
+        columns.append(column)
+        picks.append(i)
+        if column.exact_beside:
+            columns[-1] = Column(f"{column.heading} (rounded)", column.kind, column.width, True)
+            # Wide enough for every decimal (15 digits, the unit): never "###".
+            columns.append(Column(f"{column.heading} (exact)", EXACT, max(column.width, 20)))
+            picks.append(i)
+    rows = [[row[i] for i in picks] for row in table.rows]
+    last_kinds = table.last_kinds if len(picks) == len(table.columns) else []
+    return replace(table, columns=columns, rows=rows, last_kinds=last_kinds)
 
 
 def _write_table(sheet, formats: _Formats, table: Table, top: int, widths: dict) -> int:
@@ -228,7 +270,8 @@ def _charts(book, sheet, sheet_name: str, table: Table, header: int, charts) -> 
         line.set_x_axis({"name": "Month", "name_font": {"size": 9, "bold": False}})
         line.set_y_axis(
             {
-                "name": UNIT_WORDS.get(unit, "Value"),
+                "name": UNIT_WORDS.get(unit, "Value")
+                + (f" ({chart.currency})" if unit == "currency" and chart.currency else ""),
                 "name_font": {"size": 9, "bold": False},
                 "num_format": UNIT_FORMATS.get(unit, "General"),
             }
@@ -249,13 +292,13 @@ def build_xlsx(content: PackContent) -> bytes:
             "created": _fixed_created(content),
         }
     )
-    formats = _Formats(book)
+    formats = _Formats(book, content.meta.get("currency", ""))
     sheets: dict[str, list] = {}
     for section in content.sections:
         sheets.setdefault(section.sheet, []).append(section)
     for name, sections in sheets.items():
         sheet = book.add_worksheet(name)
-        tables = [t for s in sections for t in s.tables]
+        tables = [with_exact_values(t) for s in sections for t in s.tables]
         # The main table goes first so its header can be frozen under the pack's title.
         tables.sort(key=lambda t: not t.primary)
         widths = _widths(tables)

@@ -110,3 +110,15 @@ def codewords(value):
 @register.filter
 def label(value):
     return formats.label(value)
+
+
+@register.filter
+def terms(changes):
+    """A proposal's recorded terms as (label, value in words) pairs (formats.terms)."""
+    return formats.terms(changes)
+
+
+@register.filter
+def breakable(value):
+    """A field name that may wrap after each underscore (a narrow column's header)."""
+    return mark_safe(escape(value).replace("_", "_<wbr>"))  # noqa: S308

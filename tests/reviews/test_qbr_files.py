@@ -95,7 +95,8 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
     header, rows = rows_after(summary, "KPI")
     assert list(header) == [
         "KPI",
-        "Value",
+        "Value (rounded)",
+        "Value (exact)",
         "Target",
         "Breach threshold",
         "Status",
@@ -106,7 +107,7 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
     ]
     names = [row[0] for row in rows]
     untargeted = [row for row in rows if row[0] not in {KPI_BY_KEY[k].name for k in TARGETED}]
-    assert all(row[2] is None and row[4] == "no target" for row in untargeted)
+    assert all(row[3] is None and row[5] == "no target" for row in untargeted)
     rows = [row for row in rows if row not in untargeted]
     assert [row[0] for row in rows] == [KPI_BY_KEY[k].name for k in TARGETED]
     for key, row in zip(TARGETED, rows, strict=True):
@@ -117,14 +118,18 @@ def test_the_excel_pack_has_its_sheets_scorecard_trend_charts_and_definitions(qb
         )
         # Measured values as shown (the KPI's decimals, half away from zero), the target as agreed.
         assert row[1] == shown(value.value, key)
-        assert row[2] == pytest.approx(float(target.target_value))
-        assert row[4] == STATUS_WORDS[value.status]
-        assert row[5] == value.n
-        assert row[6] == shown(before.value, key)
-        assert row[7] == shown(value.value - before.value, key)
-    status_cell = summary.cell(row=6, column=5)
+        # The exact value beside it, every decimal it has: the status is judged by it.
+        assert row[2] == pytest.approx(float(value.value), rel=1e-12, abs=0)
+        assert row[3] == pytest.approx(float(target.target_value))
+        assert row[5] == STATUS_WORDS[value.status]
+        assert row[6] == value.n
+        assert row[7] == shown(before.value, key)
+        assert row[8] == shown(value.value - before.value, key)
+    status_cell = summary.cell(row=6, column=6)
     assert status_cell.fill.fgColor.rgb.endswith(("1E7B34", "9A6700", "B42318", "5F6B7A"))
     assert summary.cell(row=6, column=2).number_format  # a KPI's unit, not General
+    # The exact value keeps its decimals in view: the format's optional digits show them.
+    assert "0.0#" in summary.cell(row=6, column=3).number_format
 
     trends = book["Trends"]
     charts = trends._charts
@@ -232,17 +237,33 @@ def test_the_excel_sla_sheet_has_outcomes_breaches_and_the_credit_ledger(qbr_eng
             outcome.get_outcome_display(),
         )
         assert row[4] == pytest.approx(float(outcome.clause.threshold))
+        # The outcome's value is the one the clause was judged by, as shown: no exact beside.
         assert row[5] == approx_or_none(outcome.shown_value)
         assert row[8] == ("yes" if outcome.closed else "no")
 
     header, rows = table_rows(sheet, f"Breaches of {QUARTER}'s periods, with their status")
-    assert list(header)[:6] == ["Clause", "Period", "Value", "Threshold", "n", "Status"]
+    assert list(header)[:7] == [
+        "Clause",
+        "Period",
+        "Value (rounded)",
+        "Value (exact)",
+        "Threshold",
+        "n",
+        "Status",
+    ]
     breaches = Breach.objects.filter(
         engagement=qbr_engagement, period_end__gte=date(2025, 7, 1), period_end__lte=AS_OF
     ).select_related("clause")
-    assert breaches and sorted((r[0], r[1], r[5]) for r in rows) == sorted(
+    assert breaches and sorted((r[0], r[1], r[6]) for r in rows) == sorted(
         (b.clause.key, b.period, b.get_status_display()) for b in breaches
     )
+    # Each breach's value as shown and, beside it, the exact value it was judged by.
+    by_key = {(b.clause.key, b.period): b for b in breaches}
+    for row in rows:
+        breach = by_key[(row[0], row[1])]
+        kpi = KPI_BY_KEY[breach.clause.kpi]
+        assert row[2] == float(formats.rounded(breach.value, kpi.decimals))
+        assert row[3] == pytest.approx(float(breach.value), rel=1e-12, abs=0)
 
     header, rows = table_rows(
         sheet, f"Credit ledger {QUARTER} (USD): each line's arithmetic and the net"

@@ -68,8 +68,8 @@ def test_an_engagement_without_targets_gets_every_kpi_with_a_value(untargeted_en
         assert row[1] == (
             shown(value.value, kpi.key) if value and value.value is not None else None
         )
-        assert row[2] is None  # no target
-        assert row[4] == "no target"
+        assert row[3] is None  # no target (after the value as shown and the exact one)
+        assert row[5] == "no target"
 
     trends = book["Trends"]
     titles = [chart.title.tx.rich.p[0].r[0].t for chart in trends._charts]
