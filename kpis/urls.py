@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import views
+from kpis import funnel_views, views
 
 app_name = "kpis"
 base = "engagements/<int:engagement_id>/kpis/"
@@ -18,5 +18,6 @@ urlpatterns = [
         views.value_records_csv,
         name="value_records_csv",
     ),
+    path(f"{base}funnel/", funnel_views.funnel, name="funnel"),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

@@ -74,6 +74,7 @@ ORDER = (
     "trends",
     "sla",
     "plan_vs_actual",
+    "funnel",
     "action_items",
     "decisions",
     "risks",
