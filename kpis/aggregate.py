@@ -55,6 +55,8 @@ def reduce(codes: np.ndarray, groups: int, values: np.ndarray | None, how: str) 
     if how == "size":
         return np.bincount(codes, minlength=groups)
     known = ~np.isnan(values)
+    if how == "count":  # the known values
+        return np.bincount(codes, weights=known, minlength=groups)
     if how == "sum":
         return np.bincount(codes, weights=np.where(known, values, 0.0), minlength=groups)
     if how == "mean":

@@ -180,6 +180,8 @@ def definition_values(definition: Definition, tables: Tables) -> Table:
         return _share_of_all(aggregate(frame, dimensions, **when), definition.key)
     if isinstance(formula, d.PercentOfPlanned):
         return _percent_of_planned(formula, tables, frame, when, definition)
+    if records.within is not None and isinstance(formula, d.Percent | d.Count | d.Median):
+        return _within(definition, tables)
     if isinstance(formula, d.Count):
         agg = aggregate(frame, dimensions, **when)
         if agg:
@@ -196,6 +198,38 @@ def definition_values(definition: Definition, tables: Tables) -> Table:
         agg = _percent(
             formula, aggregate(frame, dimensions, values, **when, numerator="sum", n="size")
         )
+    return _finish(agg, definition.key)
+
+
+def _within(definition: Definition, tables: Tables) -> Table:
+    """A Percent, Count or Median over records narrowed from `within`, aggregated over within's rows
+    (and their grouping, shared by every KPI of that cohort): a row outside the records
+    contributes nothing (NaN), `n` counts the rows inside, and a cell with none is dropped."""
+    records, formula = definition.records, definition.formula
+    frame = tables.select(records.within)
+    when = {**_periods(records.within, frame), "cache": tables.groupings}
+    inside = records.inside(frame)
+    if isinstance(formula, d.Count):
+        numbers = np.ones(len(frame))
+        aggregations = {"n": "count"}
+    elif isinstance(formula, d.Median):
+        # Only the rows inside: the formula's dates may be blank outside.
+        numbers = np.full(len(frame), np.nan)
+        numbers[inside] = formula.of.numbers(frame[inside], tables)
+        aggregations = {"value": "median", "n": "count"}
+    else:
+        numbers = formula.of.numbers(frame, tables)
+        aggregations = {"numerator": "sum", "n": "count"}
+    values = np.where(inside, numbers, np.nan)
+    agg = aggregate(frame, definition.kpi.dimensions, values, **when, **aggregations)
+    if not agg:
+        return {}
+    agg = rows_of(agg, agg["n"] > 0)
+    agg["n"] = agg["n"].astype(np.int64)
+    if isinstance(formula, d.Count):
+        agg["value"] = agg["n"].astype(float)
+    elif isinstance(formula, d.Percent):
+        agg = _percent(formula, agg)
     return _finish(agg, definition.key)
 
 

@@ -122,6 +122,9 @@ class Records:
     event: str
     where: tuple = ()
     listed: bool = True
+    # Records narrowed from `within` (same event date) that `kpis.compute` aggregates over
+    # within's rows, the others counting nothing: KPIs of one cohort share one grouping.
+    within: Records | None = None
 
     # Each record falls in the period of its event date (not one row per period).
     per_period = False
@@ -129,6 +132,11 @@ class Records:
     def narrowed(self, title: str, *where, listed: bool = True) -> Records:
         """These records that also meet `where`."""
         return replace(self, title=title, where=(*self.where, *where), listed=listed)
+
+    def inside(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which rows of `within`'s selection are these records."""
+        extra = self.where[len(self.within.where) :]
+        return np.logical_and.reduce([condition.mask(frame) for condition in extra])
 
     def select(self, tables) -> pd.DataFrame:
         frame = getattr(tables, self.table)
@@ -341,12 +349,16 @@ class FirstScreens(Records):
 
     def select(self, tables) -> pd.DataFrame:
         applications = tables.applications
-        screened = applications[applications["screened_on"].notna()]
-        first = screened.groupby("requisition_id", observed=True)["screened_on"].min()
+        screened = applications["screened_on"].notna().to_numpy()
+        requisition = applications["requisition_id"].to_numpy(dtype=np.int64)[screened]
+        day = applications["screened_on"].to_numpy(dtype="datetime64[ns]")[screened]
+        order = np.lexsort((day, requisition))  # by requisition, earliest first
+        requisition, day = requisition[order], day[order]
+        first = np.flatnonzero(np.r_[True, requisition[1:] != requisition[:-1]])
         requisitions = tables.requisitions
-        at = pd.Index(first.index).get_indexer(requisitions["id"])
+        at = pd.Index(requisition[first]).get_indexer(requisitions["id"].to_numpy())
         frame = requisitions[at >= 0].copy()
-        frame["first_screened_on"] = first.to_numpy()[at[at >= 0]]
+        frame["first_screened_on"] = day[first][at[at >= 0]]
         return frame
 
 
@@ -369,7 +381,8 @@ APPLIED = Records("Applications of the period (by applied_on)", "applications", 
 def reached(stage: str) -> Records:
     if stage == "applied":
         return APPLIED
-    return APPLIED.narrowed(f"Applications of the period that reached {stage}", Reached(stage))
+    narrowed = APPLIED.narrowed(f"Applications of the period that reached {stage}", Reached(stage))
+    return replace(narrowed, within=APPLIED)
 
 
 ATTRIBUTABLE_HIRES = HIRES.narrowed(
@@ -388,11 +401,12 @@ CLOSED = ClosedRequisitions(
 
 
 def _stage_time(key: str, start: str, end: str, since: str, until: str) -> Definition:
-    records = Records(
-        f"Applications that reached {end} in the period, with both dates",
-        "applications",
-        until,
-        (Given(since), Given(until)),
+    """Over the applications of the period (the cohort, like the conversions) with both dates."""
+    records = replace(
+        APPLIED.narrowed(
+            f"Applications of the period with {since} and {until}", Given(since), Given(until)
+        ),
+        within=APPLIED,
     )
     return Definition(key, records, Median(Days(since, until, f"days {start} to {end}")))
 

@@ -130,6 +130,7 @@ class FunnelView:
     sort: str = "hires"
     descending: bool = True
     chart: SafeString | str = ""
+    previous_period: str | None = None
 
     @property
     def has_funnel(self) -> bool:
@@ -198,7 +199,7 @@ def funnel_view(
     view = FunnelView(engagement, filters, sort=sort, descending=descending)
     if not filters.period:
         return view
-    previous = _previous(filters)
+    previous = view.previous_period = _previous(filters)
     periods = [filters.period, *([previous] if previous else [])]
     values = MetricValue.objects.filter(
         engagement=engagement,
@@ -228,6 +229,7 @@ def funnel_view(
                 for pair in view.stages
             ],
             chart_id="funnel-chart",
+            width=440,  # drawn at its size on a page, and scaled down little on a phone
             title=f"Funnel of the applications of {formats.period(filters.period)}",
         )
     view.times = _stage_times(engagement, filters, by_period[filters.period])

@@ -231,9 +231,9 @@ def _stage_time(key: str, start: str, end: str, since: str, until: str) -> Kpi:
         f"Days from {start} to {end}",
         "days",
         "lower",
-        until,
-        f"median of ({until} - {since}) over applications with both dates; an application "
-        "that skipped either stage is not counted",
+        _COHORT,
+        f"median of ({until} - {since}) over the applications of the period with both dates; "
+        "an application that skipped either stage is not counted",
         by_source=True,
     )
 

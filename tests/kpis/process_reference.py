@@ -169,7 +169,7 @@ def process_values(as_of: date) -> dict[tuple, tuple[float, int]]:
         cells = Cells()
         for app in applications:
             if app[since] and app[until]:
-                cells.add(app[until], app, with_source, (app[until] - app[since]).days)
+                cells.add(app["applied_on"], app, with_source, (app[until] - app[since]).days)
         put(metric, cells, lambda days, _: (statistics.median(days), len(days)))
 
     # Time to first screen: per requisition, its applications' earliest screened_on.
