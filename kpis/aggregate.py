@@ -55,6 +55,8 @@ def reduce(codes: np.ndarray, groups: int, values: np.ndarray | None, how: str) 
     if how == "size":
         return np.bincount(codes, minlength=groups)
     known = ~np.isnan(values)
+    if how == "count":  # the known values
+        return np.bincount(codes, weights=known, minlength=groups)
     if how == "sum":
         return np.bincount(codes, weights=np.where(known, values, 0.0), minlength=groups)
     if how == "mean":
@@ -101,28 +103,23 @@ def group(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def aggregate(
-    events: pd.DataFrame,
-    dimensions,
-    values: np.ndarray | None = None,
-    *,
-    event: str | None = None,
-    periods: np.ndarray | None = None,
-    **aggregations,
-) -> Table:
-    """Aggregates of the events per (engagement, period, dimension, segment).
+@dataclass
+class Grouping:
+    """The groups of one set of events: each row's group code, and each group's labels.
 
-    Each event counts in segment `all` and in the segment of each dimension it has a value
-    for. With no `values` (one number per event), the aggregate is the count `n`.
-    Aggregations are `name="sum"`, `"size"`, `"mean"` or `"median"`, computed with numpy over
-    one integer group key: every (dimension, segment) pair is one label, and the rows of all
-    dimensions are grouped at once. Each event counts in the month and in the quarter of its
-    `event` date (their period codes never collide); `periods` gives each event's period
-    code instead.
+    Several KPIs count the same records (a `kpis.records.Tables` selects them once); grouping
+    them is most of an aggregate's work, so it is done once per records and dimensions
+    (`cache`) and each KPI only reduces its own numbers over it.
     """
-    aggregations = aggregations if values is not None else {"n": "size"}
-    if events.empty:
-        return {}
+
+    codes: np.ndarray
+    size: int
+    labels: Table
+    rows: np.ndarray
+    repeat: int
+
+
+def grouping(events: pd.DataFrame, dimensions, *, event=None, periods=None) -> Grouping:
     engagement_index, engagements = pd.factorize(events["engagement_id"].to_numpy(np.int64))
     if periods is not None:
         event_periods, repeat = periods, 1
@@ -152,16 +149,52 @@ def aggregate(
     key = base[rows] * width + np.concatenate(label_codes)
     codes, uniques = group(key, len(engagements) * len(periods) * width)
     label = uniques % width
-    table = {
+    labels = {
         "engagement_id": engagements[uniques // width // len(periods)],
         "period": periods[uniques // width % len(periods)],
         "dimension": Coded(np.asarray(label_dimensions)[label], [ALL, *dimensions]),
         "segment": Coded(label, label_segments),
     }
+    return Grouping(codes, len(uniques), labels, rows, repeat)
+
+
+def aggregate(
+    events: pd.DataFrame,
+    dimensions,
+    values: np.ndarray | None = None,
+    *,
+    event: str | None = None,
+    periods: np.ndarray | None = None,
+    cache: dict | None = None,
+    **aggregations,
+) -> Table:
+    """Aggregates of the events per (engagement, period, dimension, segment).
+
+    Each event counts in segment `all` and in the segment of each dimension it has a value
+    for. With no `values` (one number per event), the aggregate is the count `n`.
+    Aggregations are `name="sum"`, `"size"`, `"mean"` or `"median"`, computed with numpy over
+    one integer group key: every (dimension, segment) pair is one label, and the rows of all
+    dimensions are grouped at once. Each event counts in the month and in the quarter of its
+    `event` date (their period codes never collide); `periods` gives each event's period
+    code instead. `cache` keeps the grouping of these events (the same frame object) for the
+    next aggregate over them.
+    """
+    aggregations = aggregations if values is not None else {"n": "size"}
+    if events.empty:
+        return {}
+    if cache is None:
+        groups = grouping(events, dimensions, event=event, periods=periods)
+    else:
+        # The frame itself is kept with its grouping, so its id is never reused meanwhile.
+        key = (id(events), tuple(dimensions), event, periods is None)
+        if key not in cache:
+            cache[key] = (events, grouping(events, dimensions, event=event, periods=periods))
+        groups = cache[key][1]
+    table = dict(groups.labels)
     if values is not None:
-        values = np.tile(np.asarray(values, dtype=float), repeat)[rows]
+        values = np.tile(np.asarray(values, dtype=float), groups.repeat)[groups.rows]
     for name, how in aggregations.items():
-        table[name] = reduce(codes, len(uniques), values, how)
+        table[name] = reduce(groups.codes, groups.size, values, how)
     return table
 
 

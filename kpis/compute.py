@@ -36,7 +36,7 @@ REQUISITION_COLUMNS = [
 APPLICATION_COLUMNS = contract.KINDS["applications"].kpi_columns
 SURVEY_COLUMNS = ["id", "respondent", "requisition_id", "application_id", "responded_on", "score"]
 QUALITY_COLUMNS = ["id", "application_id", "reviewed_on", "meets_expectations", "retained_90d"]
-COST_COLUMNS = ["id", "month", "amount"]
+COST_COLUMNS = ["id", "month", "category", "amount"]
 PLAN_COLUMNS = ["id", "month", "department", "location", "job_family", "planned_hires"]
 
 DATE_COLUMNS = {
@@ -44,10 +44,12 @@ DATE_COLUMNS = {
     "filled_on",
     "cancelled_on",
     "applied_on",
+    "screened_on",
     "interviewed_on",
     "offered_on",
     "offer_decided_on",
     "started_on",
+    "withdrawn_on",
     "responded_on",
     "reviewed_on",
     "month",
@@ -61,6 +63,7 @@ TEXT_COLUMNS = {
     "source",
     "offer_outcome",
     "respondent",
+    "category",
 }
 
 OUTPUT_COLUMNS = [
@@ -184,11 +187,15 @@ def definition_values(definition: Definition, tables: Tables) -> Table:
     frame = tables.select(records)
     formula = definition.formula
     dimensions = definition.kpi.dimensions
-    when = _periods(records, frame, tables)
+    when = {**_periods(records, frame, tables), "cache": tables.groupings}
     if isinstance(formula, d.PerRecord):
-        return _per_record(formula, tables, frame, when, definition.key)
+        return _per_record(formula, tables, frame, when, definition)
+    if isinstance(formula, d.ShareOfAll):
+        return _share_of_all(aggregate(frame, dimensions, **when), definition.key)
     if isinstance(formula, d.PercentOfPlanned):
         return _percent_of_planned(formula, tables, frame, when, definition)
+    if records.within is not None and isinstance(formula, d.Percent | d.Count | d.Median):
+        return _within(definition, tables)
     if isinstance(formula, d.Count):
         agg = aggregate(frame, dimensions, **when)
         if agg:
@@ -208,6 +215,38 @@ def definition_values(definition: Definition, tables: Tables) -> Table:
     return _finish(agg, definition.key)
 
 
+def _within(definition: Definition, tables: Tables) -> Table:
+    """A Percent, Count or Median over records narrowed from `within`, aggregated over within's rows
+    (and their grouping, shared by every KPI of that cohort): a row outside the records
+    contributes nothing (NaN), `n` counts the rows inside, and a cell with none is dropped."""
+    records, formula = definition.records, definition.formula
+    frame = tables.select(records.within)
+    when = {**_periods(records.within, frame, tables), "cache": tables.groupings}
+    inside = records.inside(frame)
+    if isinstance(formula, d.Count):
+        numbers = np.ones(len(frame))
+        aggregations = {"n": "count"}
+    elif isinstance(formula, d.Median):
+        # Only the rows inside: the formula's dates may be blank outside.
+        numbers = np.full(len(frame), np.nan)
+        numbers[inside] = formula.of.numbers(frame[inside], tables)
+        aggregations = {"value": "median", "n": "count"}
+    else:
+        numbers = formula.of.numbers(frame, tables)
+        aggregations = {"numerator": "sum", "n": "count"}
+    values = np.where(inside, numbers, np.nan)
+    agg = aggregate(frame, definition.kpi.dimensions, values, **when, **aggregations)
+    if not agg:
+        return {}
+    agg = rows_of(agg, agg["n"] > 0)
+    agg["n"] = agg["n"].astype(np.int64)
+    if isinstance(formula, d.Count):
+        agg["value"] = agg["n"].astype(float)
+    elif isinstance(formula, d.Percent):
+        agg = _percent(formula, agg)
+    return _finish(agg, definition.key)
+
+
 def _percent(formula: d.Percent, agg: Table) -> Table:
     if not agg:
         return agg
@@ -222,16 +261,37 @@ def _percent(formula: d.Percent, agg: Table) -> Table:
     return agg
 
 
-def _per_record(formula: d.PerRecord, tables: Tables, frame, when, key) -> Table:
-    """Segment `all` only: the amounts of the period over its records (cost per hire)."""
+def _share_of_all(agg: Table, key: str) -> Table:
+    """Each segment's count over its engagement and period's count in segment `all`."""
+    if not agg:
+        return {}
+    period_key = agg["engagement_id"].astype(np.int64) * 10_000_000 + agg["period"]
+    is_all = agg["dimension"].codes == 0  # `aggregate` puts segment `all` first
+    whole = pd.Index(period_key[is_all]).get_indexer(period_key)
+    agg["numerator"] = agg["n"].astype(float)
+    agg["denominator"] = agg["n"][is_all][whole].astype(float)
+    agg["n"] = agg["n"][is_all][whole]
+    agg["value"] = 100.0 * agg["numerator"] / agg["denominator"]
+    return _finish(agg, key)
+
+
+def _per_record(formula: d.PerRecord, tables: Tables, frame, when, definition) -> Table:
+    """The amounts of the period over its records (cost per hire), per segment of the KPI's
+    dimensions (none for cost per hire: segment `all` only)."""
+    key, dimensions = definition.key, definition.kpi.dimensions
     spent_records = tables.select(formula.spent)
     # Whole cents (amounts have two decimals): their float sum is exact in any row order, so
     # an engagement's cost per hire is the same to the last bit however its rows are read.
     cents = np.round(spent_records[formula.amount].to_numpy(dtype=float) * 100)
     spent = aggregate(
-        spent_records, (), cents, **_periods(formula.spent, spent_records, tables), numerator="sum"
+        spent_records,
+        dimensions,
+        cents,
+        **_periods(formula.spent, spent_records, tables),
+        cache=tables.groupings,
+        numerator="sum",
     )
-    counted = aggregate(frame, (), **when)
+    counted = aggregate(frame, dimensions, **when)
     if not spent or not counted:
         return {}
     position = positions(spent, counted)

@@ -20,7 +20,16 @@ import numpy as np
 import pandas as pd
 
 from kpis.records import open_requisitions
-from kpis.registry import SUPPRESSION_MIN_ROWS, Kpi, get_kpi
+from kpis.registry import (
+    CONVERSIONS,
+    COST_ATTRIBUTION,
+    STAGE_TIMES,
+    STAGES,
+    SUPPRESSION_MIN_ROWS,
+    WITHDRAWAL_STAGES,
+    Kpi,
+    get_kpi,
+)
 
 # --- conditions a record meets, and the number it contributes --------------------------------
 
@@ -113,6 +122,9 @@ class Records:
     event: str
     where: tuple = ()
     listed: bool = True
+    # Records narrowed from `within` (same event date) that `kpis.compute` aggregates over
+    # within's rows, the others counting nothing: KPIs of one cohort share one grouping.
+    within: Records | None = None
 
     # Each record falls in the period of its event date (not one row per period).
     per_period = False
@@ -120,6 +132,11 @@ class Records:
     def narrowed(self, title: str, *where, listed: bool = True) -> Records:
         """These records that also meet `where`."""
         return replace(self, title=title, where=(*self.where, *where), listed=listed)
+
+    def inside(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which rows of `within`'s selection are these records."""
+        extra = self.where[len(self.within.where) :]
+        return np.logical_and.reduce([condition.mask(frame) for condition in extra])
 
     def select(self, tables) -> pd.DataFrame:
         frame = getattr(tables, self.table)
@@ -183,7 +200,12 @@ class PercentOfPlanned:
     planned: str
 
 
-Formula = Median | Mean | Percent | Count | PerRecord | PercentOfPlanned
+@dataclass(frozen=True)
+class ShareOfAll:
+    """100 x the records of the segment / the records of segment `all` in the period."""
+
+
+Formula = Median | Mean | Percent | Count | PerRecord | PercentOfPlanned | ShareOfAll
 
 
 @dataclass(frozen=True)
@@ -266,4 +288,146 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("plan_attainment", HIRES, PercentOfPlanned(PLAN, "planned_hires")),
 )
 
+DEFINITION_BY_KEY = {definition.key: definition for definition in DEFINITIONS}
+
+
+# --- the process KPIs (data-contract.md section 6) ----------------------------------------------
+# New keys, definition version 1; no definition above changes.
+
+
+@dataclass(frozen=True)
+class Reached:
+    """The application has reached the stage as of the as-of date: it has that stage's date or
+    a later stage's (a skipped stage counts as passed). `accepted` is an accepted offer with
+    its decision date; `decided` any offer with its decision date."""
+
+    stage: str
+
+    COLUMNS = {
+        "applied": ("applied_on",),
+        "screened": ("screened_on", "interviewed_on", "offered_on"),
+        "interviewed": ("interviewed_on", "offered_on"),
+        "offered": ("offered_on",),
+        "decided": ("offer_decided_on",),
+        "started": ("started_on",),
+    }
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        if self.stage == "accepted":
+            decided = frame["offer_decided_on"].notna().to_numpy()
+            return decided & (frame["offer_outcome"] == "accepted").to_numpy()
+        columns = self.COLUMNS[self.stage]
+        return np.logical_or.reduce([frame[column].notna().to_numpy() for column in columns])
+
+    def numbers(self, frame: pd.DataFrame, tables) -> np.ndarray:
+        return self.mask(frame).astype(float)
+
+
+@dataclass(frozen=True)
+class WithdrewAt:
+    """The application has a withdrawn_on, reached the stage and not the one after it (for
+    `offered`: no decision)."""
+
+    stage: str
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        after = "decided" if self.stage == "offered" else STAGES[STAGES.index(self.stage) + 1]
+        return (
+            frame["withdrawn_on"].notna().to_numpy()
+            & Reached(self.stage).mask(frame)
+            & ~Reached(after).mask(frame)
+        )
+
+    def numbers(self, frame: pd.DataFrame, tables) -> np.ndarray:
+        return self.mask(frame).astype(float)
+
+
+@dataclass(frozen=True)
+class FirstScreens(Records):
+    """Each requisition whose applications have a screened_on, once, with `first_screened_on`
+    (the earliest) as its event."""
+
+    def select(self, tables) -> pd.DataFrame:
+        applications = tables.applications
+        screened = applications["screened_on"].notna().to_numpy()
+        requisition = applications["requisition_id"].to_numpy(dtype=np.int64)[screened]
+        day = applications["screened_on"].to_numpy(dtype="datetime64[ns]")[screened]
+        order = np.lexsort((day, requisition))  # by requisition, earliest first
+        requisition, day = requisition[order], day[order]
+        first = np.flatnonzero(np.r_[True, requisition[1:] != requisition[:-1]])
+        requisitions = tables.requisitions
+        at = pd.Index(requisition[first]).get_indexer(requisitions["id"].to_numpy())
+        frame = requisitions[at >= 0].copy()
+        frame["first_screened_on"] = day[first][at[at >= 0]]
+        return frame
+
+
+@dataclass(frozen=True)
+class ClosedRequisitions(Records):
+    """Requisitions filled or cancelled by the as-of date, with `closed_on` (the first of the
+    two) as their event."""
+
+    def select(self, tables) -> pd.DataFrame:
+        requisitions = tables.requisitions
+        closed = requisitions["filled_on"].fillna(requisitions["cancelled_on"])
+        frame = requisitions[closed.notna().to_numpy()].copy()
+        frame["closed_on"] = closed[closed.notna()]
+        return frame
+
+
+APPLIED = Records("Applications of the period (by applied_on)", "applications", "applied_on")
+
+
+def reached(stage: str) -> Records:
+    if stage == "applied":
+        return APPLIED
+    narrowed = APPLIED.narrowed(f"Applications of the period that reached {stage}", Reached(stage))
+    return replace(narrowed, within=APPLIED)
+
+
+ATTRIBUTABLE_HIRES = HIRES.narrowed(
+    "Hires (started) in the period from a source costs are attributed to",
+    OneOf("source", tuple(sorted(set(COST_ATTRIBUTION.values())))),
+)
+ATTRIBUTED_COSTS = COSTS.narrowed(
+    "Costs of the period attributed to a source", OneOf("category", tuple(COST_ATTRIBUTION))
+)
+FIRST_SCREENS = FirstScreens(
+    "Requisitions first screened in the period", "requisitions", "first_screened_on"
+)
+CLOSED = ClosedRequisitions(
+    "Requisitions closed (filled or cancelled) in the period", "requisitions", "closed_on"
+)
+
+
+def _stage_time(key: str, start: str, end: str, since: str, until: str) -> Definition:
+    """Over the applications of the period (the cohort, like the conversions) with both dates."""
+    records = replace(
+        APPLIED.narrowed(
+            f"Applications of the period with {since} and {until}", Given(since), Given(until)
+        ),
+        within=APPLIED,
+    )
+    return Definition(key, records, Median(Days(since, until, f"days {start} to {end}")))
+
+
+PROCESS_DEFINITIONS: tuple[Definition, ...] = (
+    *(Definition(key, reached(start), Percent(Reached(end))) for key, start, end in CONVERSIONS),
+    *(_stage_time(*stage) for stage in STAGE_TIMES),
+    Definition(
+        "time_to_first_screen",
+        FIRST_SCREENS,
+        Median(Days("opened_on", "first_screened_on", "days to first screen")),
+    ),
+    Definition("applications", APPLIED, Count()),
+    Definition("hire_share", HIRES, ShareOfAll()),
+    Definition("source_cost_per_hire", ATTRIBUTABLE_HIRES, PerRecord(ATTRIBUTED_COSTS, "amount")),
+    *(
+        Definition(f"withdrawal_rate_{stage}", reached(stage), Percent(WithdrewAt(stage)))
+        for stage in WITHDRAWAL_STAGES
+    ),
+    Definition("requisition_fill_rate", CLOSED, Percent(Given("filled_on"))),
+)
+
+DEFINITIONS = (*DEFINITIONS, *PROCESS_DEFINITIONS)
 DEFINITION_BY_KEY = {definition.key: definition for definition in DEFINITIONS}

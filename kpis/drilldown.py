@@ -19,7 +19,7 @@ from kpis.definitions import DEFINITION_BY_KEY, Definition
 from kpis.models import MetricRun, MetricValue
 from kpis.reading import FramesOnDemand
 from kpis.records import Tables, period_code, period_codes, prepare
-from kpis.registry import ALL
+from kpis.registry import ALL, STAGES
 from recruiting.models import Application, Cost, HiringPlanLine, QualityReview, Requisition, Survey
 
 ROW_LIMIT = 2000
@@ -101,6 +101,14 @@ def behind(definition: Definition, tables: Tables, cell: Cell) -> Behind:
         total = cents / 100
         value = total / n if n and len(spent) else None
         return Behind(frame, [], n, value, total, float(n), others=spent)
+    if isinstance(formula, d.ShareOfAll):
+        whole = in_cell(
+            definition.records,
+            tables.select(definition.records),
+            Cell(cell.engagement_id, cell.period),
+        )
+        total = len(whole)
+        return Behind(frame, [], total, 100.0 * n / total if n else None, float(n), float(total))
     if isinstance(formula, d.PercentOfPlanned):
         plan = in_cell(formula.plan, tables.select(formula.plan), cell)
         planned = float(plan[formula.planned].sum())
@@ -191,6 +199,35 @@ RESPONSES = Listing(
     "responded_on score",
     ("responded_on", "external_id"),
 )
+# An application in the funnel: every stage date it has (never `diverse`).
+FUNNEL = Listing(
+    Application,
+    (
+        "application",
+        "requisition",
+        "requisition title",
+        "department",
+        "source",
+        "applied on",
+        "screened on",
+        "interviewed on",
+        "offered on",
+        "outcome",
+        "decided on",
+        "started on",
+        "withdrawn on",
+    ),
+    "external_id requisition__external_id requisition__title requisition__department source "
+    "applied_on screened_on interviewed_on offered_on offer_outcome offer_decided_on started_on "
+    "withdrawn_on",
+    ("applied_on", "external_id"),
+)
+CLOSED_REQUISITIONS = Listing(
+    Requisition,
+    ("requisition", "title", "department", "opened on", "filled on", "cancelled on"),
+    "external_id title department opened_on filled_on cancelled_on",
+    ("opened_on", "external_id"),
+)
 LISTINGS: dict[d.Records, Listing] = {
     d.FILLED: REQUISITIONS,
     d.DECIDED: OFFERS,
@@ -233,6 +270,27 @@ LISTINGS: dict[d.Records, Listing] = {
         "month department location job_family planned_hires",
         ("month", "department", "location", "job_family"),
     ),
+    # The process KPIs (data-contract.md section 6).
+    **{d.reached(stage): FUNNEL for stage in STAGES[:-1]},
+    **{
+        definition.records: FUNNEL
+        for definition in d.PROCESS_DEFINITIONS
+        if isinstance(definition.formula, d.Median) and definition.records.table == "applications"
+    },
+    d.FIRST_SCREENS: Listing(
+        Requisition,
+        ("requisition", "title", "department", "opened on"),
+        "external_id title department opened_on",
+        ("opened_on", "external_id"),
+    ),
+    d.ATTRIBUTABLE_HIRES: HIRES,
+    d.ATTRIBUTED_COSTS: Listing(
+        Cost,
+        ("cost", "month", "category", "amount"),
+        "external_id month category amount",
+        ("month", "external_id"),
+    ),
+    d.CLOSED: CLOSED_REQUISITIONS,
 }
 
 

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from kpis.registry import DIMENSIONS, GRAINS, NONE_SEGMENT
+from kpis.registry import COST_ATTRIBUTION, DIMENSIONS, GRAINS, NONE_SEGMENT
 
 # --- periods --------------------------------------------------------------------------------
 # A period is handled as an integer code until the values are assembled: 202603 is the
@@ -162,6 +162,7 @@ class Tables:
         # (kpis.baselines.compute), instead of by month and quarter.
         self.window: tuple[int, int] | None = None
         self._selected: dict = {}
+        self.groupings: dict = {}  # kpis.aggregate's groupings of the selected records
 
     def select(self, records) -> pd.DataFrame:
         if records not in self._selected:
@@ -203,7 +204,14 @@ class Tables:
             self.frames.applications.drop(columns=["requisition_id", "source"]),
             self.as_of,
             "applied_on",
-            ("interviewed_on", "offered_on", "offer_decided_on", "started_on"),
+            (
+                "screened_on",
+                "interviewed_on",
+                "offered_on",
+                "offer_decided_on",
+                "started_on",
+                "withdrawn_on",
+            ),
         )
         applications = applications.join(self._application_segments.drop(columns=["id"]))
         return applications[applications["department"].notna()]  # requisition known
@@ -226,7 +234,13 @@ class Tables:
 
     @cached_property
     def costs(self) -> pd.DataFrame:
-        return _known(self.frames.costs, self.as_of, "month")
+        costs = _known(self.frames.costs, self.as_of, "month")
+        # The source a cost's category is attributed to (data-contract.md section 6), if any.
+        costs["source"] = pd.Categorical(
+            costs["category"].astype(object).map(COST_ATTRIBUTION),
+            categories=sorted(set(COST_ATTRIBUTION.values())),
+        )
+        return costs
 
     @cached_property
     def plan(self) -> pd.DataFrame:

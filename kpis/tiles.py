@@ -13,7 +13,7 @@ from engagements.models import Engagement
 from kpis import selectors as kpi_selectors
 from kpis.baselines.selectors import tiles_baseline_mark
 from kpis.models import KpiTarget, MetricValue, Status
-from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, Kpi
+from kpis.registry import DEFINITION_VERSION, KPI_BY_KEY, PROCESS_KPIS, Kpi
 from kpis.templatetags.kpis_tags import kpi_amount, kpi_value
 from rpo_portal import formats
 
@@ -141,7 +141,10 @@ def kpi_tiles(
     pack's scorecard: an engagement that has agreed no targets yet still has its numbers)."""
     targets = kpi_selectors.agreed_targets(engagement=engagement)
     targeted = [kpi for kpi in KPI_BY_KEY if any(t.kpi == kpi for t in targets)]
-    shown = list(KPI_BY_KEY) if untargeted else targeted
+    # Untargeted process KPIs (data-contract.md section 6) are no tiles: the funnel shows them.
+    process = {kpi.key for kpi in PROCESS_KPIS}
+    results = [kpi for kpi in KPI_BY_KEY if kpi not in process or kpi in targeted]
+    shown = results if untargeted else targeted
     window = filters.window
     values = (
         MetricValue.objects.filter(

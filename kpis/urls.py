@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import views
+from kpis import funnel_views, views
 from kpis.baselines import views as baseline_views
 
 app_name = "kpis"
@@ -30,5 +30,6 @@ urlpatterns = [
         baseline_views.baselines_reject,
         name="baselines_reject",
     ),
+    path(f"{base}funnel/", funnel_views.funnel, name="funnel"),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

@@ -21,6 +21,7 @@ from engagements.terms_demo import seed_commercial_terms
 from forecasts.demo import seed_hiring_forecast
 from kpis.baselines.demo import seed_baselines
 from kpis.demo import seed_kpi_targets
+from kpis.funnel_demo import seed_process_targets
 from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
@@ -242,6 +243,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_organizations_and_people,
     seed_engagements,
     seed_recruiting_data,
+    seed_process_targets,  # before the KPI step, whose recompute gives them statuses
     seed_kpi_targets,
     seed_action_items,
     seed_reviews,

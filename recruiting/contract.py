@@ -308,7 +308,7 @@ KINDS: dict[str, Kind] = {
                     kpi=True,
                 ),
                 Column("applied_on", "date", required=True, filter="range", doc=_DATE, kpi=True),
-                Column("screened_on", "date", doc=_STAGES),
+                Column("screened_on", "date", doc=_STAGES, kpi=True),
                 Column("interviewed_on", "date", doc=_STAGES, kpi=True),
                 Column("offered_on", "date", doc=_STAGES, kpi=True),
                 _choice(
@@ -334,7 +334,7 @@ KINDS: dict[str, Kind] = {
                     "offer_decided_on",
                 ),
                 Column("rejected_on", "date", doc="dates, on or after applied_on"),
-                Column("withdrawn_on", "date", doc="dates, on or after applied_on"),
+                Column("withdrawn_on", "date", doc="dates, on or after applied_on", kpi=True),
                 Column(
                     "diverse",
                     "bool",

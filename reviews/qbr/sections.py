@@ -76,6 +76,7 @@ ORDER = (
     "sla",
     "plan_vs_actual",
     "hiring_forecast",
+    "funnel",
     "action_items",
     "decisions",
     "risks",

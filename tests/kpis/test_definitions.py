@@ -6,7 +6,13 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from kpis.definitions import DEFINITION_BY_KEY, DEFINITIONS, PercentOfPlanned, PerRecord
+from kpis.definitions import (
+    DEFINITION_BY_KEY,
+    DEFINITIONS,
+    PercentOfPlanned,
+    PerRecord,
+    ShareOfAll,
+)
 from kpis.drilldown import LISTINGS, Cell, behind, engagement_tables, value_drilldown
 from kpis.models import MetricValue
 from kpis.records import period_codes
@@ -30,7 +36,8 @@ def _close(found, stored) -> bool:
 
 
 def test_the_records_behind_every_value_reproduce_it(sample_engagement):
-    """All 14 KPIs, both grains, segment `all` and every other segment."""
+    """Every KPI (the 14 of section 3 and the process KPIs of section 6), both grains,
+    segment `all` and every other segment."""
     tables = engagement_tables(sample_engagement, AS_OF)
     covered = Counter()
     for value in MetricValue.objects.filter(engagement=sample_engagement).iterator():
@@ -98,6 +105,8 @@ def test_the_drilldown_lists_n_records_for_every_value(sample_engagement):
         elif isinstance(definition.formula, PercentOfPlanned):
             assert sum(row[-1] for row in drilldown.sections[0].rows) == value.n, where
             assert last.total == value.numerator, where
+        elif isinstance(definition.formula, ShareOfAll):
+            assert last.total == value.numerator, where  # the segment's; n is segment all's
         else:
             assert last.total == value.n, where
         if drilldown.median_inputs:

@@ -27,6 +27,7 @@ SHEETS = [
     "SLA",
     "Plan vs actual",
     "Forecast",
+    "Funnel",
     "Action items",
     "Decisions",
     "Risks",
@@ -368,11 +369,14 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "09-plan_vs_actual.csv",
         "10-hiring_forecast.csv",
         "11-hiring_forecast_gaps.csv",
-        "12-action_items.csv",
-        "13-decisions.csv",
-        "14-risks.csv",
-        "15-risk_heat_map.csv",
-        "16-definitions.csv",
+        "12-funnel_stages.csv",
+        "13-stage_times.csv",
+        "14-sources.csv",
+        "15-action_items.csv",
+        "16-decisions.csv",
+        "17-risks.csv",
+        "18-risk_heat_map.csv",
+        "19-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
     assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme
@@ -395,7 +399,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     ]
     assert credits[-1]["Clause"] == f"Net {QUARTER}"
     assert credits[-1]["In net"] == f"{sum(line.counts_in_net for line in lines):.2f}"
-    risks = list(csv.DictReader(io.StringIO(archive.read("14-risks.csv").decode("utf-8-sig"))))
+    risks = list(csv.DictReader(io.StringIO(archive.read("17-risks.csv").decode("utf-8-sig"))))
     assert [r["Risk"] for r in risks] == list(open_risks(qbr_engagement))
 
 
