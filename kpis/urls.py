@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import views
+from kpis import glidepath_views, views
 
 app_name = "kpis"
 base = "engagements/<int:engagement_id>/kpis/"
@@ -17,6 +17,12 @@ urlpatterns = [
         f"{base}values/<int:value_id>/records-<int:section_index>.csv",
         views.value_records_csv,
         name="value_records_csv",
+    ),
+    path(f"{base}glidepaths/", glidepath_views.glidepaths, name="glidepaths"),
+    path(
+        f"{base}glidepaths/<int:glidepath_id>/",
+        glidepath_views.glidepath_detail,
+        name="glidepath_detail",
     ),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

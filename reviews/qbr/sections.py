@@ -77,6 +77,7 @@ ORDER = (
     "action_items",
     "decisions",
     "risks",
+    "transition",
     "definitions",
 )
 
