@@ -399,3 +399,28 @@ def test_api_outsider_404_viewer_403(login, plan, engagement, outsider, client_v
     assert client.patch(detail, {"title": "x"}, content_type="application/json").status_code == 403
     assert client.delete(detail).status_code == 403
     assert client.post(_api(engagement) + "milestones/", {}).status_code == 403
+
+
+def test_qbr_pack_files_carry_the_transition_section(plan, engagement, account_manager, tmp_path):
+    import io
+
+    import openpyxl
+
+    from reviews.qbr.services import qbr_pack_build_now
+    from tests.reviews.test_qbr_files import pdf_words
+
+    signed = _by_title(engagement, "Contract signed")
+    services.milestone_update(actor=account_manager, milestone=signed, actual_on=signed.planned_on)
+    _, xlsx = qbr_pack_build_now(
+        engagement=engagement, quarter="2026-Q3", fmt="xlsx", generated_by="t@example.com"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["Transition"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(cells) if row[:3] == ["#", "Phase", "Milestone"])
+    assert cells[header + 1][2] == "Contract signed" and cells[header + 1][-1] == "Done"
+    assert cells[header + 1][5] is not None  # the planned date as a date cell
+    _, pdf = qbr_pack_build_now(
+        engagement=engagement, quarter="2026-Q3", fmt="pdf", generated_by="t@example.com"
+    )
+    text = " ".join(pdf_words(pdf, tmp_path).split())
+    assert "Transition plan" in text and "Process design signed off" in text
