@@ -112,3 +112,55 @@ def test_transition_timeline_at_both_widths(
         assert_accessible(page)
         screenshot(page, f"transition-timeline-{width}")
         context.close()
+
+
+def test_every_page_shows_its_values_in_view(
+    live_server, browser, engagement, hr_lead, account_manager, axe
+):
+    """The presentation walk's checks (tests/browser/test_presentation.py) on these pages."""
+    from tests.browser.conftest import WCAG_AA
+    from tests.browser.test_presentation import LAYOUT_AND_TEXT
+
+    today = timezone.localdate()
+    plan = transition_plan_create(
+        actor=account_manager, engagement=engagement, starts_on=today - timedelta(days=50)
+    )
+    first = plan.milestones.order_by("position").first()
+    milestone_update(
+        actor=hr_lead,
+        milestone=first,
+        actual_on=first.planned_on,
+        responsible_person=hr_lead,
+        evidence_url="https://example.com/contract",
+        evidence_note="Signed by both.",
+    )
+    glidepath = glidepath_propose(
+        actor=hr_lead, engagement=engagement, kpi="time_to_fill", grain="quarter", steps=_steps()
+    )
+    base = f"{live_server.url}/engagements/{engagement.pk}/"
+    pages = [
+        "reviews/transition/",
+        f"reviews/transition/milestones/{first.pk}/",
+        "reviews/transition/milestones/new/",
+        "kpis/glidepaths/",
+        f"kpis/glidepaths/{glidepath.pk}/",
+    ]
+    problems = []
+    for width, height in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        sign_in(page, live_server, account_manager)
+        for path in pages:
+            assert page.goto(base + path).status == 200, path
+            found = page.evaluate(LAYOUT_AND_TEXT)
+            where = f"{width} px {path}"
+            if found["pageWidth"] > width:
+                problems.append(f"{where}: page {found['pageWidth']} px wide")
+            problems += [f"{where}: table {t}" for t in found["wideTables"]]
+            problems += [f"{where}: chart label {t!r} outside" for t in found["svgTextOutside"]]
+            problems += [f"{where}: raw {t}" for t in found["raw"]]
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+            if results.violations_count:
+                problems.append(f"{where}: {results.generate_report()}")
+        context.close()
+    assert not problems, "\n".join(problems)

@@ -424,3 +424,25 @@ def test_qbr_pack_files_carry_the_transition_section(plan, engagement, account_m
     )
     text = " ".join(pdf_words(pdf, tmp_path).split())
     assert "Transition plan" in text and "Process design signed off" in text
+
+
+def test_staff_edit_a_template_in_the_admin_and_new_plans_follow_it(
+    client, engagement, account_manager
+):
+    from reviews.models import TransitionTemplate
+    from tests.factories import UserFactory
+
+    services.templates_ensure()
+    template = TransitionTemplate.objects.get(engagement_model=engagement.model)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    page = client.get(f"/admin/reviews/transitiontemplate/{template.pk}/change/")
+    assert page.status_code == 200 and b"Process design signed off" in page.content
+    row = template.milestones.get(title="Kickoff meeting held")
+    row.title = "Kick-off workshop held"
+    row.full_clean()
+    row.save()
+    plan = services.transition_plan_create(
+        actor=account_manager, engagement=engagement, starts_on=date(2026, 2, 2)
+    )
+    assert plan.milestones.filter(title="Kick-off workshop held").exists()
