@@ -235,8 +235,10 @@ def trend_chart(
     width: int = 640,
     height: int = 240,
     with_table: bool = True,
+    target_steps: Sequence[float | None] | None = None,
 ) -> SafeString:
-    """A line over periods with the target (dashed) and the breach threshold (dotted). Labels
+    """A line over periods with the target (dashed) and the breach threshold (dotted); with
+    `target_steps` (each point's target in force) that differ, the target is a step line. Labels
     keep inside the chart's box: the left margin fits the widest value label, the target and
     breach labels sit in the right margin (where the line never runs), x labels are thinned
     until none overlap. Each point carries its value in a <title> (shown on hover)."""
@@ -250,7 +252,8 @@ def trend_chart(
         )
         if v is not None
     ]
-    scale = _Scale(values + [r[0] for r in references], 0.0, 1.0)
+    steps = stepped(target_steps)
+    scale = _Scale(values + [r[0] for r in references] + [v for v in steps if v], 0.0, 1.0)
     y_labels = [fmt(scale.low), fmt(scale.high)]
     ref_labels = [f"{word} {fmt(value)}" for value, _, _, word in references]
     left = 8.0 + max(text_width(label) for label in y_labels)
@@ -259,7 +262,7 @@ def trend_chart(
     top, bottom = FONT + 4.0, height - FONT - 16.0
     scale.top, scale.bottom = top, bottom
     xs = _x_positions(len(points), left + 6, right - 6) if points else []
-    desc = _describe(points, fmt, target, threshold)
+    desc = _describe(points, fmt, target, threshold) + _describe_steps(points, steps, fmt)
     if baseline is not None and points:
         desc += f" Baseline before go-live {fmt(baseline)}."
     parts = [_svg_open(chart_id, width, height, title, desc, "chart chart-trend")]
@@ -273,7 +276,10 @@ def trend_chart(
         [scale.y(value) + FONT * 0.35 for value, *_ in references], FONT, bottom, FONT + 2
     )
     for (value, colour, dash, _), label, y in zip(references, ref_labels, baselines, strict=True):
-        parts.append(_reference_line(scale.y(value), left, right, colour, dash))
+        if steps and colour == TARGET_COLOUR:
+            parts.append(_step_line(points, steps, xs, scale, left, right, fmt))
+        else:
+            parts.append(_reference_line(scale.y(value), left, right, colour, dash))
         parts.append(_text(right + 6, y, label, colour, "start"))
     for path in _segments(points, xs, scale):
         parts.append(
@@ -411,3 +417,50 @@ def bar_chart(
         else ""
     )
     return _close(parts, table)
+
+
+# --- stepped targets (a glidepath's steps on a trend) --------------------------------------------
+
+
+def stepped(target_steps: Sequence[float | None] | None) -> list[float | None]:
+    """The per-point targets when they step (more than one value), else none to draw."""
+    if not target_steps or len({v for v in target_steps if v is not None}) < 2:
+        return []
+    return list(target_steps)
+
+
+def _step_line(points, steps, xs, scale: _Scale, left, right, fmt) -> str:
+    """The target in force at each point, held flat to half-way to the next point and
+    stepping there; each step carries its value in a <title>."""
+    parts = []
+    count = len(xs)
+    for i, (point, value) in enumerate(zip(points, steps, strict=True)):
+        if value is None:
+            continue
+        x0 = left if i == 0 else (xs[i - 1] + xs[i]) / 2
+        x1 = right if i == count - 1 else (xs[i] + xs[i + 1]) / 2
+        y = scale.y(value)
+        segment = (
+            f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        following = steps[i + 1] if i + 1 < count else None
+        if following is not None and following != value:
+            segment += (
+                f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{scale.y(following):.1f}" '
+                f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
+            )
+        tip = f"{point.label} target {fmt(value)}"
+        parts.append(f'<g class="target-step"><title>{escape(tip)}</title>{segment}</g>')
+    return "".join(parts)
+
+
+def _describe_steps(points, steps, fmt) -> str:
+    if not steps:
+        return ""
+    changes, previous = [], None
+    for point, value in zip(points, steps, strict=True):
+        if value is not None and value != previous:
+            changes.append(f"{fmt(value)} from {point.label}")
+            previous = value
+    return " Target steps: " + ", ".join(changes) + "."

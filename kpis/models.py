@@ -254,3 +254,62 @@ class EngagementMetricsState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engagement_id}: data {self.data_changed_at}, KPIs {self.metrics_computed_at}"
+
+
+# --- stepped targets (glidepaths; docs/data-contract.md, "Stepped targets") --------------------
+
+
+@pghistory.track()
+class Glidepath(agreement.Proposal):
+    """A target's path proposed in one go: successive effective-dated targets (its steps,
+    `GlidepathTarget`) that the other party agrees to, or rejects, together. Each step is an
+    ordinary `KpiTarget`, so the KPI engine reads the step in force in each period."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    kpi = models.CharField(max_length=40, choices=KPI_CHOICES)
+    grain = models.CharField(max_length=10, choices=Grain.choices)
+    dimension = models.CharField(max_length=20, choices=DIMENSION_CHOICES[1:], blank=True)
+    segment = OneLineCharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["engagement", "state"])]
+
+    def __str__(self) -> str:
+        return f"Glidepath of {self.get_kpi_display()} ({self.grain})"
+
+    @property
+    def definition(self):
+        return KPI_BY_KEY[self.kpi]
+
+
+@pghistory.track(model_name="GlidepathStepHistory")
+class GlidepathStep(agreement.AgreementStep):
+    """Every step of a glidepath's negotiation: who proposed, agreed or rejected it, when."""
+
+    glidepath = models.ForeignKey(Glidepath, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(agreement.AgreementStep.Meta):
+        pass
+
+
+class GlidepathTarget(models.Model):
+    """One step of a glidepath: the target it proposes, in the path's order."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    glidepath = models.ForeignKey(Glidepath, on_delete=models.CASCADE, related_name="links")
+    target = models.OneToOneField(
+        KpiTarget, on_delete=models.CASCADE, related_name="glidepath_link"
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["glidepath", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["glidepath", "position"], name="glidepath_target_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Step {self.position} of glidepath {self.glidepath_id}"

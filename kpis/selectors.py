@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from engagements.models import Engagement
 from kpis.models import (
     EngagementMetricsState,
+    Glidepath,
     KpiTarget,
     MetricRun,
     MetricValue,
@@ -224,3 +225,12 @@ def applicable_target(
     own = [t for t in mine if (t.dimension, t.segment) == (dimension, segment)]
     chosen = own or [t for t in mine if not t.dimension]
     return chosen[0] if chosen else None
+
+
+def glidepaths_of(*, engagement: Engagement):
+    """The engagement's glidepaths (stepped targets), newest first."""
+    return (
+        Glidepath.objects.filter(engagement=engagement)
+        .select_related("proposed_by", "responded_by", "engagement")
+        .prefetch_related("steps__actor")
+    )

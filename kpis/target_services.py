@@ -10,13 +10,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
 from engagements import agreement
 from engagements.models import Engagement
-from kpis.models import KpiTarget
-from kpis.templatetags.kpis_tags import threshold_in
+from kpis.models import GlidepathTarget, KpiTarget
+from kpis.templatetags.kpis_tags import threshold, threshold_in
 from notifications.selectors import leads_of
 from notifications.services import notify
 from rpo_portal import formats
@@ -144,9 +145,16 @@ def _targets_changed(target: KpiTarget) -> None:
 ANSWERS = agreement.Answers("target", AGREE, on_agreed=_targets_changed)
 
 
+def _not_a_glidepath_step(target: KpiTarget) -> None:
+    """A step of a glidepath takes its glidepath's answer (kpis.glidepath_services)."""
+    if GlidepathTarget.objects.filter(target_id=target.pk).exists():
+        raise ValidationError("This target is a step of a glidepath: answer the glidepath whole.")
+
+
 @transaction.atomic
 def target_agree(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
     """The other party agrees: the target gives status from now on."""
+    _not_a_glidepath_step(target)
     ANSWERS.agree(actor=actor, target=target, note=note)
     _notify(target, event="agreed", actor=actor)
     return target
@@ -154,6 +162,7 @@ def target_agree(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
 
 @transaction.atomic
 def target_reject(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
+    _not_a_glidepath_step(target)
     ANSWERS.reject(actor=actor, target=target, note=note)
     _notify(target, event="rejected", actor=actor)
     return target
@@ -162,6 +171,7 @@ def target_reject(*, actor, target: KpiTarget, note: str = "") -> KpiTarget:
 @transaction.atomic
 def target_counter(*, actor, target: KpiTarget, note: str = "", **terms) -> KpiTarget:
     """The other party answers with different terms: a new proposal for the first to answer."""
+    _not_a_glidepath_step(target)
 
     def propose() -> KpiTarget:
         target.refresh_from_db()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import funnel_views, views
+from kpis import funnel_views, glidepath_views, views
 from kpis.baselines import views as baseline_views
 
 app_name = "kpis"
@@ -31,5 +31,11 @@ urlpatterns = [
         name="baselines_reject",
     ),
     path(f"{base}funnel/", funnel_views.funnel, name="funnel"),
+    path(f"{base}glidepaths/", glidepath_views.glidepaths, name="glidepaths"),
+    path(
+        f"{base}glidepaths/<int:glidepath_id>/",
+        glidepath_views.glidepath_detail,
+        name="glidepath_detail",
+    ),
     path(f"{base}<slug:kpi>/", views.kpi_detail, name="kpi_detail"),
 ]

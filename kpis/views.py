@@ -171,6 +171,8 @@ def trend_of(
         threshold=float(target.breach_threshold) if target else None,
         baseline=float(baseline.value) if baseline is not None else None,
         value_heading=kpi.name,
+        # A glidepath's steps: each value's target in force (the engine's choice per period).
+        target_steps=[float(v.target.target_value) if v.target_id else None for v in shown],
     )
 
 
@@ -293,6 +295,7 @@ def target_detail(request, engagement_id: int, target_id: int):
         target.state == TargetState.PROPOSED
         and my_party != target.proposed_by_party
         and request.user.has_perm(AGREE, engagement)
+        and not hasattr(target, "glidepath_link")  # answered with its glidepath
     )
     response_form = ResponseForm()
     counter_form = TargetForm(instance=target, prefix="counter", initial={"note": ""})

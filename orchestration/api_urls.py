@@ -14,9 +14,11 @@ from engagements import go_live_api, terms_api
 from forecasts.api import hiring_forecast
 from kpis.api import metric_value_list
 from kpis.baselines import api as baselines_api
+from kpis.glidepath_api import api_patterns as glidepath_api_patterns
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
+from reviews.transition.api import api_patterns as transition_api_patterns
 from rpo_portal.api_errors import api_not_found
 from sla import api as sla_api
 from sla.breaches.api import api_patterns as breach_api_patterns
@@ -91,8 +93,10 @@ urlpatterns = [
         metric_value_list,
         name="metric-list",
     ),
+    *glidepath_api_patterns(),
     *reviews_api_patterns(),
     *qbr_api_patterns(),
+    *transition_api_patterns(),
     path(f"{SLA}clauses/", sla_api.clause_list, name="sla-clause-list"),
     path(f"{SLA}schedules/", sla_api.schedule_list, name="sla-schedule-list"),
     path(

@@ -19,6 +19,8 @@ class ReviewsConfig(AppConfig):
         # the QBR pack's SLA, decision and risk sections.
         from reviews import agenda, forecast_sections, funnel_agenda, sla_agenda  # noqa: F401
         from reviews.qbr import funnel, governance, since_go_live  # noqa: F401
+        from reviews.transition import agenda as transition_agenda  # noqa: F401
+        from reviews.transition import qbr as transition_qbr  # noqa: F401
         from reviews.views.escalation import breach_escalation_context
         from sla.breaches.views import BREACH_DETAIL_EXTRAS
 

@@ -39,3 +39,6 @@ rules.add_perm("reviews.cancel_meeting", leads_organising_party)
 # member may, the read-only executives the pack is written for included.
 rules.add_perm("reviews.generate_qbr_pack", is_not_viewer)
 rules.add_perm("reviews.subscribe_qbr_pack", is_party)
+# The transition plan (reviews/transition/): made, edited and kept up to date by everyone but
+# viewers, as the governance log is.
+rules.add_perm("reviews.plan_transition", is_not_viewer)

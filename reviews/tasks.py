@@ -3,6 +3,7 @@ from django.db import OperationalError
 
 from reviews import services
 from reviews.qbr import services as qbr_services
+from reviews.transition import services as transition_services
 from rpo_portal import tenant_db
 from rpo_portal.jobs import REPEATABLE
 
@@ -37,3 +38,9 @@ def expire_qbr_packs() -> None:
 def deliver_qbr_packs() -> None:
     with tenant_db.scheduler_tenant():
         qbr_services.qbr_packs_deliver()
+
+
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=570, **RETRY)
+def alert_late_milestones() -> None:
+    with tenant_db.scheduler_tenant():
+        transition_services.milestones_alert_late()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reviews.transition.urls import urlpatterns as transition_urls
 from reviews.views import actions, meetings, records
 
 app_name = "reviews"
@@ -36,4 +37,5 @@ urlpatterns = [
     path(f"{base}risks/<int:risk_id>/escalate/", records.risk_escalate, name="risk_escalate"),
     path(f"{base}plan/", records.plan_page, name="plan"),
     path("action-items/mine/", actions.my_action_items, name="my_action_items"),
+    *transition_urls,
 ]

@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "engagements.tasks.sync_commercial_terms",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Transition milestones whose planned date passed undone: both parties' leads are told.
+    "alert-late-milestones": {
+        "task": "reviews.tasks.alert_late_milestones",
+        "schedule": crontab(hour=6, minute=5),
+    },
     "send-action-item-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),

@@ -210,4 +210,32 @@ def make_every_record(engagement):
     QbrDelivery.objects.create(
         engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
     )
+    _transition_and_glidepath(engagement, user)
     return user, values
+
+
+def _transition_and_glidepath(engagement, user):
+    """A transition plan (milestones with dependencies) and an agreed glidepath."""
+    from kpis.glidepath_services import glidepath_agree, glidepath_propose
+    from reviews.transition.services import milestone_update, transition_plan_create
+
+    plan = transition_plan_create(actor=user, engagement=engagement, starts_on=date(2025, 1, 6))
+    first = plan.milestones.order_by("position").first()
+    milestone_update(actor=user, milestone=first, actual_on=first.planned_on)
+    steps = [
+        {
+            "effective_from": day,
+            "target_value": Decimal(target),
+            "at_risk_threshold": Decimal(target + 5),
+            "breach_threshold": Decimal(target + 10),
+        }
+        for day, target in ((date(2025, 1, 1), 60), (date(2025, 4, 1), 50))
+    ]
+    glidepath = glidepath_propose(
+        actor=member(engagement.provider, Role.ACCOUNT_MANAGER),
+        engagement=engagement,
+        kpi="time_to_fill",
+        grain="month",
+        steps=steps,
+    )
+    glidepath_agree(actor=member(engagement.client, Role.HR_LEAD), glidepath=glidepath)

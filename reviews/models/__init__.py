@@ -85,3 +85,11 @@ __all__ = [
     "validate_same_engagement",
     "validate_timezone",
 ]
+
+# The transition plan (reviews/transition/), registered with the app's models.
+from reviews.models.transition import (  # noqa: E402, F401
+    Milestone,
+    TemplateMilestone,
+    TransitionPlan,
+    TransitionTemplate,
+)

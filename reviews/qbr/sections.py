@@ -80,6 +80,7 @@ ORDER = (
     "action_items",
     "decisions",
     "risks",
+    "transition",
     "definitions",
 )
 
