@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from engagements import terms_api
 from kpis.api import metric_value_list
+from orchestration.market import api as market_api
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
@@ -85,6 +86,16 @@ urlpatterns = [
     path(f"{SLA}outcomes/", sla_api.outcome_list, name="sla-outcome-list"),
     path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
     *breach_api_patterns(),
+    path(
+        "v1/providers/<int:provider_id>/market-benchmarks/",
+        market_api.shared_benchmark_list,
+        name="shared-market-benchmark-list",
+    ),
+    path(
+        "v1/providers/<int:provider_id>/market-benchmarks/bulk",
+        market_api.shared_benchmark_bulk,
+        name="shared-market-benchmark-bulk",
+    ),
     # Last: any other path under /api/ is a 404 in the error body, in development too.
     re_path(r"", api_not_found, name="not-found"),
 ]

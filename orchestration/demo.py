@@ -20,6 +20,7 @@ from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
 from kpis.demo import seed_kpi_targets
 from orchestration.breach_demo import seed_breach_lifecycle
+from orchestration.market.demo import seed_market_benchmarks
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
@@ -247,6 +248,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
     seed_commercial_terms,
     seed_audit_trail,
+    seed_market_benchmarks,
 ]
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("orchestration.breach_urls")),
     path("", include("sla.urls")),
     path("", include("reviews.qbr.urls")),
+    path("", include("orchestration.market.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("orchestration.api_urls")),

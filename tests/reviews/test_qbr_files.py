@@ -25,6 +25,7 @@ SHEETS = [
     "Trends",
     "SLA",
     "Plan vs actual",
+    "Market",
     "Action items",
     "Decisions",
     "Risks",
