@@ -50,7 +50,7 @@ def market_section(context: PackContext) -> Section:
     )
     listing = Table(
         "market_benchmarks",
-        "Market benchmarks",
+        f"The latest market benchmarks by {context.quarter}",
         [
             Column("Metric", TEXT, 22),
             Column("Period", TEXT, 10),
@@ -72,7 +72,7 @@ def market_section(context: PackContext) -> Section:
                 b.source,
                 f"{engagement.provider.name} (shared)" if selectors.is_shared(b) else "engagement",
             ]
-            for b in benchmarks
+            for b, _ in selectors.latest_per_slice(benchmarks, upto=context.quarter)
         ],
     )
     if not benchmarks:

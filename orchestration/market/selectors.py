@@ -138,6 +138,8 @@ class Comparison:
             return ""
         gap = float(self.value.value) - float(self.benchmark.value)
         size = kpi_amount(abs(gap), self.kpi.key)
+        if self.kpi.unit == "percent":  # a rate's difference is in points, not a percentage
+            size = f"{formats.number(abs(gap), self.kpi.decimals)} percentage points"
         if formats.rounded(abs(gap), self.kpi.decimals) == 0:
             return "level with the market"
         higher = gap > 0
@@ -170,6 +172,33 @@ def kpi_comparison(
         segment=segment,
     )
     return Comparison(KPI_BY_KEY[kpi], value, found)
+
+
+def latest_per_slice(benchmarks: list[Benchmark], *, upto: str = "") -> list[tuple[Benchmark, int]]:
+    """The latest benchmark of each metric, slice, grain and keeper (the engagement or its
+    provider), with how many earlier periods it has; only periods ending by the end of `upto`
+    when it is given. Sorted by metric, job family, location."""
+    end = period_end(upto) if upto else None
+    groups: dict[tuple, list[Benchmark]] = {}
+    for b in benchmarks:
+        if end is not None and period_end(b.period) > end:
+            continue
+        key = (is_shared(b), b.metric, b.job_family, b.location, period_grain(b.period))
+        groups.setdefault(key, []).append(b)
+    latest = [
+        (max(rows, key=lambda b: period_end(b.period)), len(rows) - 1) for rows in groups.values()
+    ]
+    order = list(MarketMetric.values)
+    return sorted(
+        latest,
+        key=lambda item: (
+            order.index(item[0].metric),
+            item[0].job_family.casefold(),
+            item[0].location.casefold(),
+            is_shared(item[0]),
+            period_grain(item[0].period),
+        ),
+    )
 
 
 @dataclass

@@ -41,7 +41,8 @@ def market_panel(request, engagement_id: int):
             "engagement": engagement,
             "panel": panel,
             "rows": [
-                (b, selectors.benchmark_amount(b), selectors.is_shared(b)) for b in panel.benchmarks
+                (b, selectors.benchmark_amount(b), selectors.is_shared(b), earlier)
+                for b, earlier in selectors.latest_per_slice(panel.benchmarks)
             ],
             "providers": market.providers_for(request.user),
         },

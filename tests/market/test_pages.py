@@ -182,3 +182,12 @@ def _file(name: str, text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_the_panel_links_the_providers_page_for_those_who_import(client, engagement):
+    link = reverse("market:provider", args=[engagement.provider_id])
+    for role, shown in ((Role.ACCOUNT_MANAGER, True), (Role.RECRUITER, False)):
+        client.force_login(member(engagement.provider, role))
+        assert (link in client.get(panel_url(engagement)).content.decode()) is shown
+    client.force_login(member(engagement.client, Role.CLIENT_ADMIN))
+    assert link not in client.get(panel_url(engagement)).content.decode()

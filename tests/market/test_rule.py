@@ -111,7 +111,7 @@ def test_the_sentence_and_the_difference():
     )
     Value.value = 80.0
     assert rate.sentence == "Offer acceptance rate 80.0%; market 85.0% (Own, Q3 2026)"
-    assert rate.difference == "5.0% below the market (worse)"
+    assert rate.difference == "5.0 percentage points below the market (worse)"
     assert Comparison(KPI_BY_KEY["time_to_fill"], None, None).sentence == (
         "Time to fill: no value; no market benchmark applies"
     )
@@ -122,3 +122,21 @@ def test_amounts_in_the_metrics_unit():
     salary.currency = "EUR"
     assert benchmark_amount(salary) == "EUR\u00a072,000.00"
     assert benchmark_amount(own("2026-10", "31", metric="applicants_per_opening")) == "31.0"
+
+
+def test_the_latest_of_each_metric_slice_grain_and_keeper():
+    from orchestration.market.selectors import latest_per_slice
+
+    rows = [
+        own("2026-08", 1),
+        own("2026-10", 2),
+        own("2026-09", 3),
+        own("2026-Q3", 4),
+        shared("2026-10", 5),
+        own("2026-10", 6, job_family="Software"),
+        own("2026-12", 7),
+    ]
+    latest = [(b.value, earlier) for b, earlier in latest_per_slice(rows)]
+    assert latest == [(7, 3), (4, 0), (5, 0), (6, 0)]
+    latest = [(b.value, earlier) for b, earlier in latest_per_slice(rows, upto="2026-Q3")]
+    assert latest == [(3, 1), (4, 0)]
