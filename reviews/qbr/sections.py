@@ -74,10 +74,10 @@ ORDER = (
     "trends",
     "sla",
     "plan_vs_actual",
-    "market",
     "action_items",
     "decisions",
     "risks",
+    "market",
     "definitions",
 )
 

@@ -26,6 +26,7 @@ PAGES = [
     "kpis/time_to_fill/",
     "kpis/targets/",
     "kpis/definitions/",
+    "market/",
     "sla/",
     "sla/scorecard/",
     "sla/breaches/",

@@ -230,3 +230,29 @@ def test_the_generator_writes_a_market_file_or_leaves_it_out(engagement, other_e
     results = generated_data_import(actor=None, engagement=other_engagement, spec=spec)
     assert "market_benchmarks" not in results
     assert not MarketBenchmark.objects.filter(engagement=other_engagement).exists()
+
+
+def test_the_web_upload_previews_then_imports_an_engagements_benchmarks(client, engagement):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(member(engagement.client, Role.CLIENT_ADMIN))
+    url = reverse("recruiting:import", args=[engagement.pk])
+    # the kind is told by the header alone
+    file = SimpleUploadedFile("survey.csv", GOOD.encode(), content_type="text/csv")
+    response = client.post(url, {"file": file, "kind": ""})
+    page = response.content.decode()
+    assert "Ready to import survey.csv" in page and "Market benchmarks" in page
+    assert not MarketBenchmark.objects.exists()
+    run = response.context["result"].run
+    client.post(reverse("recruiting:import-confirm", args=[engagement.pk, run.pk]))
+    assert MarketBenchmark.objects.filter(engagement=engagement).count() == 4
+    records = reverse("recruiting:records", args=[engagement.pk, "market_benchmarks"])
+    # the Data tab lists them as the file's rows, like every kind
+    assert (
+        "<td>salary_median</td><td>72000.00</td><td>EUR</td>"
+        in client.get(records).content.decode()
+    )
+    bad = SimpleUploadedFile("market_benchmarks.csv", BAD.encode(), content_type="text/csv")
+    page = client.post(url, {"file": bad, "kind": "market_benchmarks"}).content.decode()
+    assert "market_benchmarks.csv cannot be imported" in page
+    assert "Only salary_median has a currency" in page

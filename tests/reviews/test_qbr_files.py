@@ -25,10 +25,10 @@ SHEETS = [
     "Trends",
     "SLA",
     "Plan vs actual",
-    "Market",
     "Action items",
     "Decisions",
     "Risks",
+    "Market",
     "Definitions",
 ]
 TARGETED = ["time_to_fill", "offer_acceptance_rate", "hires"]  # registry order
@@ -348,7 +348,8 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "11-decisions.csv",
         "12-risks.csv",
         "13-risk_heat_map.csv",
-        "14-definitions.csv",
+        "14-market_benchmarks.csv",
+        "15-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
     assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme

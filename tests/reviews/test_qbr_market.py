@@ -21,7 +21,7 @@ def test_the_excel_pack_has_a_market_sheet(qbr_engagement):
     import_market_sample(qbr_engagement)
     _, data = build(qbr_engagement, "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames.index("Market") == book.sheetnames.index("Plan vs actual") + 1
+    assert book.sheetnames.index("Market") == book.sheetnames.index("Definitions") - 1
     sheet = book["Market"]
     header, rows = rows_after(sheet, "KPI")
     assert list(header)[:7] == [
