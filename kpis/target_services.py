@@ -17,7 +17,7 @@ from django.urls import reverse
 from engagements import agreement
 from engagements.models import Engagement
 from kpis.models import GlidepathTarget, KpiTarget
-from kpis.templatetags.kpis_tags import threshold, threshold_in
+from kpis.templatetags.kpis_tags import threshold_in
 from notifications.selectors import leads_of
 from notifications.services import notify
 from rpo_portal import formats

@@ -15,6 +15,7 @@ from forecasts.api import hiring_forecast
 from kpis.api import metric_value_list
 from kpis.baselines import api as baselines_api
 from kpis.glidepath_api import api_patterns as glidepath_api_patterns
+from orchestration.market import api as market_api
 from recruiting.api import KINDS, record_views
 from reviews.api import api_patterns as reviews_api_patterns
 from reviews.qbr.api import api_patterns as qbr_api_patterns
@@ -116,6 +117,16 @@ urlpatterns = [
         "v1/engagements/<int:engagement_id>/forecast/hires/",
         hiring_forecast,
         name="forecast-hires",
+    ),
+    path(
+        "v1/providers/<int:provider_id>/market-benchmarks/",
+        market_api.shared_benchmark_list,
+        name="shared-market-benchmark-list",
+    ),
+    path(
+        "v1/providers/<int:provider_id>/market-benchmarks/bulk",
+        market_api.shared_benchmark_bulk,
+        name="shared-market-benchmark-bulk",
     ),
     # Last: any other path under /api/ is a 404 in the error body, in development too.
     re_path(r"", api_not_found, name="not-found"),

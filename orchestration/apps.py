@@ -8,5 +8,9 @@ class OrchestrationConfig(AppConfig):
 
     def ready(self) -> None:
         from orchestration import pipeline
+        from orchestration.market.qbr import market_section
+        from reviews.qbr.sections import section
 
         pipeline.connect()
+        # The QBR pack's market section (orchestration.market).
+        section("market")(market_section)

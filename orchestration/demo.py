@@ -23,6 +23,7 @@ from kpis.baselines.demo import seed_baselines
 from kpis.demo import seed_kpi_targets
 from kpis.funnel_demo import seed_process_targets
 from orchestration.breach_demo import seed_breach_lifecycle
+from orchestration.market.demo import seed_market_benchmarks
 from orchestration.transition_demo import seed_transition_and_glidepaths
 from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
@@ -255,6 +256,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_baselines,
     seed_audit_trail,
     seed_transition_and_glidepaths,
+    seed_market_benchmarks,
 ]
 
 

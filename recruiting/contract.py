@@ -29,7 +29,9 @@ FILTERS = ("exact", "choice", "bool", "range", "months")
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text, email, enum, date, month, bool, int, decimal, ref, number (see NUMBER)
+    # text, email, enum, date, month, period (`YYYY-MM` or `YYYY-Qn`), currency (ISO 4217),
+    # bool, int, decimal, ref, number (see NUMBER)
+    type: str
     required: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
@@ -121,6 +123,16 @@ class NotBoth(Rule):
     """At most one of `column` and `other` is given."""
 
     other: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequiredWhen(Rule):
+    """`column` is required when the column `when` holds one of `values`, and refused (must be
+    blank) when it holds another value (`refused`, the reason then)."""
+
+    when: str
+    values: tuple[str, ...]
+    refused: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -484,6 +496,82 @@ KINDS: dict[str, Kind] = {
                 ),
             ),
             key=("month", "department", "location", "job_family"),
+        ),
+        Kind(
+            "market_benchmarks",
+            m.MarketBenchmark,
+            (
+                Column(
+                    "period",
+                    "period",
+                    required=True,
+                    max_length=7,
+                    doc="`YYYY-MM` (a month) or `YYYY-Qn` (a quarter, n from 1 to 4): the period "
+                    "the figure describes",
+                ),
+                Column(
+                    "job_family",
+                    "text",
+                    max_length=200,
+                    filter="exact",
+                    doc="text; blank means every job family (the whole market)",
+                ),
+                Column(
+                    "location",
+                    "text",
+                    max_length=200,
+                    filter="exact",
+                    doc="text; blank means every location",
+                ),
+                _choice(
+                    "metric",
+                    m.MarketMetric,
+                    "one of " + ", ".join(f"`{v}`" for v in m.MarketMetric.values),
+                    required=True,
+                ),
+                Column(
+                    "value",
+                    "decimal",
+                    required=True,
+                    minimum=0,
+                    doc="decimal of at least 0 with at most 2 places: days, a percentage "
+                    "(0-100) for `offer_acceptance_rate`, applicants, or an amount of money",
+                ),
+                Column(
+                    "currency",
+                    "currency",
+                    max_length=3,
+                    required_doc="for `salary_median` only",
+                    doc="ISO 4217 code (e.g. `EUR`); required for `salary_median`, refused for "
+                    "every other metric",
+                ),
+                Column(
+                    "source",
+                    "text",
+                    required=True,
+                    max_length=200,
+                    doc="text: who published the figure (shown beside it)",
+                ),
+                Column("note", "text", doc="text"),
+            ),
+            key=("period", "job_family", "location", "metric"),
+            rules=(
+                RequiredWhen(
+                    "currency",
+                    "Required for salary_median: the figure is money.",
+                    when="metric",
+                    values=tuple(m.MONEY_METRICS),
+                    refused="Only salary_median has a currency: leave it blank for this metric.",
+                ),
+                RangeWhen(
+                    "value",
+                    "A rate is a percentage from 0 to 100.",
+                    when="metric",
+                    value=m.MarketMetric.OFFER_ACCEPTANCE_RATE,
+                    minimum=0,
+                    maximum=100,
+                ),
+            ),
         ),
     )
 }

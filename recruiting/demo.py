@@ -12,6 +12,9 @@ from recruiting.models import Requisition
 
 # Requisitions per demo engagement (about ten applications each), sized for a quick `make demo`.
 DEMO_REQUISITIONS = {"acme-talentbridge": 320, "globex-talentbridge": 200, "initech-hirewell": 140}
+# Globex keeps no market benchmarks of its own: it sees only those its provider shares
+# (orchestration.market.demo); Acme sees both, Initech (whose provider shares none) its own.
+SHARED_MARKET_ONLY = {"globex-talentbridge"}
 
 
 def seed_recruiting_data(log: Callable[[str], None]) -> None:
@@ -29,6 +32,7 @@ def seed_recruiting_data(log: Callable[[str], None]) -> None:
             months=24,
             end=timezone.localdate(),
             scope=scope_for(engagement),
+            market_benchmarks=slug not in SHARED_MARKET_ONLY,
         )
         results = generated_data_import(actor=None, engagement=engagement, spec=spec)
         counts = ", ".join(f"{result.created} {kind}" for kind, result in results.items())

@@ -1,13 +1,14 @@
 """Synthetic recruiting data in the format of docs/data-contract.md section 1.
 
 The rows are what a user's file holds (column -> text, or None for a blank cell), so they go
-through the same importer as an ATS export: `write_csv` writes the six files, `generate_rows`
+through the same importer as an ATS export: `write_csv` writes the seven files, `generate_rows`
 returns them in memory. The data is deterministic for its `DataSpec` (same seed, size, window
 and scope: same rows, so importing it again changes nothing) and realistic enough to exercise
 every KPI: stage dates in order, offers accepted and declined, hires starting after acceptance,
 rejections and withdrawals, self-identified diversity, filled, cancelled and open requisitions
 with on-hold days, surveys from candidates and hiring managers, quality reviews of hires, costs
-in every category each month and a hiring plan sliced by department.
+in every category each month, a hiring plan sliced by department, and market benchmarks (a
+quarterly survey per job family and a monthly time-to-fill index) kept for the engagement.
 
 Everything is generated one requisition at a time and streamed, so a million applications need
 no more memory than a hundred.
@@ -110,6 +111,7 @@ class Scope:
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     locations: tuple[str, ...] = DEFAULT_LOCATIONS
     job_families: tuple[str, ...] = DEFAULT_JOB_FAMILIES
+    currency: str = "USD"  # of the market's salary figures
 
 
 def scope_for(engagement) -> Scope:
@@ -123,6 +125,7 @@ def scope_for(engagement) -> Scope:
         departments=tuple(engagement.departments) or DEFAULT_DEPARTMENTS,
         locations=tuple(locations) or DEFAULT_LOCATIONS,
         job_families=tuple(engagement.job_families) or DEFAULT_JOB_FAMILIES,
+        currency=engagement.currency or "USD",
     )
 
 
@@ -135,6 +138,8 @@ class DataSpec:
     scope: Scope = Scope()
     # On average; the total is exactly requisitions x this (pairs of requisitions balance).
     applications_per_requisition: int = 10
+    # Market benchmarks kept for the engagement (off: it sees only its provider's shared ones).
+    market_benchmarks: bool = True
 
     def __post_init__(self) -> None:
         if self.requisitions < 0 or self.months < 1 or self.applications_per_requisition < 1:
@@ -240,6 +245,8 @@ class _Generator:
             yield from self.requisition(number)
         yield from self.costs()
         yield from self.hiring_plan()
+        if self.spec.market_benchmarks:
+            yield from self.market_benchmarks()
 
     def application_count(self, number: int, openings: int) -> int:
         """Pairs of requisitions get mean + d and mean - d, so the total is exact."""
@@ -504,6 +511,44 @@ class _Generator:
             unassigned = self.hires_by_month_department[(month, "")]
             yield "hiring_plan", self.plan_row(label, None, unassigned + rng.randint(0, 1))
 
+    def market_benchmarks(self) -> Iterator[tuple[str, Row]]:
+        """A market survey for each quarter of the window (every job family's time to fill
+        and median salary, the market's offer acceptance and applicants per opening) and a
+        monthly time-to-fill index. Its own random numbers, so the other kinds' rows stay
+        the same for a seed."""
+        rng = random.Random(f"market-{self.spec.seed}")  # noqa: S311 - not for security
+        scope = self.spec.scope
+        months = [date.fromordinal(first) for first in self.month_starts]
+        quarters = list(dict.fromkeys(f"{m.year}-Q{(m.month - 1) // 3 + 1}" for m in months))
+
+        def row(period, metric, value, job_family=None, currency=None) -> Row:
+            return {
+                "period": period,
+                "job_family": job_family,
+                "location": None,
+                "metric": metric,
+                "value": f"{value:.2f}" if metric == "salary_median" else f"{value:.1f}",
+                "currency": currency,
+                "source": "Market survey" if "-Q" in period else "Time-to-fill index",
+                "note": None,
+            }
+
+        for quarter in quarters:
+            yield "market_benchmarks", row(quarter, "time_to_fill_days", rng.uniform(34, 48))
+            yield "market_benchmarks", row(quarter, "offer_acceptance_rate", rng.uniform(78, 92))
+            yield "market_benchmarks", row(quarter, "applicants_per_opening", rng.uniform(18, 45))
+            for number, family in enumerate(dict.fromkeys(scope.job_families)):
+                days = rng.uniform(30, 60)
+                yield "market_benchmarks", row(quarter, "time_to_fill_days", days, family)
+                salary = (55_000 + 9_000 * number) * rng.uniform(0.95, 1.08)
+                yield (
+                    "market_benchmarks",
+                    row(quarter, "salary_median", salary, family, scope.currency),
+                )
+        for month in months:
+            label = month.strftime("%Y-%m")
+            yield "market_benchmarks", row(label, "time_to_fill_days", rng.uniform(33, 50))
+
     @staticmethod
     def plan_row(month: str, department: str | None, planned: int) -> Row:
         return {
@@ -564,11 +609,13 @@ def generated_data_import(*, actor, engagement, spec: DataSpec, source: str = "c
     from recruiting.services import files_import
 
     with tempfile.TemporaryDirectory() as directory, transaction.atomic():
-        write_csv(spec, Path(directory))
+        counts = write_csv(spec, Path(directory))
+        # A spec without market benchmarks writes that file's header alone: not imported.
+        kinds = [k for k in KINDS if counts[k] or k != "market_benchmarks"]
         results = files_import(
             actor=actor,
             engagement=engagement,
-            files=[(f"{kind}.csv", Path(directory) / f"{kind}.csv", kind) for kind in KINDS],
+            files=[(f"{kind}.csv", Path(directory) / f"{kind}.csv", kind) for kind in kinds],
             source=source,
         )
         for result in results:

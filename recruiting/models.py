@@ -498,6 +498,96 @@ class HiringPlanLine(EngagementRecord):
         return f"{self.month:%Y-%m} {segment}"
 
 
+class MarketMetric(models.TextChoices):
+    SALARY_MEDIAN = "salary_median", "Median salary"
+    TIME_TO_FILL_DAYS = "time_to_fill_days", "Time to fill"
+    OFFER_ACCEPTANCE_RATE = "offer_acceptance_rate", "Offer acceptance rate"
+    APPLICANTS_PER_OPENING = "applicants_per_opening", "Applicants per opening"
+
+
+# The metric whose value is an amount of money: the only one with a currency.
+MONEY_METRICS = (MarketMetric.SALARY_MEDIAN,)
+# `YYYY-MM` or `YYYY-Qn`.
+MARKET_PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+
+
+class MarketBenchmarkFields(models.Model):
+    """A market figure for a period and a slice of the market (docs/data-contract.md,
+    "Market benchmarks"); a blank job family or location means the whole market."""
+
+    period = models.CharField(max_length=7, help_text="`YYYY-MM` or `YYYY-Qn`.")
+    job_family = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    metric = models.CharField(max_length=30, choices=MarketMetric.choices)
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
+    source = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        segment = "/".join(v or "*" for v in (self.job_family, self.location))
+        return f"{self.period} {segment} {self.metric}"
+
+    @staticmethod
+    def checks(prefix: str) -> list:
+        return [
+            _choice_check("metric", MarketMetric, f"{prefix}_metric_valid"),
+            models.CheckConstraint(
+                condition=Q(period__regex=MARKET_PERIOD_PATTERN), name=f"{prefix}_period_valid"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name=f"{prefix}_value_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(metric=MarketMetric.OFFER_ACCEPTANCE_RATE) | Q(value__lte=100),
+                name=f"{prefix}_rate_at_most_100",
+            ),
+            # A currency on the money metric and on nothing else.
+            models.CheckConstraint(
+                condition=(Q(metric__in=MONEY_METRICS) & ~Q(currency=""))
+                | (~Q(metric__in=MONEY_METRICS) & Q(currency="")),
+                name=f"{prefix}_currency_on_money_only",
+            ),
+        ]
+
+
+class MarketBenchmark(MarketBenchmarkFields, EngagementRecord):
+    """A benchmark kept for one engagement (imported into it like the ATS data)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "period", "job_family", "location", "metric"],
+                name="market_benchmark_key_unique",
+            ),
+            *MarketBenchmarkFields.checks("market_benchmark"),
+        ]
+
+
+class ProviderMarketBenchmark(MarketBenchmarkFields):
+    """A benchmark a provider shares with every engagement it is the provider of.
+
+    Owned by the provider organization, not by an engagement: its row-level security policy
+    (migration `market_benchmarks`) shows a row to the provider's members and to the parties
+    of the provider's engagements, and lets only the provider's context write it."""
+
+    provider = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "period", "job_family", "location", "metric"],
+                name="provider_market_benchmark_key_unique",
+            ),
+            *MarketBenchmarkFields.checks("provider_market_benchmark"),
+        ]
+
+
 class ImportKind(models.TextChoices):
     REQUISITIONS = "requisitions", "Requisitions"
     APPLICATIONS = "applications", "Applications"
@@ -505,6 +595,7 @@ class ImportKind(models.TextChoices):
     QUALITY = "quality", "Quality reviews"
     COSTS = "costs", "Costs"
     HIRING_PLAN = "hiring_plan", "Hiring plan"
+    MARKET_BENCHMARKS = "market_benchmarks", "Market benchmarks"
 
 
 class ImportSource(models.TextChoices):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from recruiting import contract
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2]|[Qq][1-4])$"
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2025-01"})
@@ -69,6 +70,8 @@ CELL_SCHEMAS = {
     "enum": {"type": "string"},
     "date": {"type": "string", "format": "date"},
     "month": {"type": "string", "pattern": MONTH_PATTERN},
+    "period": {"type": "string", "pattern": PERIOD_PATTERN, "example": "2026-Q4"},
+    "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$", "example": "EUR"},
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
     "decimal": {"type": "number"},

@@ -14,11 +14,12 @@ from engagements.terms_services import commercial_terms_initial, commercial_term
 from kpis.models import MetricValue
 from kpis.services import engagement_metrics_recompute, target_propose
 from recruiting.api import KINDS
-from recruiting.models import HiringPlanLine, ImportRun
+from recruiting.models import ImportRun
 from reviews import services as reviews
 from reviews.models import Cadence, Tier
 from tests.factories import member
 from tests.kpis.sample import import_sample
+from tests.market.sample import import_market_sample
 
 
 def make_site(engagement):
@@ -28,6 +29,7 @@ def make_site(engagement):
     member(engagement.provider, Role.ACCOUNT_MANAGER, user=user)
     hr_lead = member(engagement.client, Role.HR_LEAD)
     import_sample(engagement)
+    import_market_sample(engagement)
     engagement_metrics_recompute(engagement=engagement, as_of=date(2025, 9, 30))
     target = target_propose(
         actor=hr_lead,
@@ -118,7 +120,13 @@ def make_site(engagement):
             for kind, spec in KINDS.items()
             if spec.url_kwarg == "external_id"
         },
-        "line_id": HiringPlanLine.objects.filter(engagement=engagement).first().pk,
+        # A kind keyed by other columns than an id names its records by their id.
+        "line_id": {
+            kind: spec.model.objects.filter(engagement=engagement).first().pk
+            for kind, spec in KINDS.items()
+            if spec.url_kwarg == "line_id"
+        },
+        "provider_id": engagement.provider_id,
         # The signed link of a notification e-mail's one-click unsubscribe.
         "token": unsubscribe_token(user),
         "cadence_id": Cadence.objects.filter(engagement=engagement).first().pk,

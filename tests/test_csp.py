@@ -139,6 +139,7 @@ KNOWN = {
     "key_id",
     "external_id",
     "line_id",
+    "provider_id",
     "token",
     "section_index",
 }
@@ -165,10 +166,9 @@ def test_every_page_has_the_policy_and_no_inline_code(client, site):
         unknown = kwargs - KNOWN
         assert not unknown, f"{route}: give the walk a record for {sorted(unknown)}"
         arguments = {k: values[k] for k in kwargs}
-        if "external_id" in arguments:
-            arguments["external_id"] = arguments["external_id"][
-                name.split(":")[1][: -len("-detail")]
-            ]
+        for key in ("external_id", "line_id"):
+            if key in arguments:
+                arguments[key] = arguments[key][name.split(":")[1][: -len("-detail")]]
         if "item_id" in arguments:
             under_meeting = "meeting_id" in arguments
             arguments["item_id"] = arguments["item_id"]["agenda" if under_meeting else "action"]

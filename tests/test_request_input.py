@@ -155,7 +155,7 @@ def test_no_page_filter_answers_500(web, engagement, value, name):
 
 
 def stored_texts(engagement) -> list[str]:
-    from recruiting.models import Application, Cost, HiringPlanLine, Requisition
+    from recruiting.models import Application, Cost, HiringPlanLine, MarketBenchmark, Requisition
 
     texts = []
     for model, fields in (
@@ -163,6 +163,7 @@ def stored_texts(engagement) -> list[str]:
         (Application, ["external_id", "candidate_id"]),
         (Cost, ["external_id", "note"]),
         (HiringPlanLine, ["department", "location", "job_family"]),
+        (MarketBenchmark, ["job_family", "location", "source", "note"]),
     ):
         for row in model.objects.filter(engagement=engagement).values_list(*fields):
             texts += row
@@ -180,6 +181,12 @@ ROWS = {
     },
     "costs": {"external_id": "K1", "month": "2025-01", "category": "advertising", "amount": "1"},
     "hiring_plan": {"month": "2025-01", "department": "D", "planned_hires": 1},
+    "market_benchmarks": {
+        "period": "2025-01",
+        "metric": "time_to_fill_days",
+        "value": 40,
+        "source": "S",
+    },
     "surveys": {
         "external_id": "S1",
         "respondent": "candidate",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pa_compute
+import pycountry
 
 from recruiting.contract import Column
 from recruiting.importing.errors import Errors
@@ -27,6 +28,7 @@ INT_MAX = 2_147_483_647  # PostgreSQL integer
 DECIMAL_INTEGER_DIGITS = 12  # numeric(14, 2)
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _MONTH = r"\d{4}-\d{2}"
+_PERIOD = r"(\d{4})-(?:(\d{2})|Q([1-4]))"
 _INT = r"-?\d{1,18}"
 _DECIMAL = r"-?\d+(?:\.\d+)?"
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
@@ -35,6 +37,7 @@ _BOOLEANS = {"true": "t", "yes": "t", "1": "t", "false": "f", "no": "f", "0": "f
 
 _DATE_RE = re.compile(_DATE)
 _MONTH_RE = re.compile(_MONTH)
+_PERIOD_RE = re.compile(_PERIOD)
 _INT_RE = re.compile(_INT)
 _DECIMAL_RE = re.compile(_DECIMAL)
 _EMAIL_RE = re.compile(_EMAIL)
@@ -89,6 +92,13 @@ def cell_check(column: Column, text: str) -> Cell:
         except ValueError:
             return Cell(reason=f"Not a valid {kind}: expected {shape}.")
         return Cell(value=value + suffix, date=np.datetime64(day, "D"))
+    if kind == "period":
+        return _period_check(value)
+    if kind == "currency":
+        code = value.upper()
+        if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.currencies.get(alpha_3=code) is None:
+            return Cell(reason="Not an ISO 4217 currency code (e.g. EUR, USD).")
+        return Cell(value=code)
     if kind == "bool":
         flag = _BOOLEANS.get(value.lower())
         if flag is None:
@@ -115,6 +125,18 @@ def cell_check(column: Column, text: str) -> Cell:
             return Cell(reason=f"Must be at least {column.minimum or 0}.")
         return Cell(value=value)
     raise ValueError(column.type)  # pragma: no cover - the column table names every type
+
+
+def _period_check(value: str) -> Cell:
+    """A month `YYYY-MM` or a quarter `YYYY-Qn` (a lower-case q is taken as Q)."""
+    match = _PERIOD_RE.fullmatch(value.upper())
+    reason = "Not a valid period: expected YYYY-MM or YYYY-Qn (e.g. 2026-10 or 2026-Q4)."
+    if match is None:
+        return Cell(reason=reason)
+    year, month, quarter = match.groups()
+    if month is not None and not 1 <= int(month) <= 12:
+        return Cell(reason=reason)
+    return Cell(value=f"{year}-{month}" if month else f"{year}-Q{quarter}")
 
 
 # Every character str.strip() removes, as an RE2 class (pyarrow's regular expressions).

@@ -22,6 +22,7 @@ from recruiting.contract import (
     NotBoth,
     OnOrAfter,
     RangeWhen,
+    RequiredWhen,
     Rule,
 )
 from recruiting.importing.cells import Cell, column_parse
@@ -169,7 +170,13 @@ def _rule_mask(rule: Rule, v: Validated) -> pd.Series:
 def _row_rules(v: Validated, errors: Errors) -> None:
     """The contract's rules between the columns of a row, in the order they are declared."""
     for rule in v.kind.rules:
-        if isinstance(rule, InOrder):
+        if isinstance(rule, RequiredWhen):
+            # Only rows whose `when` is valid: an unknown metric is reported on its own.
+            known = ~v.blank[rule.when] & v.frame[rule.when].notna()
+            wanted = _mask(v.frame[rule.when].isin(rule.values))
+            errors.add_mask(known & wanted & v.blank[rule.column], rule.column, rule.reason)
+            errors.add_mask(known & ~wanted & ~v.blank[rule.column], rule.column, rule.refused)
+        elif isinstance(rule, InOrder):
             previous = v.dates[rule.column]
             for column in rule.stages:
                 errors.add_mask(_mask(v.dates[column] < previous), column, rule.reason)
@@ -206,15 +213,17 @@ def duplicates(v: Validated, errors: Errors) -> None:
         return
     keys = _key_frame(v)
     usable = ~(keys == "").all(axis=1)
-    if v.kind.key == ("external_id",):
-        usable = keys["external_id"] != ""
+    # A required key cell left blank (or refused) has its own error: no duplicate besides.
+    for name in v.kind.key:
+        if v.kind.column(name).required:
+            usable &= keys[name] != ""
     keys = keys[usable]
     duplicated = keys.duplicated(keep="first")
     if not duplicated.any():
         return
     first_row = keys.index.to_series().groupby([keys[c] for c in keys.columns]).transform("first")
-    column = v.kind.key[0] if len(v.kind.key) == 1 else "month"
-    what = "external_id" if len(v.kind.key) == 1 else "month, department, location and job_family"
+    column = v.kind.key[0]
+    what = column if len(v.kind.key) == 1 else ", ".join(v.kind.key[:-1]) + " and " + v.kind.key[-1]
     label = "row" if v.from_file else "record"
     errors.add_mask(
         duplicated.reindex(v.frame.index, fill_value=False),

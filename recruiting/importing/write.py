@@ -27,6 +27,8 @@ _SQL_TYPES = {
     "ref": "bigint",
     "date": "date",
     "month": "date",
+    "period": "text",
+    "currency": "text",
     "bool": "boolean",
     "int": "bigint",
     "decimal": "numeric",

@@ -81,6 +81,7 @@ ORDER = (
     "decisions",
     "risks",
     "transition",
+    "market",
     "definitions",
 )
 

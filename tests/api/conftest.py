@@ -11,6 +11,7 @@ from recruiting.models import (
     Application,
     Cost,
     HiringPlanLine,
+    MarketBenchmark,
     QualityReview,
     Requisition,
     Survey,
@@ -102,4 +103,12 @@ def records_create(engagement, n: int = 1, tag: str = "") -> None:
             month=date(2025, 1, 1),
             department=f"Dept {suffix}",
             planned_hires=3,
+        )
+        MarketBenchmark.objects.create(
+            engagement=engagement,
+            period="2025-Q1",
+            job_family=f"Family {suffix}",
+            metric="time_to_fill_days",
+            value=Decimal("40"),
+            source="Survey",
         )

@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from accounts.models import Role
 from recruiting.api import KINDS
-from recruiting.models import HiringPlanLine
 from tests.api.conftest import records_create
 from tests.factories import member
 
@@ -26,8 +25,8 @@ def list_url(engagement, kind):
 
 
 def detail_url(engagement, kind):
-    if kind == "hiring_plan":
-        line = HiringPlanLine.objects.filter(engagement=engagement).first()
+    if KINDS[kind].url_kwarg == "line_id":
+        line = KINDS[kind].model.objects.filter(engagement=engagement).first()
         kwargs = {"line_id": line.pk if line else 1}
     else:
         kwargs = {"external_id": DETAIL_KEYS[kind]}
@@ -65,10 +64,10 @@ def test_a_record_of_another_engagement_is_404(api, engagement, other_engagement
     api.force_login(hr_lead)
     # The same external ids exist, but in the other engagement.
     url = detail_url(engagement, kind)
-    if kind == "hiring_plan":
-        line = HiringPlanLine.objects.get(engagement=other_engagement)
+    if KINDS[kind].url_kwarg == "line_id":
+        line = KINDS[kind].model.objects.get(engagement=other_engagement)
         url = reverse(
-            "api:hiring_plan-detail", kwargs={"engagement_id": engagement.pk, "line_id": line.pk}
+            f"api:{kind}-detail", kwargs={"engagement_id": engagement.pk, "line_id": line.pk}
         )
     assert api.get(url).status_code == 404
     assert api.get(list_url(engagement, kind)).json()["count"] == 0

@@ -21,6 +21,8 @@ FIELD_TYPES = {
     "enum": (models.CharField,),
     "date": (models.DateField,),
     "month": (models.DateField,),
+    "period": (models.CharField,),
+    "currency": (models.CharField,),
     "bool": (models.BooleanField,),
     "int": (models.IntegerField,),
     "decimal": (models.DecimalField,),
@@ -72,7 +74,7 @@ def test_every_column_is_a_model_field_of_its_type_and_every_field_a_column(kind
             assert field.related_model is contract.KINDS[column.ref].model
             continue
         assert column.required or column.default is not None or field.blank, column.name
-        if column.type in ("text", "email", "enum"):
+        if column.type in ("text", "email", "enum", "period", "currency"):
             assert not field.null
         else:
             assert field.null is not (column.required or column.default is not None)
@@ -104,6 +106,8 @@ def test_the_databases_checks_hold_the_contracts_choices_ranges_and_months(kind)
             assert (f"{column.name}__lte", column.maximum) in found, column.name
         if column.type == "month":
             assert (f"{column.name}__day", 1) in found, column.name
+        if column.type == "period":
+            assert any(lookup == f"{column.name}__regex" for lookup, _ in found), column.name
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)

@@ -71,7 +71,7 @@ def contract_errors(rows, end: date) -> list[str]:
     for kind in KINDS:
         for row in rows[kind]:
             check(list(row) == COLUMNS[kind], f"{kind} columns {list(row)}")
-        if kind != "hiring_plan":
+        if kind not in ("hiring_plan", "market_benchmarks"):
             ids = [row["external_id"] for row in rows[kind]]
             check(len(ids) == len(set(ids)), f"duplicate {kind} ids")
             check(all(i and len(i) <= 100 for i in ids), f"{kind} id empty or too long")
@@ -181,6 +181,15 @@ def contract_errors(rows, end: date) -> list[str]:
         plan_keys.add(key)
         check(re.fullmatch(r"\d{4}-\d{2}", row["month"]), f"plan month {row['month']}")
         check(int(row["planned_hires"]) >= 0, f"plan {key} negative")
+
+    market_keys = set()
+    for row in rows["market_benchmarks"]:
+        key = (row["period"], row["job_family"], row["location"], row["metric"])
+        check(key not in market_keys, f"duplicate benchmark {key}")
+        market_keys.add(key)
+        check(re.fullmatch(r"\d{4}-(\d{2}|Q[1-4])", row["period"]), f"benchmark period {key}")
+        check(bool(row["currency"]) == (row["metric"] == "salary_median"), f"currency {key}")
+        check(float(row["value"]) >= 0, f"benchmark {key} negative")
     return errors
 
 

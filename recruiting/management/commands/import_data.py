@@ -1,26 +1,40 @@
 """python manage.py import_data --engagement SLUG [--kind KIND] FILE...
+python manage.py import_data --provider SLUG --kind market_benchmarks FILE
+
 
 Validates and upserts files in the format of data-contract.md section 1. Several files are written
 in the order their references need (requisitions before applications, ...) and commit together
-or not at all. Exits non-zero, printing every error, when any file is invalid.
+or not at all. Exits non-zero, printing every error, when any file is invalid. With
+`--provider`, a provider organization's market benchmarks shared with all its engagements
+(`recruiting.market`).
 """
 
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from accounts.models import Organization, OrganizationKind
 from engagements.models import Engagement
-from recruiting import contract
+from recruiting import contract, market
 from recruiting.models import ImportSource
 from recruiting.services import files_import
 from rpo_portal.jobs import JobCommand
 
 
 class Command(JobCommand):
-    help = "Import requisitions, applications, surveys, quality, costs or hiring_plan files."
+    help = (
+        "Import requisitions, applications, surveys, quality, costs, hiring_plan or "
+        "market_benchmarks files."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--engagement", required=True, help="the engagement's slug")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--engagement", help="the engagement's slug")
+        target.add_argument(
+            "--provider",
+            help="a provider organization's slug: its market benchmarks, shared with every "
+            "engagement it is the provider of (--kind market_benchmarks)",
+        )
         parser.add_argument(
             "--kind",
             choices=list(contract.KINDS),
@@ -31,7 +45,9 @@ class Command(JobCommand):
         )
         parser.add_argument("files", nargs="+", metavar="FILE")
 
-    def handle(self, *args, engagement, kind, dry_run, files, **options):
+    def handle(self, *args, engagement, provider, kind, dry_run, files, **options):
+        if provider:
+            return self._shared(provider, kind, dry_run, files)
         found = Engagement.objects.filter(slug=engagement).first()
         if found is None:
             raise CommandError(f"No engagement with slug {engagement!r}.")
@@ -48,6 +64,29 @@ class Command(JobCommand):
             source=ImportSource.COMMAND,
             dry_run=dry_run,
         )
+        self._report(results, dry_run)
+
+    def _shared(self, provider: str, kind: str | None, dry_run: bool, files: list[str]) -> None:
+        organization = Organization.objects.filter(
+            slug=provider, kind=OrganizationKind.PROVIDER
+        ).first()
+        if organization is None:
+            raise CommandError(f"No provider organization with slug {provider!r}.")
+        if len(files) > 1 or (kind or market.KIND) != market.KIND:
+            raise CommandError("--provider imports one market_benchmarks file.")
+        path = Path(files[0])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        result = market.shared_file_import(
+            actor=None,
+            provider=organization,
+            file=path.read_bytes(),
+            file_name=path.name,
+            dry_run=dry_run,
+        )
+        self._report([result], dry_run)
+
+    def _report(self, results, dry_run: bool) -> None:
         if not all(result.ok for result in results):
             total = 0
             for result in results:
