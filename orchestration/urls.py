@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("orchestration.breach_urls")),
     path("", include("sla.urls")),
     path("", include("reviews.qbr.urls")),
+    path("", include("identity.urls")),
+    path("", include("identity.provider_urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("orchestration.api_urls")),

@@ -141,13 +141,15 @@ KNOWN = {
     "line_id",
     "token",
     "section_index",
+    "provider_id",
 }
 
 
 # Not pages: a calendar feed is read by calendar apps with a token in its query string, and
 # answers 404 without one, the same as for a wrong token; the API's last route answers every
 # path no other route takes with its JSON 404 (tests/api/test_query_strictness.py).
-NOT_PAGES = {"reviews:calendar_feed", "api:not-found"}
+# An identity provider's sign-in and callback are steps of its protocol (tests/identity/).
+NOT_PAGES = {"reviews:calendar_feed", "api:not-found", "org_oidc_login", "org_oidc_callback"}
 
 
 def test_the_walk_finds_the_pages():

@@ -1,0 +1,31 @@
+"""Every sign-in is recorded; a sign-in through an organization's provider gives membership."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from identity import services
+from identity.adapter import SSO_BACKEND
+from identity.models import SignInMethod, SignInOutcome
+
+
+@receiver(user_logged_in, dispatch_uid="identity-sign-in")
+def on_sign_in(sender, request, user, **kwargs) -> None:
+    sso = getattr(request, "identity_sso", None) if request is not None else None
+    if sso is not None and getattr(user, "backend", "") == SSO_BACKEND:
+        connection, claims = sso
+        services.sso_membership_apply(connection=connection, user=user, claims=claims)
+        services.sign_in_record(
+            user=user,
+            email=user.email,
+            method=SignInMethod.SSO,
+            outcome=SignInOutcome.SIGNED_IN,
+            action=f"Signed in by single sign-on ({connection.organization})",
+        )
+        return
+    services.sign_in_record(
+        user=user,
+        email=user.email,
+        method=SignInMethod.PASSWORD,
+        outcome=SignInOutcome.SIGNED_IN,
+        action="Signed in with a password",
+    )

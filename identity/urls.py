@@ -1,0 +1,19 @@
+from django.urls import path
+
+from identity import provider, views
+from identity.models import PROVIDER
+
+app_name = "identity"
+urlpatterns = [
+    # Before accounts/ in the root URLconf: the sign-in page that also routes to single sign-on.
+    path("accounts/login/", views.login, name="login"),
+    path("sso/start/", views.sso_start, name="sso-start"),
+    path("organizations/<slug:slug>/sign-in/", views.sso_settings, name="sso-settings"),
+    path("organizations/<slug:slug>/sign-in/remove/", views.sso_remove, name="sso-remove"),
+]
+
+# allauth's names for the provider's views (it reverses "<provider>_login" / "_callback").
+provider_urlpatterns = [
+    path("sso/oidc/<str:provider_id>/login/", provider.login, name=f"{PROVIDER}_login"),
+    path("sso/oidc/<str:provider_id>/callback/", provider.callback, name=f"{PROVIDER}_callback"),
+]

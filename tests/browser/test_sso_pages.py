@@ -1,0 +1,45 @@
+"""The sign-in page and an organization's single sign-on page, as people see them."""
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import PASSWORD, UserFactory, member
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_sign_in_and_sso_settings_pages(live_server, browser, engagement, assert_accessible, width):
+    admin = member(engagement.client, Role.CLIENT_ADMIN, user=UserFactory(email="it@acme.example"))
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="Continue with single sign-on").wait_for()
+    assert_accessible(page)
+    # An address with no single sign-on is told so, on the page.
+    page.get_by_label("E-mail").fill("someone@elsewhere.example")
+    page.get_by_role("button", name="Continue with single sign-on").click()
+    page.get_by_text("No single sign-on is set up").wait_for()
+    assert_accessible(page)
+    page.get_by_label("E-mail").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Engagements").wait_for()
+    page.goto(f"{live_server.url}/organizations/{engagement.client.slug}/sign-in/")
+    page.get_by_role("heading", name="Single sign-on", exact=True).wait_for()
+    assert_accessible(page)
+    # A refused form: the error summary, and the error on its field.
+    page.get_by_label("E-mail domain").fill("gmail.com")
+    page.get_by_label("Discovery URL").fill("https://login.acme.example")
+    page.get_by_label("Client ID").fill("portal")
+    page.get_by_label("Client secret").fill("a-secret")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Use the domain of your own address").first.wait_for()
+    assert_accessible(page)
+    page.get_by_label("E-mail domain").fill("acme.example")
+    page.get_by_label("Client secret").fill("a-secret")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Single sign-on saved.").wait_for()
+    assert "a-secret" not in page.content()
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    context.close()
