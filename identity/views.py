@@ -1,3 +1,4 @@
+import requests
 from allauth.socialaccount.models import SocialApp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,11 +39,20 @@ def sso_start(request):
         if connection is not None:
             app = SocialApp.objects.get(pk=connection.social_app_id)
             provider = app.get_provider(request)
-            return provider.redirect(request, "login", next_url=next_url or None)
-        form.add_error(
-            "username",
-            "No single sign-on is set up for this address's domain: sign in with your password.",
-        )
+            try:
+                return provider.redirect(request, "login", next_url=next_url or None)
+            except (requests.RequestException, ValueError, KeyError):
+                form.add_error(
+                    "username",
+                    f"{connection.organization}'s identity provider could not be reached: "
+                    "try again later, or ask your organization's admin.",
+                )
+        else:
+            form.add_error(
+                "username",
+                "No single sign-on is set up for this address's domain: sign in with your "
+                "password.",
+            )
     login_form = SignInForm(request, initial={"username": request.POST.get("username", "")})
     context = {"form": login_form, "sso_form": form, "next": next_url}
     return render(request, "identity/login.html", context, status=400)

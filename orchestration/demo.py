@@ -18,6 +18,7 @@ from accounts.services import membership_set, organization_get_or_create, user_c
 from engagements.models import Engagement
 from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
+from identity.demo import seed_single_sign_on
 from kpis.demo import seed_kpi_targets
 from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
@@ -247,6 +248,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
     seed_commercial_terms,
     seed_audit_trail,
+    seed_single_sign_on,
 ]
 
 

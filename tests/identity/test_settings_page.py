@@ -107,3 +107,12 @@ def test_the_change_appears_in_the_engagement_s_audit_trail(login, engagement, a
     events = audit_events(engagement=engagement, filters=AuditFilters())
     assert any(e.model == "Single sign-on connection" for e in events)
     assert all(FORM["client_secret"] not in str(e.changes) for e in events)
+
+
+def test_an_unreachable_provider_is_told_on_the_sign_in_page(login, engagement, acme_admin):
+    form = {**FORM, "discovery_url": "http://127.0.0.1:9/unreachable"}
+    login(acme_admin).post(url(engagement), form)
+    login(acme_admin).post("/accounts/logout/")
+    response = login(acme_admin).post("/sso/start/", {"username": "hr@acme.example"})
+    assert response.status_code == 400
+    assert "identity provider could not be reached" in response.content.decode()
