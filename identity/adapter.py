@@ -21,6 +21,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # Nobody signs up with a password; accounts come from admins or single sign-on.
         return False
 
+    def get_login_stages(self) -> list[str]:
+        # A sign-in through the identity provider: its second factor is the provider's.
+        return [stage for stage in super().get_login_stages() if ".mfa." not in stage]
+
     def login(self, request, user) -> None:
         user.backend = SSO_BACKEND
         super().login(request, user)

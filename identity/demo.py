@@ -35,7 +35,7 @@ def seed_single_sign_on(log: Callable[[str], None]) -> None:
             admin.email,
             SignInMethod.PASSWORD,
             SignInOutcome.SIGNED_IN,
-            "Signed in with a password",
+            "Signed in: password",
         ),
         (
             viewer,

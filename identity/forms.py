@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from accounts.forms import EmailAuthenticationForm
 from accounts.models import Organization
 from identity import selectors
+from identity.models import MfaRequirement
 from identity.services import parse_role_mapping
 from rpo_portal.text_rules import validate_one_line
 
@@ -93,3 +94,24 @@ class SsoConnectionForm(forms.Form):
         return parse_role_mapping(
             self.cleaned_data.get("role_mapping") or "", organization=self.organization
         )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=64,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
+        "codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class MfaPolicyForm(forms.Form):
+    required_for = forms.ChoiceField(
+        label="Two-factor authentication is required of",
+        choices=MfaRequirement.choices,
+        help_text="Asked after a password; people who sign in by single sign-on use the "
+        "identity provider's.",
+    )

@@ -96,16 +96,51 @@ class SsoConnection(models.Model):
 class SignInMethod(models.TextChoices):
     PASSWORD = "password", "Password"
     SSO = "sso", "Single sign-on"
+    TOTP = "totp", "Password and authenticator code"
+    RECOVERY = "recovery", "Password and recovery code"
 
 
 class SignInOutcome(models.TextChoices):
     SIGNED_IN = "signed_in", "Signed in"
     REFUSED = "refused", "Refused"
+    FACTOR_CHANGED = "factor_changed", "Factor changed"
+
+
+class MfaRequirement(models.TextChoices):
+    NOBODY = "nobody", "Nobody (each person chooses)"
+    ADMINS = "admins", "Admins"
+    EVERYONE = "everyone", "Every member"
+
+
+@pghistory.track()
+class MfaPolicy(models.Model):
+    """Who in the organization must sign in with a second factor after their password."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="mfa_policy"
+    )
+    required_for = models.CharField(
+        max_length=10, choices=MfaRequirement.choices, default=MfaRequirement.NOBODY
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "two-factor policy"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(required_for__in=MfaRequirement.values),
+                name="mfa_policy_required_for_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Two-factor policy of {self.organization}"
 
 
 @pghistory.track()
 class SignInEvent(models.Model):
-    """A sign-in, or a refused single sign-on, under each organization of the person.
+    """A sign-in, a refused one, or a change of a person's factors, under each organization of
+    the person.
 
     Tracked, so it appears in the audit trail of the organization's engagements.
     """
@@ -118,7 +153,7 @@ class SignInEvent(models.Model):
     )
     email = models.EmailField()
     method = models.CharField(max_length=10, choices=SignInMethod.choices)
-    outcome = models.CharField(max_length=10, choices=SignInOutcome.choices)
+    outcome = models.CharField(max_length=20, choices=SignInOutcome.choices)
     action = OneLineCharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,10 +22,14 @@ def on_sign_in(sender, request, user, **kwargs) -> None:
             action=f"Signed in by single sign-on ({connection.organization})",
         )
         return
+    second = getattr(request, "identity_second_factor", None) if request is not None else None
+    method = {"totp": SignInMethod.TOTP, "recovery": SignInMethod.RECOVERY}.get(
+        second, SignInMethod.PASSWORD
+    )
     services.sign_in_record(
         user=user,
         email=user.email,
-        method=SignInMethod.PASSWORD,
+        method=method,
         outcome=SignInOutcome.SIGNED_IN,
-        action="Signed in with a password",
+        action=f"Signed in: {SignInMethod(method).label.lower()}",
     )

@@ -7,6 +7,10 @@ app_name = "identity"
 urlpatterns = [
     # Before accounts/ in the root URLconf: the sign-in page that also routes to single sign-on.
     path("accounts/login/", views.login, name="login"),
+    path("accounts/login/second-factor/", views.mfa_verify, name="mfa-verify"),
+    path("accounts/login/set-up-second-factor/", views.mfa_enroll, name="mfa-enroll"),
+    path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    path("organizations/<slug:slug>/sign-in/two-factor/", views.mfa_policy, name="mfa-policy"),
     path("sso/start/", views.sso_start, name="sso-start"),
     path("organizations/<slug:slug>/sign-in/", views.sso_settings, name="sso-settings"),
     path("organizations/<slug:slug>/sign-in/remove/", views.sso_remove, name="sso-remove"),

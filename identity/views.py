@@ -1,7 +1,15 @@
+import base64
+import time
+
 import requests
+from allauth.mfa.adapter import get_adapter as mfa_adapter
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from allauth.socialaccount.models import SocialApp
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,17 +18,36 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from accounts.models import User
 from accounts.views import LoginView
-from identity import selectors, services
-from identity.forms import SignInForm, SsoConnectionForm, SsoStartForm
+from identity import factors, selectors, services
+from identity.forms import CodeForm, MfaPolicyForm, SignInForm, SsoConnectionForm, SsoStartForm
 from identity.models import PROVIDER
 
 MANAGE_SSO = "identity.manage_sso"
 
 
+PENDING = "identity.pending_second_factor"
+PENDING_SECONDS = 300
+
+
 class SignInView(LoginView):
     template_name = "identity/login.html"
     authentication_form = SignInForm
+
+    def form_valid(self, form):
+        """A right password; a second factor is still asked of whoever has one, or must."""
+        user = form.get_user()
+        has_totp = factors.totp_of(user) is not None
+        if not has_totp and not factors.required_for(user=user):
+            return super().form_valid(form)
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "next": self.get_success_url(),
+            "at": int(time.time()),
+        }
+        return redirect("identity:mfa-verify" if has_totp else "identity:mfa-enroll")
 
 
 login = SignInView.as_view()
@@ -73,6 +100,9 @@ def _settings_context(request, organization, form):
         "callback_url": callback,
         "form": form,
         "events": selectors.sign_in_events_of(organization=organization),
+        "mfa_form": MfaPolicyForm(
+            initial={"required_for": factors.policy_of(organization=organization)}
+        ),
     }
 
 
@@ -137,4 +167,132 @@ def sso_remove(request, slug: str):
     if connection is not None:
         services.connection_delete(actor=request.user, connection=connection)
         messages.success(request, "Single sign-on removed: members sign in with passwords.")
+    return redirect("identity:sso-settings", slug=organization.slug)
+
+
+# --- Two-factor authentication -----------------------------------------------------------------
+
+
+def _pending_user(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None, {}
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending
+
+
+def _finish_sign_in(request, user: User, pending: dict, method: str):
+    request.session.pop(PENDING, None)
+    user.backend = pending["backend"]
+    request.identity_second_factor = method
+    auth_login(request, user)
+    return redirect(pending["next"])
+
+
+def _qr(user: User, secret: str) -> str:
+    adapter = mfa_adapter()
+    svg = adapter.build_totp_svg(adapter.build_totp_url(user, secret))
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def mfa_verify(request):
+    """After the password: the authenticator app's code, or a recovery code."""
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    credentials = {"username": user.email}
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            request.session.pop(PENDING, None)
+            return render(request, "accounts/locked_out.html", status=429)
+        if form.is_valid():
+            method = factors.second_factor_check(user=user, code=form.cleaned_data["code"])
+            if method is not None:
+                return _finish_sign_in(request, user, pending, method)
+            # A wrong code counts toward the account's lockout like a wrong password.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            form.add_error("code", "That code is not right. Try the app's current code.")
+    return render(request, "identity/mfa_verify.html", {"form": form}, status=200)
+
+
+def mfa_enroll(request):
+    """After the password, when the organization requires a second factor not yet set up."""
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    secret = request.session.get("identity.totp_secret") or generate_totp_secret()
+    request.session["identity.totp_secret"] = secret
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = factors.totp_activate(user=user, secret=secret, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error.message_dict.get("code", error.messages))
+        else:
+            request.session.pop("identity.totp_secret", None)
+            _finish_sign_in(request, user, pending, "totp")
+            return render(
+                request, "identity/recovery_codes.html", {"codes": codes, "next": pending["next"]}
+            )
+    context = {"form": form, "secret": secret, "qr": _qr(user, secret), "enrolling": True}
+    return render(request, "identity/mfa_enroll.html", context)
+
+
+@login_required
+def two_factor(request):
+    """The account's second factor: turn it on (app and recovery codes), make new recovery
+    codes, or turn it off."""
+    user = request.user
+    totp = factors.totp_of(user)
+    form = CodeForm(request.POST or None)
+    codes = None
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        if action == "regenerate":
+            codes = factors.recovery_codes_regenerate(user=user)
+        elif form.is_valid():
+            try:
+                if action == "activate" and totp is None:
+                    secret = request.session.get("identity.totp_secret", "")
+                    codes = factors.totp_activate(
+                        user=user, secret=secret, code=form.cleaned_data["code"]
+                    )
+                    request.session.pop("identity.totp_secret", None)
+                elif action == "deactivate" and totp is not None:
+                    factors.totp_deactivate(user=user, code=form.cleaned_data["code"])
+                    messages.success(request, "Two-factor authentication is off.")
+                    return redirect("identity:two-factor")
+            except ValidationError as error:
+                form.add_error("code", error.message_dict.get("code", error.messages))
+        totp = factors.totp_of(user)
+    context = {
+        "form": form,
+        "totp": totp,
+        "codes": codes,
+        "required": factors.required_for(user=user),
+        "unused": factors.unused_recovery_codes(user),
+    }
+    if totp is None:
+        secret = request.session.get("identity.totp_secret") or generate_totp_secret()
+        request.session["identity.totp_secret"] = secret
+        context.update(secret=secret, qr=_qr(user, secret))
+    response = render(request, "identity/two_factor.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def mfa_policy(request, slug: str):
+    organization = account_selectors.organization_for(request.user, slug, MANAGE_SSO)
+    form = MfaPolicyForm(request.POST)
+    if form.is_valid():
+        factors.policy_set(
+            actor=request.user,
+            organization=organization,
+            required_for=form.cleaned_data["required_for"],
+        )
+        messages.success(request, "Two-factor policy saved.")
     return redirect("identity:sso-settings", slug=organization.slug)
