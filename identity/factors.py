@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, validate_totp_code
+from allauth.mfa.webauthn.internal import auth as webauthn
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -73,7 +74,7 @@ def totp_activate(*, user: User, secret: str, code: str) -> list[str]:
 
 @transaction.atomic
 def recovery_codes_regenerate(*, user: User) -> list[str]:
-    if totp_of(user) is None:
+    if not has_factor(user):
         raise ValidationError("Turn on two-factor authentication first.")
     Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).delete()
     codes = RecoveryCodes.activate(user).get_unused_codes()
@@ -83,12 +84,16 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 
 @transaction.atomic
 def totp_deactivate(*, user: User, code: str) -> None:
-    """Turn off the second factor, proven with a current code; refused where it is required."""
-    if required_for(user=user):
+    """Remove the authenticator app, proven with a current code; refused where a second factor
+    is required and the app is the last one. Recovery codes go with the last factor."""
+    keys = Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN)
+    if required_for(user=user) and not keys.exists():
         raise ValidationError({"code": "Your organization requires two-factor authentication."})
     if second_factor_check(user=user, code=code) is None:
         raise ValidationError({"code": "That code is not right."})
-    Authenticator.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    if not keys.exists():
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).delete()
     _record(user, SignInMethod.TOTP, "Two-factor authentication turned off")
 
 
@@ -116,3 +121,72 @@ def policy_set(*, actor: User, organization: Organization, required_for: str) ->
     policy.full_clean()
     policy.save()
     return policy
+
+
+# --- Security keys and passkeys (WebAuthn, allauth.mfa with python-fido2) ---------------------
+
+
+def keys_of(user: User) -> list[Authenticator]:
+    return list(
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).order_by("pk")
+    )
+
+
+def has_factor(user: User) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def key_registration_options(*, user: User) -> dict:
+    """The browser's `navigator.credentials.create` options; the challenge waits in the
+    session."""
+    return webauthn.begin_registration(user, passwordless=False)
+
+
+@transaction.atomic
+def key_add(*, user: User, name: str, credential: dict) -> list[str] | None:
+    """Add the key whose attestation answers the session's challenge. New recovery codes
+    (shown once) if the person had none."""
+    try:
+        webauthn.complete_registration(credential)
+    except (ValidationError, ValueError, TypeError, KeyError) as error:
+        raise ValidationError({"name": "The security key's answer could not be used."}) from error
+    webauthn.WebAuthn.add(user, name.strip()[:100] or "Security key", credential)
+    codes = None
+    if recovery_of(user) is None:
+        codes = RecoveryCodes.activate(user).get_unused_codes()
+    _record(user, SignInMethod.WEBAUTHN, f"Security key added: {name.strip()[:100]}")
+    return codes
+
+
+@transaction.atomic
+def key_remove(*, user: User, key_id: int) -> None:
+    key = Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.WEBAUTHN, pk=key_id
+    ).first()
+    if key is None:
+        raise ValidationError("No such security key.")
+    others = Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exclude(pk=key.pk)
+    if required_for(user=user) and not others.exists():
+        raise ValidationError("Your organization requires a second factor: add another first.")
+    name = key.data.get("name", "")
+    key.delete()
+    if not others.exists():
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).delete()
+    _record(user, SignInMethod.WEBAUTHN, f"Security key removed: {name}")
+
+
+def key_sign_in_options(*, user: User) -> dict:
+    return webauthn.begin_authentication(user)
+
+
+def key_check(*, user: User, response: dict) -> bool:
+    """Whether the assertion answers the session's challenge with one of the user's keys."""
+    try:
+        webauthn.complete_authentication(user, response)
+    except (ValidationError, ValueError, TypeError, KeyError):
+        return False
+    return True

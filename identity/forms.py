@@ -115,3 +115,14 @@ class MfaPolicyForm(forms.Form):
         help_text="Asked after a password; people who sign in by single sign-on use the "
         "identity provider's.",
     )
+
+
+class KeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the key",
+        max_length=100,
+        initial="Security key",
+        help_text="So you can tell your keys apart, e.g. “YubiKey” or “Laptop passkey”.",
+        validators=[validate_one_line],
+    )
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20000)

@@ -98,6 +98,7 @@ class SignInMethod(models.TextChoices):
     SSO = "sso", "Single sign-on"
     TOTP = "totp", "Password and authenticator code"
     RECOVERY = "recovery", "Password and recovery code"
+    WEBAUTHN = "webauthn", "Password and security key"
 
 
 class SignInOutcome(models.TextChoices):

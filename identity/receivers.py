@@ -23,9 +23,11 @@ def on_sign_in(sender, request, user, **kwargs) -> None:
         )
         return
     second = getattr(request, "identity_second_factor", None) if request is not None else None
-    method = {"totp": SignInMethod.TOTP, "recovery": SignInMethod.RECOVERY}.get(
-        second, SignInMethod.PASSWORD
-    )
+    method = {
+        "totp": SignInMethod.TOTP,
+        "recovery": SignInMethod.RECOVERY,
+        "webauthn": SignInMethod.WEBAUTHN,
+    }.get(second, SignInMethod.PASSWORD)
     services.sign_in_record(
         user=user,
         email=user.email,

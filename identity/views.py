@@ -1,4 +1,5 @@
 import base64
+import json
 import time
 
 import requests
@@ -21,7 +22,14 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.views import LoginView
 from identity import factors, selectors, services
-from identity.forms import CodeForm, MfaPolicyForm, SignInForm, SsoConnectionForm, SsoStartForm
+from identity.forms import (
+    CodeForm,
+    KeyForm,
+    MfaPolicyForm,
+    SignInForm,
+    SsoConnectionForm,
+    SsoStartForm,
+)
 from identity.models import PROVIDER
 
 MANAGE_SSO = "identity.manage_sso"
@@ -38,8 +46,8 @@ class SignInView(LoginView):
     def form_valid(self, form):
         """A right password; a second factor is still asked of whoever has one, or must."""
         user = form.get_user()
-        has_totp = factors.totp_of(user) is not None
-        if not has_totp and not factors.required_for(user=user):
+        has_factor = factors.has_factor(user)
+        if not has_factor and not factors.required_for(user=user):
             return super().form_valid(form)
         self.request.session[PENDING] = {
             "user": user.pk,
@@ -47,7 +55,7 @@ class SignInView(LoginView):
             "next": self.get_success_url(),
             "at": int(time.time()),
         }
-        return redirect("identity:mfa-verify" if has_totp else "identity:mfa-enroll")
+        return redirect("identity:mfa-verify" if has_factor else "identity:mfa-enroll")
 
 
 login = SignInView.as_view()
@@ -203,18 +211,40 @@ def mfa_verify(request):
         return redirect("accounts:login")
     credentials = {"username": user.email}
     form = CodeForm(request.POST or None)
+    key_error = ""
     if request.method == "POST":
         if not AxesProxyHandler.is_allowed(request, credentials):
             request.session.pop(PENDING, None)
             return render(request, "accounts/locked_out.html", status=429)
-        if form.is_valid():
+        if request.POST.get("action") == "key":
+            if factors.key_check(user=user, response=_json(request.POST.get("credential"))):
+                return _finish_sign_in(request, user, pending, "webauthn")
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            form = CodeForm()
+            key_error = "The security key's answer was not accepted: try again."
+        elif form.is_valid():
             method = factors.second_factor_check(user=user, code=form.cleaned_data["code"])
             if method is not None:
                 return _finish_sign_in(request, user, pending, method)
             # A wrong code counts toward the account's lockout like a wrong password.
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             form.add_error("code", "That code is not right. Try the app's current code.")
-    return render(request, "identity/mfa_verify.html", {"form": form}, status=200)
+    context = {
+        "form": form,
+        "has_totp": factors.totp_of(user) is not None,
+        "key_error": key_error,
+    }
+    if factors.keys_of(user):
+        context["key_options"] = factors.key_sign_in_options(user=user)
+    return render(request, "identity/mfa_verify.html", context)
+
+
+def _json(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def mfa_enroll(request):
@@ -249,10 +279,32 @@ def two_factor(request):
     form = CodeForm(request.POST or None)
     codes = None
     action = request.POST.get("action", "")
+    key_form = KeyForm(request.POST if action in ("add_key", "remove_key") else None)
     if request.method == "POST":
         if action == "regenerate":
             codes = factors.recovery_codes_regenerate(user=user)
-        elif form.is_valid():
+        elif action == "add_key" and key_form.is_valid():
+            try:
+                codes = factors.key_add(
+                    user=user,
+                    name=key_form.cleaned_data["name"],
+                    credential=_json(key_form.cleaned_data["credential"]),
+                )
+            except ValidationError as error:
+                key_form.add_error("name", error.message_dict.get("name", error.messages))
+            else:
+                messages.success(request, "Security key added.")
+                if not codes:
+                    return redirect("identity:two-factor")
+        elif action == "remove_key":
+            try:
+                factors.key_remove(user=user, key_id=int(request.POST.get("key", 0) or 0))
+            except (ValidationError, ValueError) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, "Security key removed.")
+            return redirect("identity:two-factor")
+        elif action in ("activate", "deactivate") and form.is_valid():
             try:
                 if action == "activate" and totp is None:
                     secret = request.session.get("identity.totp_secret", "")
@@ -268,7 +320,10 @@ def two_factor(request):
                 form.add_error("code", error.message_dict.get("code", error.messages))
         totp = factors.totp_of(user)
     context = {
-        "form": form,
+        "form": form if action in ("activate", "deactivate") else CodeForm(),
+        "key_form": key_form if action == "add_key" else KeyForm(),
+        "keys": factors.keys_of(user),
+        "key_options": factors.key_registration_options(user=user),
         "totp": totp,
         "codes": codes,
         "required": factors.required_for(user=user),

@@ -314,9 +314,9 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
 # Two-factor authentication (identity/factors.py) uses allauth.mfa's authenticators: a TOTP
-# app, with recovery codes. It is asked after a password; single sign-on leaves it to the
-# identity provider.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# app or security keys and passkeys (WebAuthn), with recovery codes. It is asked after a
+# password; single sign-on leaves it to the identity provider.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "RPO Portal"
 
 # --- Internationalisation -----------------------------------------------------------------

@@ -83,3 +83,53 @@ def test_two_factor_pages(live_server, browser, engagement, hr_lead, assert_acce
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Engagements").wait_for()
     context.close()
+
+
+def test_a_security_key_added_then_used_after_the_password(
+    live_server, browser, engagement, hr_lead, assert_accessible
+):
+    """Chromium's virtual authenticator (the DevTools protocol's WebAuthn domain) stands in for
+    a security key: the browser does the real WebAuthn ceremonies with it."""
+    from identity.models import SignInEvent
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(hr_lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Engagements").wait_for()
+    page.goto(f"{live_server.url}/accounts/two-factor/")
+    page.get_by_label("Name of the key").fill("Virtual key")
+    page.get_by_role("button", name="Add a security key").click()
+    page.get_by_role("heading", name="Your new recovery codes").wait_for()
+    page.get_by_text("Virtual key").first.wait_for()
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(hr_lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Second factor").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Use your security key").click()
+    page.get_by_role("heading", name="Engagements").wait_for()
+    assert SignInEvent.objects.filter(user=hr_lead, method="webauthn", outcome="signed_in").exists()
+    context.close()

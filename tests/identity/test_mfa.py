@@ -16,6 +16,13 @@ from identity.models import MfaPolicy, SignInEvent
 from tests.factories import PASSWORD
 
 
+def fresh_window() -> None:
+    """Wait for a new 30-second window if this one is about to end, so that a code computed
+    now is still the current one when it is posted."""
+    if time.time() % 30 > 25:
+        time.sleep(30 - time.time() % 30 + 0.1)
+
+
 def totp(secret: str, at: float | None = None) -> str:
     key = base64.b32decode(secret, casefold=True)
     counter = int((time.time() if at is None else at) // 30)
@@ -26,6 +33,7 @@ def totp(secret: str, at: float | None = None) -> str:
 
 
 def turn_on(portal) -> tuple[str, list[str]]:
+    fresh_window()
     portal.get("/accounts/two-factor/")
     secret = portal.session["identity.totp_secret"]
     response = portal.post("/accounts/two-factor/", {"action": "activate", "code": totp(secret)})
@@ -64,6 +72,7 @@ def test_turn_on_then_sign_in_with_the_app_s_code(client, login, hr_lead):
 def test_an_app_code_works_once(client, login, hr_lead):
     secret, _ = turn_on(login(hr_lead))
     client.post("/accounts/logout/")
+    fresh_window()
     code = totp(secret)
     password(client, hr_lead)
     assert client.post("/accounts/login/second-factor/", {"code": code}).status_code == 302
@@ -168,3 +177,18 @@ def test_only_the_organization_s_admins_set_the_policy(request, login, engagemen
     expected = 403 if who in ("hr_lead", "client_viewer") else 404
     assert response.status_code == expected
     assert not MfaPolicy.objects.exists()
+
+
+def test_a_made_up_security_key_answer_is_refused_and_counted(client, login, hr_lead):
+    from axes.models import AccessAttempt
+
+    turn_on(login(hr_lead))
+    client.post("/accounts/logout/")
+    password(client, hr_lead)
+    forged = '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}'
+    response = client.post(
+        "/accounts/login/second-factor/", {"action": "key", "credential": forged}
+    )
+    assert "answer was not accepted" in response.content.decode()
+    assert not signed_in(client)
+    assert AccessAttempt.objects.filter(username=hr_lead.email).exists()
