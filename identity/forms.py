@@ -126,3 +126,12 @@ class KeyForm(forms.Form):
         validators=[validate_one_line],
     )
     credential = forms.CharField(widget=forms.HiddenInput, max_length=20000)
+
+
+class ScimTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What uses it, e.g. “Okta provisioning”.",
+        validators=[validate_one_line],
+    )

@@ -171,3 +171,50 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+# The hash stays out of history; so does the time of last use (not a change of the token).
+@pghistory.track(exclude=["secret_hash", "last_used_at"])
+class ScimToken(models.Model):
+    """The bearer token an organization's identity provider provisions users with (SCIM 2.0).
+
+    The token is `scim_<prefix>_<secret>`; only the SHA-256 of the 256-bit secret is stored.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scim_tokens"
+    )
+    name = OneLineCharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "provisioning token"
+        ordering = ["revoked_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+
+@pghistory.track()
+class ScimCall(models.Model):
+    """One request of the identity provider to the organization's SCIM endpoint."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(ScimToken, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = OneLineCharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "provisioning call"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.action

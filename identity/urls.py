@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import provider, views
+from identity import provider, scim_views, views
 from identity.models import PROVIDER
 
 app_name = "identity"
@@ -11,6 +11,14 @@ urlpatterns = [
     path("accounts/login/set-up-second-factor/", views.mfa_enroll, name="mfa-enroll"),
     path("accounts/two-factor/", views.two_factor, name="two-factor"),
     path("organizations/<slug:slug>/sign-in/two-factor/", views.mfa_policy, name="mfa-policy"),
+    path("scim/v2/<slug:slug>/Users", scim_views.users, name="scim-users"),
+    path("scim/v2/<slug:slug>/Users/<str:user_id>", scim_views.users, name="scim-user"),
+    path("organizations/<slug:slug>/sign-in/scim-tokens/", views.scim_tokens, name="scim-tokens"),
+    path(
+        "organizations/<slug:slug>/sign-in/scim-tokens/<int:token_id>/revoke/",
+        views.scim_token_revoke,
+        name="scim-token-revoke",
+    ),
     path("sso/start/", views.sso_start, name="sso-start"),
     path("organizations/<slug:slug>/sign-in/", views.sso_settings, name="sso-settings"),
     path("organizations/<slug:slug>/sign-in/remove/", views.sso_remove, name="sso-remove"),

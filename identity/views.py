@@ -21,16 +21,17 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.views import LoginView
-from identity import factors, selectors, services
+from identity import factors, scim, selectors, services
 from identity.forms import (
     CodeForm,
     KeyForm,
     MfaPolicyForm,
+    ScimTokenForm,
     SignInForm,
     SsoConnectionForm,
     SsoStartForm,
 )
-from identity.models import PROVIDER
+from identity.models import PROVIDER, ScimToken
 
 MANAGE_SSO = "identity.manage_sso"
 
@@ -108,6 +109,13 @@ def _settings_context(request, organization, form):
         "callback_url": callback,
         "form": form,
         "events": selectors.sign_in_events_of(organization=organization),
+        "scim_tokens": ScimToken.objects.filter(organization=organization).select_related(
+            "created_by"
+        ),
+        "scim_form": ScimTokenForm(),
+        "scim_url": request.build_absolute_uri(
+            reverse("identity:scim-users", kwargs={"slug": organization.slug})
+        ),
         "mfa_form": MfaPolicyForm(
             initial={"required_for": factors.policy_of(organization=organization)}
         ),
@@ -144,20 +152,7 @@ def sso_settings(request, slug: str):
                 messages.success(request, "Single sign-on saved.")
                 return redirect("identity:sso-settings", slug=organization.slug)
     elif connection is not None:
-        mapping = "\n".join(f"{g} = {r}" for g, r in connection.role_mapping.items())
-        form = SsoConnectionForm(
-            organization=organization,
-            initial={
-                "domain": connection.domain,
-                "discovery_url": connection.discovery_url,
-                "client_id": connection.client_id,
-                "enabled": connection.enabled,
-                "sso_required": connection.sso_required,
-                "break_glass_user": connection.break_glass_user_id,
-                "group_claim": connection.group_claim,
-                "role_mapping": mapping,
-            },
-        )
+        form = _connection_form(organization, connection)
     else:
         form = SsoConnectionForm(organization=organization)
     response = render(
@@ -165,6 +160,23 @@ def sso_settings(request, slug: str):
     )
     add_never_cache_headers(response)
     return response
+
+
+def _connection_form(organization, connection):
+    mapping = "\n".join(f"{g} = {r}" for g, r in connection.role_mapping.items())
+    return SsoConnectionForm(
+        organization=organization,
+        initial={
+            "domain": connection.domain,
+            "discovery_url": connection.discovery_url,
+            "client_id": connection.client_id,
+            "enabled": connection.enabled,
+            "sso_required": connection.sso_required,
+            "break_glass_user": connection.break_glass_user_id,
+            "group_claim": connection.group_claim,
+            "role_mapping": mapping,
+        },
+    )
 
 
 @login_required
@@ -350,4 +362,43 @@ def mfa_policy(request, slug: str):
             required_for=form.cleaned_data["required_for"],
         )
         messages.success(request, "Two-factor policy saved.")
+    return redirect("identity:sso-settings", slug=organization.slug)
+
+
+@login_required
+def scim_tokens(request, slug: str):
+    """Create a provisioning token: the page shows it once."""
+    organization = account_selectors.organization_for(request.user, slug, MANAGE_SSO)
+    if request.method != "POST":
+        return redirect("identity:sso-settings", slug=organization.slug)
+    form = ScimTokenForm(request.POST)
+    new_token = None
+    if form.is_valid():
+        _, new_token = scim.token_create(
+            actor=request.user, organization=organization, name=form.cleaned_data["name"]
+        )
+        messages.success(request, "Provisioning token created.")
+    context = _settings_context(request, organization, SsoConnectionForm(organization=organization))
+    context.update(
+        new_scim_token=new_token, scim_form=form if new_token is None else ScimTokenForm()
+    )
+    connection = context["connection"]
+    if connection is not None:
+        context["form"] = _connection_form(organization, connection)
+    response = render(request, "identity/sso_settings.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def scim_token_revoke(request, slug: str, token_id: int):
+    organization = account_selectors.organization_for(request.user, slug, MANAGE_SSO)
+    token = ScimToken.objects.filter(organization=organization, pk=token_id).first()
+    if token is None:
+        from django.http import Http404
+
+        raise Http404("No such token.")
+    scim.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("identity:sso-settings", slug=organization.slug)
