@@ -20,6 +20,7 @@ from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
 from forecasts.demo import seed_hiring_forecast
 from kpis.baselines.demo import seed_baselines
+from identity.demo import seed_single_sign_on
 from kpis.demo import seed_kpi_targets
 from kpis.funnel_demo import seed_process_targets
 from orchestration.breach_demo import seed_breach_lifecycle
@@ -257,6 +258,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_audit_trail,
     seed_transition_and_glidepaths,
     seed_market_benchmarks,
+    seed_single_sign_on,
 ]
 
 

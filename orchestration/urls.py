@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("reviews.qbr.urls")),
     path("", include("forecasts.urls")),
     path("", include("orchestration.market.urls")),
+    path("", include("identity.urls")),
+    path("", include("identity.provider_urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("orchestration.api_urls")),

@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "notifications",
     "operations",
     "orchestration",
+    # Enterprise sign-in (identity/): single sign-on per organization through django-allauth.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.mfa",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +79,7 @@ MIDDLEWARE = [
     # The request's transaction, as the application role with the user's organizations as the
     # tenant context (row-level security, rpo_portal/tenant_db.py).
     "accounts.tenant_middleware.TenantTransactionMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -264,7 +271,11 @@ AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, refused to the members of an organization that requires
+    # single sign-on (identity/backends.py).
+    "identity.backends.PasswordBackend",
+    # Keeps the sessions that an organization's identity provider opened (checks nothing).
+    "identity.backends.SingleSignOnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -288,6 +299,31 @@ AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# --- Single sign-on (identity/, django-allauth) ----------------------------------------------
+# allauth only signs people in through an organization's identity provider: password sign-in
+# stays the portal's own page, and nobody signs themselves up.
+ACCOUNT_ADAPTER = "identity.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapter.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# An identity provider's verified address reaches the account with that address (the adapter
+# first checks that the domain is the organization's own).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+# Two-factor authentication (identity/factors.py) uses allauth.mfa's authenticators: a TOTP
+# app or security keys and passkeys (WebAuthn), with recovery codes. It is asked after a
+# password; single sign-on leaves it to the identity provider.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "RPO Portal"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -35,3 +35,24 @@ RPO_PROCESS_APPLICATION_ROLE = False
 # worker does (the owner's login, switched to the application role). Needs a superuser's
 # session (the CI's, the embedded engine's), the only kind that may switch its login.
 MIDDLEWARE = ["tests.web_login.WebLoginMiddleware", *MIDDLEWARE]  # noqa: F405
+
+# The identity provider that the single sign-on tests sign in against (tests/identity/idp.py):
+# django-oauth-toolkit's OpenID Connect provider, served by the test's loopback live server.
+# Its key is made per test run.
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    .private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    .decode(),
+    "SCOPES": {"openid": "OpenID Connect", "email": "E-mail", "profile": "Profile"},
+    "OAUTH2_VALIDATOR_CLASS": "tests.identity.idp.DirectoryValidator",
+    "PKCE_REQUIRED": True,
+}

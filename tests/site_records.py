@@ -114,6 +114,10 @@ def make_site(engagement):
         "panel": "kpis",
         "slug": engagement.client.slug,
         "key_id": api_key.pk,
+        # An identity provider's sign-in URLs (none is set up here: they answer 404).
+        "provider_id": f"org-{engagement.client.pk}",
+        "user_id": "1",
+        "token_id": 1,
         # Each kind's detail URL names one of its own records.
         "external_id": {
             kind: spec.model.objects.filter(engagement=engagement).first().external_id

@@ -1,0 +1,3 @@
+from identity.urls import provider_urlpatterns
+
+urlpatterns = provider_urlpatterns
