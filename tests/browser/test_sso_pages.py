@@ -46,7 +46,6 @@ def test_sign_in_and_sso_settings_pages(live_server, browser, engagement, assert
     assert_accessible(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    page.screenshot(path=f"/tmp/pt-sso/sso-settings-{width}.png", full_page=True)
     page.goto(f"{live_server.url}/accounts/sessions/")
     page.get_by_role("heading", name="Your sessions").wait_for()
     assert_accessible(page)
