@@ -218,3 +218,21 @@ class ScimCall(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class UserSession(models.Model):
+    """A signed-in session of a person, so they can see where they are signed in and end any
+    one of them. The session itself is Django's (the row names its key)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    method = models.CharField(max_length=10, choices=SignInMethod.choices)
+    user_agent = OneLineCharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at}"

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ApiKey, Membership, Organization, User
-from identity.models import ScimCall, ScimToken
+from identity.models import ScimCall, ScimToken, UserSession
 from identity.services import JOIN_ROLE
+from identity.sessions import session_end
 from rpo_portal.text_rules import email_canonical
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -159,6 +160,8 @@ def user_set_active(*, organization: Organization, user: User, active: bool) -> 
         user.refresh_from_db(fields=["is_active"])
     elif not active and user.is_active:
         account_services.user_deactivate(actor=None, user=user)
+        for row in UserSession.objects.filter(user=user):
+            session_end(user=user, session_id=row.pk)
         for key in ApiKey.objects.filter(
             organization=organization, created_by=user, revoked_at__isnull=True
         ):

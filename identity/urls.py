@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/second-factor/", views.mfa_verify, name="mfa-verify"),
     path("accounts/login/set-up-second-factor/", views.mfa_enroll, name="mfa-enroll"),
     path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    path("accounts/sessions/", views.my_sessions, name="sessions"),
     path("organizations/<slug:slug>/sign-in/two-factor/", views.mfa_policy, name="mfa-policy"),
     path("scim/v2/<slug:slug>/Users", scim_views.users, name="scim-users"),
     path("scim/v2/<slug:slug>/Users/<str:user_id>", scim_views.users, name="scim-user"),

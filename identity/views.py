@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.views import LoginView
-from identity import factors, scim, selectors, services
+from identity import factors, scim, selectors, services, sessions
 from identity.forms import (
     CodeForm,
     KeyForm,
@@ -402,3 +402,23 @@ def scim_token_revoke(request, slug: str, token_id: int):
     scim.token_revoke(actor=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("identity:sso-settings", slug=organization.slug)
+
+
+@login_required
+def my_sessions(request):
+    """Where the person is signed in; they end any session but this one here."""
+    if request.method == "POST":
+        try:
+            session_id = int(request.POST.get("session", 0) or 0)
+        except ValueError:
+            session_id = 0
+        if sessions.session_end(user=request.user, session_id=session_id):
+            messages.success(request, "That session has ended.")
+        return redirect("identity:sessions")
+    context = {
+        "sessions": sessions.sessions_of(user=request.user),
+        "current": request.session.session_key,
+    }
+    response = render(request, "identity/sessions.html", context)
+    add_never_cache_headers(response)
+    return response

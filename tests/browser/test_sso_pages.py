@@ -40,6 +40,15 @@ def test_sign_in_and_sso_settings_pages(live_server, browser, engagement, assert
     page.get_by_text("Single sign-on saved.").wait_for()
     assert "a-secret" not in page.content()
     assert_accessible(page)
+    page.get_by_label("Token name").fill("Okta provisioning")
+    page.get_by_role("button", name="Create a token").click()
+    assert page.get_by_label("Token", exact=True).input_value().startswith("scim_")
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    page.goto(f"{live_server.url}/accounts/sessions/")
+    page.get_by_role("heading", name="Your sessions").wait_for()
+    assert_accessible(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     context.close()
