@@ -350,11 +350,13 @@ class FirstScreens(Records):
     def select(self, tables) -> pd.DataFrame:
         applications = tables.applications
         screened = applications["screened_on"].notna().to_numpy()
-        requisition = applications["requisition_id"].to_numpy(dtype=np.int64)[screened]
+        requisition = applications["requisition_id"].to_numpy()[screened]
         day = applications["screened_on"].to_numpy(dtype="datetime64[ns]")[screened]
-        order = np.lexsort((day, requisition))  # by requisition, earliest first
-        requisition, day = requisition[order], day[order]
-        first = np.flatnonzero(np.r_[True, requisition[1:] != requisition[:-1]])
+        code = pd.factorize(requisition)[0]
+        order = np.lexsort((day, code))  # by requisition, earliest first
+        requisition, day, code = requisition[order], day[order], code[order]
+        # The first row of each requisition (none when nothing is screened yet).
+        first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]][: len(day)])
         requisitions = tables.requisitions
         at = pd.Index(requisition[first]).get_indexer(requisitions["id"].to_numpy())
         frame = requisitions[at >= 0].copy()
