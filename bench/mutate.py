@@ -76,6 +76,10 @@ EQUIVALENTS: dict[str, str] = {
     "only its truth is read",
     "sla.evaluation.x__clause_lines__mutmut_61": "the repeat flag is reset to None, not False, "
     "after a period without a breach: only its truth is read",
+    "sla.evaluation.x_clause_outcomes__mutmut_13": "without the closed flag worked out for "
+    "every period at once, period_outcome works it out itself: the same rule, one period at a time",
+    "sla.evaluation.x_period_after__mutmut_7": "the period two days after a period's end is the "
+    "same as one day after: every period is at least 28 days long",
 }
 
 
@@ -85,6 +89,7 @@ class Stage:
     killed: int = 0
     survivors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    diffs: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -170,19 +175,33 @@ def _run_stage(work: Path, module: Module, tests: tuple[str, ...], names: list[s
     return stage
 
 
-def mutate(module: Module) -> tuple[Stage, Stage]:
+def mutate(module: Module, unit_only: bool = False) -> tuple[Stage, Stage]:
     with tempfile.TemporaryDirectory(prefix="rpo-mutate-") as folder:
         work = Path(folder)
         _copy_project(work)
         unit = _run_stage(work, module, module.unit_tests, [])
         wider = Stage()
-        if unit.survivors:
+        if unit.survivors and not unit_only:
             wider = _run_stage(work, module, module.wider_tests, list(unit.survivors))
             wider.mutants = unit.mutants
             wider.killed = unit.mutants - len(wider.survivors)
         else:
-            wider = Stage(unit.mutants, unit.killed, [], 0.0)
+            wider = Stage(unit.mutants, unit.killed, list(unit.survivors), 0.0)
+        wider.diffs = {name: _diff(work, name) for name in wider.survivors}
     return unit, wider
+
+
+def _diff(work: Path, name: str) -> str:
+    """The changed lines of a mutant, for the report."""
+    shown = subprocess.run(
+        [str(Path(sys.prefix) / "bin" / "mutmut"), "show", name],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    return "\n".join(
+        line for line in shown if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
 
 
 def report(results: dict[str, tuple[Stage, Stage]]) -> str:
@@ -203,9 +222,14 @@ def report(results: dict[str, tuple[Stage, Stage]]) -> str:
         )
     lines += ["", "## Equivalent mutants", ""]
     lines += [f"- `{name}`: {reason}" for name, reason in sorted(EQUIVALENTS.items())] or ["- none"]
-    survivors = [name for _, wider in results.values() for name in wider.survivors]
-    lines += ["", "## Survivors", ""]
-    lines += [f"- `{name}`" for name in survivors] or ["- none"]
+    survivors = [
+        (n, wider.diffs.get(n, "")) for _, wider in results.values() for n in wider.survivors
+    ]
+    lines += ["", "## Survivors (a rule no test pins yet)", ""]
+    for name, diff in survivors:
+        lines += [f"- `{name}`", "", "```diff", diff, "```", ""]
+    if not survivors:
+        lines.append("- none")
     return "\n".join(lines) + "\n"
 
 
@@ -213,9 +237,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="module paths (default: every rule module)")
     parser.add_argument("--report", type=Path, default=REPORT)
+    parser.add_argument(
+        "--unit-only", action="store_true", help="the unit-test stage only (a quick look)"
+    )
     args = parser.parse_args()
     chosen = [m for m in MODULES if not args.modules or m.path in args.modules]
-    results = {module.path: mutate(module) for module in chosen}
+    results = {module.path: mutate(module, args.unit_only) for module in chosen}
     text = report(results)
     args.report.write_text(text)
     print(text)

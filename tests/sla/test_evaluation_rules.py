@@ -185,3 +185,11 @@ def test_a_breach_line_carries_the_periods_fee_its_rate_was_applied_to():
 def test_a_ledger_needs_a_schedule_or_a_monthly_fee():
     with pytest.raises(TypeError, match="^credit_ledger needs a schedule or a monthly fee$"):
         ev.credit_ledger(clauses={}, outcomes={}, breaches={})
+
+
+def test_a_clause_with_no_outcomes_yet_has_no_ledger_lines():
+    clause = terms()
+    lines = ev.credit_ledger(
+        clauses={"C": clause}, outcomes={}, breaches={("C", "2025-01"): "open"}, monthly_fee=FEE
+    )
+    assert lines == []
