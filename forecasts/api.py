@@ -17,7 +17,9 @@ DIMENSION_CHOICES = [ALL, *DIMENSIONS]
 
 class MonthForecastSerializer(serializers.Serializer):
     month = serializers.DateField(help_text="The month's first day.")
-    dimension = serializers.ChoiceField(DIMENSION_CHOICES)
+    dimension = serializers.CharField(
+        help_text="`all` (the engagement's total), `department`, `location` or `job_family`."
+    )
     segment = serializers.CharField(help_text="The segment's value; `all` for the total.")
     expected = serializers.FloatField(help_text="Expected hires (started in the month).")
     p10 = serializers.FloatField(help_text="10th percentile of the month's hires.")

@@ -156,6 +156,7 @@ def make_every_record(engagement):
     """`make_site`, plus a record in every other table that holds an engagement's data: SLA
     evaluation, a breach's lifecycle, schedule steps, minutes, comments, calendar tokens and
     QBR subscriptions and deliveries."""
+    from forecasts.services import forecasts_recompute
     from recruiting.models import Requisition
     from reviews.models import ActionItem, Decision, Meeting, QbrDelivery
     from reviews.qbr.services import qbr_subscription_set
@@ -164,6 +165,7 @@ def make_every_record(engagement):
     from sla.services import engagement_slas_evaluate
 
     user, values = make_site(engagement)
+    forecasts_recompute(engagement_ids=[engagement.pk], as_of=date(2025, 9, 30))
     clause = SlaClause.objects.get(pk=values["clause_id"])
     engagement_slas_evaluate(engagement=engagement, as_of=date(2025, 9, 30))
     Warning.objects.create(

@@ -67,7 +67,7 @@ def test_a_member_starts_a_pack_follows_it_and_downloads_it(qbr_engagement, hr_l
     pack.refresh_from_db()
     assert data == pack.file.open("rb").read()
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert "07-sla_credits.csv" in names and "14-decisions.csv" in names
+    assert "07-sla_credits.csv" in names and "16-decisions.csv" in names
 
     listing = api.get(packs_url(qbr_engagement)).json()
     assert [p["id"] for p in listing["results"]] == [pack.pk]
