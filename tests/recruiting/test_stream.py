@@ -167,14 +167,14 @@ def test_a_dry_run_streams_and_keeps_nothing(engagement, chunks_sent):
 
 def test_copy_goes_binary_for_every_kind_but_costs():
     # Binary COPY has no text for the database to parse; numeric (a cost's amount) is the one
-    # type it is not written for, so costs stream as CSV. Both paths are compared with the
-    # upsert's stored rows in test_write_paths.
+    # type it is not written for, so costs (and market benchmarks' values) stream as CSV. Both
+    # paths are compared with the upsert's stored rows in test_write_paths.
     binary = {
         name
         for name, kind in contract.KINDS.items()
         if write.copy_binary_supported(kind, ["engagement_id", *kind.column_names])
     }
-    assert binary == set(contract.KINDS) - {"costs"}
+    assert binary == set(contract.KINDS) - {"costs", "market_benchmarks"}
 
 
 @pytest.mark.parametrize(

@@ -210,6 +210,7 @@ def test_data_page_counts_and_nav(login, engagement, client_viewer):
         "quality": 0,
         "costs": 0,
         "hiring_plan": 0,
+        "market_benchmarks": 0,
     }
     assert b"Import a file" not in response.content  # a viewer cannot import
     assert reverse("recruiting:data", args=[engagement.pk]).encode() in response.content
