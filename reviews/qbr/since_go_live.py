@@ -43,7 +43,8 @@ def since_go_live(context: PackContext) -> Section:
     go_live = engagement.go_live_date
     title = "Since go-live"
     if go_live is None:
-        return Section("since_go_live", title, "Since go-live", ["No go-live date is agreed yet."])
+        # No table: its words are the PDF's, and Excel gets no empty sheet.
+        return Section("since_go_live", title, "Summary", ["No go-live date is agreed yet."])
     in_force = {
         key[0]: item
         for key, item in baselines_in_force(engagement=engagement).items()
@@ -57,7 +58,7 @@ def since_go_live(context: PackContext) -> Section:
     ]
     if not in_force:
         paragraphs.append("No baseline is agreed yet.")
-        return Section("since_go_live", title, "Since go-live", paragraphs)
+        return Section("since_go_live", title, "Summary", paragraphs)
     values = {
         v.kpi: v
         for v in MetricValue.objects.filter(

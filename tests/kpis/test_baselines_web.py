@@ -285,3 +285,30 @@ def test_tile_kpi_page_chart_portfolio_and_pack(sample_engagement, hr_lead, acco
     assert cost_rows[-1][1] == "Total since go-live"
     assert Decimal(str(cost_rows[-1][5])) == expected_total
     assert cost_rows[0][7].startswith("(")
+
+
+def test_the_excel_and_pdf_packs_carry_since_go_live(sample_engagement, hr_lead, account_manager):
+    import io
+    import subprocess
+
+    import openpyxl
+
+    from reviews.qbr.services import qbr_pack_build_now
+
+    go_live_initial(engagement=sample_engagement, go_live_date=date(2025, 7, 1))
+    sample_engagement.refresh_from_db()
+    agreed(sample_engagement, account_manager, hr_lead, "time_to_hire", "40")
+    _, xlsx = qbr_pack_build_now(
+        engagement=sample_engagement, quarter="2025-Q3", fmt="xlsx", generated_by="t@example.com"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["Since go-live"]
+    cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Total since go-live" in cells
+    assert any(isinstance(c, str) and c.startswith("(40.0 days − ") for c in cells)
+    _, pdf = qbr_pack_build_now(
+        engagement=sample_engagement, quarter="2025-Q3", fmt="pdf", generated_by="t@example.com"
+    )
+    text = subprocess.run(  # noqa: S603
+        ["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Since go-live" in text and "Value delivered" in text

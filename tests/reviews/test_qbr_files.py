@@ -23,7 +23,6 @@ from tests.reviews.conftest import AS_OF, QUARTER
 SHEETS = [
     "Summary",
     "Trends",
-    "Since go-live",
     "SLA",
     "Plan vs actual",
     "Forecast",
