@@ -44,6 +44,8 @@ from sla.tasks import (
     evaluate_engagement_slas,
     evaluate_recomputed_batch,
     evaluate_slas_batch,
+    forecast_breaches_after_evaluation,
+    forecast_engagement_breaches,
 )
 
 
@@ -54,6 +56,7 @@ def connect() -> None:
         recompute_after_data_change, sender=Engagement, dispatch_uid="orchestration-recompute"
     )
     progress.after_recompute_register("sla-evaluation", evaluation_after_recompute)
+    progress.after_recompute_register("sla-breach-forecast", forecast_engagement_breaches.si)
 
 
 def recompute_after_data_change(sender, engagement: Engagement, **kwargs) -> None:
@@ -91,7 +94,8 @@ def nightly_workflow(*, full: bool = False, as_of: date | None = None):
         evaluate_slas_batch.s(batch, as_of_text) for batch in services.evaluation_batches(rest)
     ]
     return chord(
-        group(header or [evaluate_slas_batch.s([], as_of_text)]), after_evaluation.s(as_of_text)
+        group(header or [evaluate_slas_batch.s([], as_of_text)]),
+        after_evaluation.s(as_of_text) | forecast_breaches_after_evaluation.s(as_of_text),
     )
 
 
