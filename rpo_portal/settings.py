@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "recruiting",
     "kpis",
     "sla",
+    "forecasts",
     "reviews",
     "notifications",
     "operations",
