@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -14,6 +16,9 @@ from engagements.api import EngagementGate
 from forecasts import capacity_selectors as selectors
 
 NOT_YOURS = OpenApiResponse(description="No such engagement (or not yours).")
+QUARTER_PATTERN = r"^(19|20)\d{2}-Q[1-4]$"
+QUARTER = re.compile(QUARTER_PATTERN.strip("^$"))
+DEFAULT_PERCENT = 200
 
 
 class LoadSerializer(serializers.Serializer):
@@ -96,21 +101,23 @@ class Capacity(EngagementGate, APIView):
             "today's figures in `baseline`. Nothing is saved."
         ),
         parameters=[
-            OpenApiParameter("department", str, description="What-if: the department."),
+            OpenApiParameter(
+                "department", str, description="What-if: the department (none: no what-if)."
+            ),
             OpenApiParameter(
                 "quarter",
-                {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
-                description="What-if: the quarter, like 2027-Q3.",
+                {"type": "string", "pattern": QUARTER_PATTERN},
+                description="What-if: the quarter, like 2027-Q3 (default: the next quarter).",
             ),
             OpenApiParameter(
                 "percent",
                 {"type": "number", "minimum": 0, "maximum": 1000},
-                description="What-if: the plan as % of today's (200 doubles it).",
+                description="What-if: the plan as % of today's (default 200, which doubles it).",
             ),
         ],
         responses={
             200: CapacitySerializer,
-            400: OpenApiResponse(description="The what-if's parameters are incomplete or invalid."),
+            400: OpenApiResponse(description="The what-if's quarter or percent is not valid."),
             404: NOT_YOURS,
         },
     )
@@ -127,34 +134,42 @@ class Capacity(EngagementGate, APIView):
 
 
 def _what_if(params) -> selectors.WhatIf | None:
-    names = ("department", "quarter", "percent")
-    given = [name for name in names if params.get(name) not in (None, "")]
-    if not given:
-        return None
-    errors = {
-        name: "Give the what-if's department, quarter and percent together."
-        for name in names
-        if name not in given
-    }
-    quarter = params.get("quarter", "")
-    if "quarter" in given and not _is_quarter(quarter):
+    """The what-if of the query: with a department, its plan in `quarter` (default the next
+    quarter) at `percent` (default 200); without one, none. A quarter or percent given is
+    checked either way."""
+    errors = {}
+    quarter = params.get("quarter")
+    if quarter is not None and not _is_quarter(quarter):
         errors["quarter"] = "A quarter is written like 2027-Q3."
-    percent = None
-    if "percent" in given:
+    percent = params.get("percent")
+    if percent is not None:
         try:
-            percent = float(params["percent"])
+            percent = float(percent)
         except ValueError:
             percent = None
         if percent is None or not 0 <= percent <= 1000:
             errors["percent"] = "A percentage from 0 to 1,000."
+    department = params.get("department")
+    if department is not None and not department.strip():
+        errors["department"] = "Name the department whose plan the what-if scales."
     if errors:
         raise ValidationError(errors)
-    return selectors.WhatIf(params["department"], quarter, percent)
+    if department is None:
+        return None
+    return selectors.WhatIf(
+        department,
+        quarter or _next_quarter(timezone.localdate()),
+        DEFAULT_PERCENT if percent is None else percent,
+    )
+
+
+def _next_quarter(day) -> str:
+    quarter = (day.month - 1) // 3 + 1
+    return f"{day.year + quarter // 4}-Q{quarter % 4 + 1}"
 
 
 def _is_quarter(text: str) -> bool:
-    year, _, quarter = text.partition("-Q")
-    return len(year) == 4 and year.isdigit() and quarter in ("1", "2", "3", "4")
+    return bool(QUARTER.fullmatch(text))
 
 
 capacity = Capacity.as_view()

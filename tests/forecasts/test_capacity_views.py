@@ -182,11 +182,16 @@ def test_an_outsider_gets_404_everywhere(login, engagement, outsider, account_ma
     assert client.post(reverse("capacity:page", args=[engagement.pk])).status_code == 404
 
 
-def test_the_api_refuses_half_a_what_if(login, engagement, hr_lead):
-    response = login(hr_lead).get(
-        reverse("api:capacity", args=[engagement.pk]), {"department": "Sales", "percent": "x"}
-    )
-    assert response.status_code == 400
-    text = json.dumps(response.json())
-    assert "Give the what-if's department, quarter and percent together." in text
-    assert "A percentage from 0 to 1,000." in text
+@time_machine.travel(TODAY, tick=False)
+def test_the_api_what_if_defaults_and_refusals(login, engagement, hr_lead):
+    client = login(hr_lead)
+    url = reverse("api:capacity", args=[engagement.pk])
+    refused = client.get(url, {"department": "Sales", "percent": "x", "quarter": "Q3"})
+    assert refused.status_code == 400
+    text = json.dumps(refused.json())
+    assert "A percentage from 0 to 1,000." in text and "written like 2027-Q3" in text
+    # A department alone: its plan next quarter doubled.
+    body = client.get(url, {"department": "Sales"}).json()
+    assert body["what_if"] == {"department": "Sales", "quarter": "2025-Q3", "percent": 200.0}
+    # No department: no what-if.
+    assert client.get(url, {"percent": "150"}).json()["what_if"] is None
