@@ -45,12 +45,12 @@ def open_periods(clause: SlaClause, as_of: date) -> list[ev.Period]:
     grace days run)."""
     return [
         period
-        for period in ev.clause_periods(_terms(clause), as_of)
+        for period in ev.clause_periods(clause_terms(clause), as_of)
         if not ev.is_closed(period, clause.grace_days, as_of)
     ]
 
 
-def _terms(clause: SlaClause) -> ev.ClauseTerms:
+def clause_terms(clause: SlaClause) -> ev.ClauseTerms:
     definition = clause.definition
     return ev.ClauseTerms(
         key=clause.key,
