@@ -122,7 +122,7 @@ def test_every_member_reads_the_forecast_page(request, login, hopeless, role):
     response = login(request.getfixturevalue(role)).get(url(hopeless))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "S-HIRES-1000" in text and "likely breach" in text and "Sep 2025" in text
+    assert "S-HIRES-1000" in text and "Likely breach" in text and "Sep 2025" in text
     assert "None" not in text
 
 
