@@ -144,7 +144,7 @@ def _days(column: pd.Series, as_of: int) -> np.ndarray:
 
 
 def _text(column: pd.Series) -> np.ndarray:
-    return column.astype(object).where(column.notna(), "").astype(str).to_numpy()
+    return np.asarray(column.astype(object).fillna(""), dtype=object)
 
 
 # --- segment groups ---------------------------------------------------------------------------
@@ -169,12 +169,28 @@ class Groups:
 
     def codes(self, engagements: np.ndarray, dimension: str, values: np.ndarray) -> np.ndarray:
         """The group of each (engagement, value) pair, made on first sight."""
+        # The `all` groups are numbered first, in the order of `engagements`.
+        engagement_codes = pd.Index(self.engagements).get_indexer(np.asarray(engagements))
         if dimension == ALL:
-            return np.array([self.index[(int(e), ALL, ALL)] for e in engagements], dtype=np.int64)
-        pairs = pd.MultiIndex.from_arrays([engagements, values])
-        codes, uniques = pd.factorize(pairs)
-        groups = np.array([self.of(int(e), dimension, str(v)) for e, v in uniques], dtype=np.int64)
-        return groups[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+            return engagement_codes.astype(np.int64)
+        if not len(engagement_codes):
+            return np.zeros(0, dtype=np.int64)
+        value_codes, values_seen = pd.factorize(np.asarray(values, dtype=object))
+        pairs, inverse = np.unique(
+            engagement_codes.astype(np.int64) * len(values_seen) + value_codes, return_inverse=True
+        )
+        groups = np.array(
+            [
+                self.of(
+                    self.engagements[pair // len(values_seen)],
+                    dimension,
+                    str(values_seen[pair % len(values_seen)]),
+                )
+                for pair in pairs
+            ],
+            dtype=np.int64,
+        )
+        return groups[inverse.reshape(-1)]
 
     @property
     def parent(self) -> np.ndarray:
@@ -288,10 +304,11 @@ def _prepare(frames: Frames, as_of: date) -> _Prepared:
     return _Prepared(t=t, req=req, app=app, plan=plan)
 
 
-def _stage_statistics(p: _Prepared, app_groups: np.ndarray, size: int):
+def _stage_statistics(p: _Prepared, app_groups: list[np.ndarray], size: int):
     """Per (group, stage), of the stage's cohort (reached it within the window, outcome known):
     the start lags of its starts (day reached -> start), and how long its starts and all its
-    members stayed at the stage (until the next stage, or the outcome)."""
+    members stayed at the stage (until the next stage, or the outcome). `app_groups`: each
+    application's group in each dimension (the cohorts are found once for all of them)."""
     t, app = p.t, p.app
     outcome = np.minimum(app["started"], app["closed"])
     resolved = outcome != NEVER
@@ -300,13 +317,16 @@ def _stage_statistics(p: _Prepared, app_groups: np.ndarray, size: int):
     stay_all = np.zeros_like(lags)
     for s in range(len(STAGES)):
         day = app["stages"][:, s]
-        cohort = resolved & (day != NEVER) & (day > t - WINDOW_DAYS)
-        left = app["stages"][:, s + 1] if s < ACCEPTED else np.full(len(day), NEVER)
-        stay = np.minimum(left, outcome) - day
-        started = cohort & (app["started"] != NEVER)
-        lags[:, s] = _histogram(app_groups[started], app["started"][started] - day[started], size)
-        stay_started[:, s] = _histogram(app_groups[started], stay[started], size)
-        stay_all[:, s] = _histogram(app_groups[cohort], stay[cohort], size)
+        cohort = np.flatnonzero(resolved & (day != NEVER) & (day > t - WINDOW_DAYS))
+        left = app["stages"][cohort, s + 1] if s < ACCEPTED else np.full(len(cohort), NEVER)
+        stay = np.clip(np.minimum(left, outcome[cohort]) - day[cohort], 0, MAX_LAG)
+        starts = app["started"][cohort] != NEVER
+        start_lag = np.clip(app["started"][cohort][starts] - day[cohort][starts], 0, MAX_LAG)
+        for groups in app_groups:
+            g = groups[cohort]
+            lags[:, s] += _histogram(g[starts], start_lag, size)
+            stay_started[:, s] += _histogram(g[starts], stay[starts], size)
+            stay_all[:, s] += _histogram(g, stay, size)
     return lags, stay_started, stay_all
 
 
@@ -451,12 +471,13 @@ def _days_through(p: _Prepared, engagement_groups: np.ndarray, size: int) -> np.
 
 
 def _uncovered_part(p, req_groups, uncovered, opening_stats, months, sums):
-    """(b) Open requisitions' openings that no accepted offer or pipeline covers yet."""
+    """(b) Open requisitions' openings that no accepted offer or pipeline covers yet, with the
+    engagement's fill and start statistics (worked out once, added to each dimension's
+    segments)."""
     req, t = p.req, p.t
     fill_cum, cancel_cum, accept_cum, through, use = opening_stats
     open_ = uncovered > 0
-    groups = req_groups[open_]
-    rows = use[groups]
+    rows = use[req_groups[ALL][open_]]
     opened = req["opened"][open_]
     count = uncovered[open_]
     first, last = _month_days(months)
@@ -472,10 +493,12 @@ def _uncovered_part(p, req_groups, uncovered, opening_stats, months, sums):
             np.maximum(first[m], t + 1) - opened,
             last[m] - opened,
         )
-        sums.openings[:, m] += np.bincount(groups, weights=count * chance, minlength=size)
-        sums.variance[:, m] += np.bincount(
-            groups, weights=count * chance * (1 - chance), minlength=size
-        )
+        for codes in req_groups.values():
+            groups = codes[open_]
+            sums.openings[:, m] += np.bincount(groups, weights=count * chance, minlength=size)
+            sums.variance[:, m] += np.bincount(
+                groups, weights=count * chance * (1 - chance), minlength=size
+            )
 
 
 def _new_openings_part(p, groups, opening_rate, opening_stats, months, sums):
@@ -552,15 +575,16 @@ def _plan_by_group(p: _Prepared, groups: Groups, months: list[date]) -> np.ndarr
     """Planned hires per group and month (NaN: no plan row for it). Plan rows are slices: a
     segment's plan is the sum of the rows naming it; `all` the sum of every row."""
     plan = p.plan
-    result = np.full((len(groups.keys), len(months)), np.nan)
     if plan.empty:
-        return result
+        return np.full((len(groups.keys), len(months)), np.nan)
     month_index = {m: i for i, m in enumerate(months)}
     column = plan["month"].map(month_index)
     plan = plan[column.notna()]
     column = column[column.notna()].astype(int).to_numpy()
     engagements = plan["engagement_id"].to_numpy(dtype=np.int64)
     planned = plan["planned_hires"].to_numpy(dtype=np.float64)
+    # Each dimension's rows and groups first: a segment only the plan names is a new group.
+    slices = []
     for dimension in (ALL, *groups.dimensions):
         if dimension == ALL:
             rows = np.ones(len(plan), dtype=bool)
@@ -569,12 +593,15 @@ def _plan_by_group(p: _Prepared, groups: Groups, months: list[date]) -> np.ndarr
             values = _text(plan[dimension])
             rows = values != ""  # a blank dimension is in no segment of it
             codes = groups.codes(engagements[rows], dimension, values[rows])
+        slices.append((rows, codes))
+    size = len(groups.keys) * len(months)
+    result = np.full(size, np.nan)
+    for rows, codes in slices:
         flat = codes * len(months) + column[rows]
-        sums = np.bincount(flat, weights=planned[rows], minlength=len(groups.keys) * len(months))
-        seen = np.bincount(flat, minlength=len(groups.keys) * len(months)) > 0
-        block = result.reshape(-1)
-        block[: len(sums)] = np.where(seen[: len(sums)], sums, block[: len(sums)])
-    return result
+        sums = np.bincount(flat, weights=planned[rows], minlength=size)
+        seen = np.bincount(flat, minlength=size) > 0
+        result = np.where(seen, sums, result)
+    return result.reshape(len(groups.keys), len(months))
 
 
 def forecast_frames(
@@ -616,14 +643,12 @@ def forecast_frames(
             sums.hired[:, m] += np.bincount(codes[app["requisition"][in_month]], minlength=size)
 
     # Statistics, per dimension's groups (each application is in one group per dimension).
-    stage_hists = [np.zeros((size, len(STAGES), MAX_LAG + 1)) for _ in range(3)]
     fill_hist = np.zeros((size, MAX_LAG + 1))
     cancel_hist = np.zeros((size, MAX_LAG + 1))
+    stage_hists = list(
+        _stage_statistics(p, [codes[app["requisition"]] for codes in req_groups.values()], size)
+    )
     for codes in req_groups.values():
-        for total, part in zip(
-            stage_hists, _stage_statistics(p, codes[app["requisition"]], size), strict=True
-        ):
-            total += part
         filled, cancelled = _opening_statistics(p, codes, size)
         fill_hist += filled
         cancel_hist += cancelled
@@ -656,7 +681,7 @@ def forecast_frames(
 
     for codes in req_groups.values():
         _pipeline_part(p, codes[app["requisition"]], stats, use_stage, months, sums)
-        _uncovered_part(p, codes, uncovered, opening_stats, months, sums)
+    _uncovered_part(p, req_groups, uncovered, opening_stats, months, sums)
 
     opening_rate = _opening_rates(p, groups, req_groups, fill_hist, cancel_hist, months)
     _new_openings_part(p, groups, opening_rate, opening_stats, months, sums)
@@ -766,10 +791,10 @@ def forecast_hires(
     rows = forecast_frames(
         frames, as_of=as_of, months=months, dimensions=dimensions, plan_scale=plan_scale
     )
-    return rows.get(engagement.pk, []) or _empty(months or horizon_months(as_of))
+    return rows.get(engagement.pk, []) or empty_forecast(months or horizon_months(as_of))
 
 
-def _empty(months: Iterable[date]) -> list[MonthForecast]:
+def empty_forecast(months: Iterable[date]) -> list[MonthForecast]:
     """An engagement with no records and no plan: nothing expected."""
     return [
         MonthForecast(month_start(m), ALL, ALL, 0.0, 0.0, 0.0, None, 0.0, 0.0, 0.0, 0)

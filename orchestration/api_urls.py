@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from engagements import api as engagements_api
 from engagements import terms_api
+from forecasts.api import hiring_forecast
 from forecasts.capacity_api import capacity as capacity_api
 from kpis.api import metric_value_list
 from recruiting.api import KINDS, record_views
@@ -87,6 +88,11 @@ urlpatterns = [
     path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
     *breach_api_patterns(),
     path("v1/engagements/<int:engagement_id>/capacity/", capacity_api, name="capacity"),
+    path(
+        "v1/engagements/<int:engagement_id>/forecast/hires/",
+        hiring_forecast,
+        name="forecast-hires",
+    ),
     # Last: any other path under /api/ is a 404 in the error body, in development too.
     re_path(r"", api_not_found, name="not-found"),
 ]

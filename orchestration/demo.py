@@ -19,6 +19,7 @@ from engagements.models import Engagement
 from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
 from forecasts.capacity_demo import seed_recruiter_capacity
+from forecasts.demo import seed_hiring_forecast
 from kpis.demo import seed_kpi_targets
 from orchestration.breach_demo import seed_breach_lifecycle
 from recruiting.demo import seed_recruiting_data
@@ -250,6 +251,7 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_breach_forecasts,
     seed_recruiter_capacity,
     seed_commercial_terms,
+    seed_hiring_forecast,
     seed_audit_trail,
 ]
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 from engagements.signals import engagement_data_changed
+from forecasts.tasks import recompute_engagement_forecast, recompute_forecast_batch
 from kpis import progress
 from kpis import services as kpis_services
 from kpis.tasks import recompute_metrics_batch
@@ -57,6 +58,7 @@ def connect() -> None:
     )
     progress.after_recompute_register("sla-evaluation", evaluation_after_recompute)
     progress.after_recompute_register("sla-breach-forecast", forecast_engagement_breaches.si)
+    progress.after_recompute_register("hiring-forecast", recompute_engagement_forecast.si)
 
 
 def recompute_after_data_change(sender, engagement: Engagement, **kwargs) -> None:
@@ -92,6 +94,13 @@ def nightly_workflow(*, full: bool = False, as_of: date | None = None):
     ]
     header += [
         evaluate_slas_batch.s(batch, as_of_text) for batch in services.evaluation_batches(rest)
+    ]
+    # The hiring forecast of every engagement, in the recompute's batches: its as-of moves
+    # every night, so a full run of it follows a full or an incremental recompute alike.
+    forecast_ids = ids if full else list(Engagement.objects.values_list("pk", flat=True))
+    header += [
+        recompute_forecast_batch.si(batch, as_of_text)
+        for batch in kpis_services.recompute_batches(forecast_ids)
     ]
     return chord(
         group(header or [evaluate_slas_batch.s([], as_of_text)]),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("forecasts.capacity_urls")),
     path("", include("reviews.qbr.urls")),
+    path("", include("forecasts.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("orchestration.api_urls")),

@@ -17,7 +17,7 @@ class ReviewsConfig(AppConfig):
 
         # Registries filled on import: the agenda sections (reviews' own and the SLA ones) and
         # the QBR pack's SLA, decision and risk sections.
-        from reviews import agenda, sla_agenda  # noqa: F401
+        from reviews import agenda, forecast_sections, sla_agenda  # noqa: F401
         from reviews.qbr import governance  # noqa: F401
         from reviews.views.escalation import breach_escalation_context
         from sla.breaches.views import BREACH_DETAIL_EXTRAS

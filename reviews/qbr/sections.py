@@ -74,6 +74,7 @@ ORDER = (
     "trends",
     "sla",
     "plan_vs_actual",
+    "hiring_forecast",
     "action_items",
     "decisions",
     "risks",

@@ -25,6 +25,7 @@ SHEETS = [
     "Trends",
     "SLA",
     "Plan vs actual",
+    "Forecast",
     "Action items",
     "Decisions",
     "Risks",
@@ -343,11 +344,13 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "07-sla_credits.csv",
         "08-sla_net.csv",
         "09-plan_vs_actual.csv",
-        "10-action_items.csv",
-        "11-decisions.csv",
-        "12-risks.csv",
-        "13-risk_heat_map.csv",
-        "14-definitions.csv",
+        "10-hiring_forecast.csv",
+        "11-hiring_forecast_gaps.csv",
+        "12-action_items.csv",
+        "13-decisions.csv",
+        "14-risks.csv",
+        "15-risk_heat_map.csv",
+        "16-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
     assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme
@@ -370,7 +373,7 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
     ]
     assert credits[-1]["Clause"] == f"Net {QUARTER}"
     assert credits[-1]["In net"] == f"{sum(line.counts_in_net for line in lines):.2f}"
-    risks = list(csv.DictReader(io.StringIO(archive.read("12-risks.csv").decode("utf-8-sig"))))
+    risks = list(csv.DictReader(io.StringIO(archive.read("14-risks.csv").decode("utf-8-sig"))))
     assert [r["Risk"] for r in risks] == list(open_risks(qbr_engagement))
 
 
