@@ -16,6 +16,7 @@ import pandas as pd
 
 from forecasts.hiring import Frames, add_months, forecast_frames
 from forecasts.reading import load_frames
+from sla.forecasting.backtest import clause_backtest
 
 
 @dataclass
@@ -126,4 +127,6 @@ def backtest(engagement, *, first: date, last: date) -> Backtest:
     frames = load_frames(
         [engagement.pk], as_of=add_months(last, 1) - timedelta(days=1), since=first
     )
-    return backtest_frames(frames, engagement_id=engagement.pk, first=first, last=last)
+    result = backtest_frames(frames, engagement_id=engagement.pk, first=first, last=last)
+    result.extra.update(clause_backtest(engagement, first=first, last=last))
+    return result

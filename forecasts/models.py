@@ -1,9 +1,13 @@
-"""Stored hiring forecasts: the engine's result for each engagement, as of its last run."""
+"""Stored hiring forecasts: the engine's result for each engagement, as of its last run; and
+the agreed recruiter capacity: requisitions one recruiter works at once, per engagement,
+proposed by one party and agreed by the other like every term both must sign off."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from engagements import agreement
 from engagements.models import Engagement
 
 
@@ -26,3 +30,39 @@ class HiringForecast(models.Model):
 
     def __str__(self) -> str:
         return f"hiring forecast of engagement {self.engagement_id} as of {self.as_of}"
+
+
+MAX_CAPACITY = 200
+
+
+class CapacityTerms(agreement.Proposal):
+    """A proposed (or agreed) capacity; the latest agreed one is in force."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    requisitions_per_recruiter = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)],
+        help_text="Requisitions one recruiter works at once.",
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["engagement", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requisitions_per_recruiter__gte=1)
+                & models.Q(requisitions_per_recruiter__lte=MAX_CAPACITY),
+                name="forecasts_capacity_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requisitions_per_recruiter} requisitions per recruiter"
+
+
+class CapacityStep(agreement.AgreementStep):
+    """Every step of a capacity's negotiation: who did what, when, and what changed."""
+
+    proposal = models.ForeignKey(CapacityTerms, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(agreement.AgreementStep.Meta):
+        pass

@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from engagements import api as engagements_api
 from engagements import go_live_api, terms_api
 from forecasts.api import hiring_forecast
+from forecasts.capacity_api import capacity as capacity_api
 from kpis.api import metric_value_list
 from kpis.baselines import api as baselines_api
 from kpis.glidepath_api import api_patterns as glidepath_api_patterns
@@ -113,6 +114,7 @@ urlpatterns = [
     path(f"{SLA}outcomes/", sla_api.outcome_list, name="sla-outcome-list"),
     path(f"{SLA}ledger/", sla_api.ledger, name="sla-ledger"),
     *breach_api_patterns(),
+    path("v1/engagements/<int:engagement_id>/capacity/", capacity_api, name="capacity"),
     path(
         "v1/engagements/<int:engagement_id>/forecast/hires/",
         hiring_forecast,

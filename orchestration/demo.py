@@ -18,6 +18,7 @@ from accounts.services import membership_set, organization_get_or_create, user_c
 from engagements.models import Engagement
 from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
+from forecasts.capacity_demo import seed_recruiter_capacity
 from forecasts.demo import seed_hiring_forecast
 from kpis.baselines.demo import seed_baselines
 from identity.demo import seed_single_sign_on
@@ -30,6 +31,7 @@ from recruiting.demo import seed_recruiting_data
 from reviews.demo import seed_reviews
 from rpo_portal.text_rules import email_canonical
 from sla.demo import AT_RISK_PCT, seed_sla_clauses
+from sla.forecasting.demo import seed_breach_forecasts
 
 DEMO_PASSWORD = "rpo-demo-2026"  # noqa: S105 - printed by `make demo` on purpose
 
@@ -252,6 +254,8 @@ DEMO_STEPS: list[Callable[[Callable[[str], None]], None]] = [
     seed_reviews,
     seed_sla_clauses,
     seed_breach_lifecycle,  # after the SLA steps: it works on their breaches
+    seed_breach_forecasts,
+    seed_recruiter_capacity,
     seed_commercial_terms,
     seed_hiring_forecast,
     seed_baselines,

@@ -45,6 +45,8 @@ from sla.tasks import (
     evaluate_engagement_slas,
     evaluate_recomputed_batch,
     evaluate_slas_batch,
+    forecast_breaches_after_evaluation,
+    forecast_engagement_breaches,
 )
 
 
@@ -55,6 +57,7 @@ def connect() -> None:
         recompute_after_data_change, sender=Engagement, dispatch_uid="orchestration-recompute"
     )
     progress.after_recompute_register("sla-evaluation", evaluation_after_recompute)
+    progress.after_recompute_register("sla-breach-forecast", forecast_engagement_breaches.si)
     progress.after_recompute_register("hiring-forecast", recompute_engagement_forecast.si)
 
 
@@ -100,7 +103,8 @@ def nightly_workflow(*, full: bool = False, as_of: date | None = None):
         for batch in kpis_services.recompute_batches(forecast_ids)
     ]
     return chord(
-        group(header or [evaluate_slas_batch.s([], as_of_text)]), after_evaluation.s(as_of_text)
+        group(header or [evaluate_slas_batch.s([], as_of_text)]),
+        after_evaluation.s(as_of_text) | forecast_breaches_after_evaluation.s(as_of_text),
     )
 
 

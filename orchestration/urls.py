@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("orchestration.breach_urls")),
     path("", include("sla.urls")),
+    path("", include("forecasts.capacity_urls")),
     path("", include("reviews.qbr.urls")),
     path("", include("forecasts.urls")),
     path("", include("orchestration.market.urls")),

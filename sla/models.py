@@ -14,7 +14,7 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -506,3 +506,53 @@ class ReliefClaim(models.Model):
 
     def __str__(self) -> str:
         return f"Relief claim on breach {self.breach_id} ({self.get_status_display().lower()})"
+
+
+# --- The breach forecast (sla/forecasting/) ----------------------------------------------
+
+
+class BreachForecast(models.Model):
+    """Where an open period is heading: the value projected at period end and the likelihood
+    of a breach. A likelihood of LIKELY or more is a forecast warning (never a breach, and not
+    the evaluation's warning, which looks at the value so far)."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    clause = models.ForeignKey(
+        SlaClause, on_delete=models.CASCADE, related_name="forecasts", db_index=False
+    )
+    period = models.CharField(max_length=10)
+    period_end = models.DateField()
+    as_of = models.DateField(help_text="The day whose knowledge the forecast uses.")
+    current_value = models.FloatField(null=True, blank=True)
+    current_n = models.PositiveIntegerField(default=0)
+    projected_value = models.FloatField(null=True, blank=True)
+    low = models.FloatField(null=True, blank=True, help_text="10th percentile.")
+    high = models.FloatField(null=True, blank=True, help_text="90th percentile.")
+    likelihood = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    expected_n = models.FloatField(default=0)
+    likely = models.BooleanField(default=False)
+    reason = models.TextField()
+    computed_at = models.DateTimeField()
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When both leads were told of the forecast warning."
+    )
+
+    class Meta:
+        ordering = ["clause__key", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["clause", "period"], name="sla_forecast_unique"),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=0) & Q(likelihood__lte=1),
+                name="sla_forecast_likelihood_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["engagement", "likely"])]
+
+    def __str__(self) -> str:
+        return f"Forecast of {self.clause_id} {self.period}: {self.likelihood:.0%}"
+
+    @property
+    def likelihood_pct(self) -> float:
+        return self.likelihood * 100

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sla import views
+from sla.forecasting import views as forecasting_views
 
 app_name = "sla"
 base = "engagements/<int:engagement_id>/sla/"
@@ -13,4 +14,5 @@ urlpatterns = [
     path(f"{base}schedules/<int:schedule_id>/", views.schedule_detail, name="schedule_detail"),
     path(f"{base}scorecard/", views.scorecard, name="scorecard"),
     path(f"{base}ledger/", views.ledger, name="ledger"),
+    path(f"{base}forecast/", forecasting_views.forecast, name="forecast"),
 ]

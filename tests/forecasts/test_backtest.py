@@ -43,7 +43,10 @@ def test_json_has_the_months_and_the_errors(generated):
             "json",
         )
     )
-    assert set(result) == {"months", "mae_forecast", "mae_plan", "mae_last3", "coverage"}
+    assert set(result) == {
+        *("months", "mae_forecast", "mae_plan", "mae_last3", "coverage"),
+        *("breach_hits", "breach_misses", "false_alarms", "clause_months"),
+    }
     assert [m["month"] for m in result["months"]] == [f"2026-0{i}" for i in range(1, 7)]
     march = result["months"][2]
     hires = Application.objects.filter(

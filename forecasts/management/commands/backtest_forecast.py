@@ -60,3 +60,10 @@ class Command(JobCommand):
             f"{_number(result.mae_plan)}, last 3 months {_number(result.mae_last3)}; "
             f"actual in range: {_number(100 * (result.coverage or 0))}% of months"
         )
+        extra = result.extra
+        if extra.get("clause_months"):
+            self.stdout.write(
+                f"clause outcomes: {extra['breach_hits']} breaches forecast, "
+                f"{extra['breach_misses']} breaches missed, {extra['false_alarms']} false alarms "
+                f"in {len(extra['clause_months'])} clause-months"
+            )
