@@ -291,7 +291,7 @@ DEFINITIONS: tuple[Definition, ...] = (
 DEFINITION_BY_KEY = {definition.key: definition for definition in DEFINITIONS}
 
 
-# --- the process KPIs (data-contract.md section 6) ----------------------------------------------
+# --- the process KPIs (data-contract.md section 8) ----------------------------------------------
 # New keys, definition version 1; no definition above changes.
 
 

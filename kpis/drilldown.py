@@ -270,7 +270,7 @@ LISTINGS: dict[d.Records, Listing] = {
         "month department location job_family planned_hires",
         ("month", "department", "location", "job_family"),
     ),
-    # The process KPIs (data-contract.md section 6).
+    # The process KPIs (data-contract.md section 8).
     **{d.reached(stage): FUNNEL for stage in STAGES[:-1]},
     **{
         definition.records: FUNNEL

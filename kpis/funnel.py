@@ -1,6 +1,6 @@
 """The funnel view of one engagement, period and segment: read from the stored KPI values.
 
-The stages' counts come from the process KPIs of data-contract.md section 6 (the application
+The stages' counts come from the process KPIs of data-contract.md section 8 (the application
 cohort of the period): applied = `applications`; screened = the numerator of
 `applied_to_screened_rate`; interviewed = that of `screened_to_interviewed_rate`; offered =
 the `n` of `offered_to_accepted_rate`, accepted its numerator; started = the numerator of

@@ -1,4 +1,4 @@
-"""Demo targets on process KPIs (data-contract.md section 6), agreed by both parties, so the
+"""Demo targets on process KPIs (data-contract.md section 8), agreed by both parties, so the
 demo's funnel and KPI pages show them against targets; the KPI step's recompute that follows
 gives them their statuses."""
 

@@ -235,7 +235,7 @@ class Tables:
     @cached_property
     def costs(self) -> pd.DataFrame:
         costs = _known(self.frames.costs, self.as_of, "month")
-        # The source a cost's category is attributed to (data-contract.md section 6), if any.
+        # The source a cost's category is attributed to (data-contract.md section 8), if any.
         costs["source"] = pd.Categorical(
             costs["category"].astype(object).map(COST_ATTRIBUTION),
             categories=sorted(set(COST_ATTRIBUTION.values())),

@@ -179,7 +179,7 @@ KPIS: tuple[Kpi, ...] = (
 )
 
 
-# --- the process KPIs (data-contract.md section 6): funnel, stage times, sources ---------------
+# --- the process KPIs (data-contract.md section 8): funnel, stage times, sources ---------------
 
 # The funnel's stages, in order; an application has reached a stage when it has that stage's
 # date or a later one (a stage skipped in the data counts as passed).

@@ -141,7 +141,7 @@ def kpi_tiles(
     pack's scorecard: an engagement that has agreed no targets yet still has its numbers)."""
     targets = kpi_selectors.agreed_targets(engagement=engagement)
     targeted = [kpi for kpi in KPI_BY_KEY if any(t.kpi == kpi for t in targets)]
-    # Untargeted process KPIs (data-contract.md section 6) are no tiles: the funnel shows them.
+    # Untargeted process KPIs (data-contract.md section 8) are no tiles: the funnel shows them.
     process = {kpi.key for kpi in PROCESS_KPIS}
     results = [kpi for kpi in KPI_BY_KEY if kpi not in process or kpi in targeted]
     shown = results if untargeted else targeted

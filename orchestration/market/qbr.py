@@ -83,7 +83,7 @@ def market_section(context: PackContext) -> Section:
         ]
         paragraphs.append(
             "Each value is compared with the latest benchmark for the same slice of the market "
-            "whose period ends by the end of the quarter (the data contract, section 6)."
+            "whose period ends by the end of the quarter (the data contract, section 10)."
         )
     tables = [comparison, listing]
     if not benchmarks:

@@ -1,4 +1,4 @@
-"""Market benchmarks beside the engagement's own values (docs/data-contract.md section 6).
+"""Market benchmarks beside the engagement's own values (docs/data-contract.md section 10).
 
 Which benchmark applies to a KPI value is decided here, once, for the KPI pages, the market
 panel and the QBR pack: the same metric, the same slice of the market (segment all: the whole

@@ -1,4 +1,4 @@
-"""The process KPIs of docs/data-contract.md section 6, computed a second way: plain Python
+"""The process KPIs of docs/data-contract.md section 8, computed a second way: plain Python
 over the sample's CSV files, following the contract's text (no pandas, nothing of `kpis`).
 
 `process_values(as_of)` gives {(metric, grain, period, dimension, segment): (value, n)}.

@@ -36,7 +36,7 @@ def _close(found, stored) -> bool:
 
 
 def test_the_records_behind_every_value_reproduce_it(sample_engagement):
-    """Every KPI (the 14 of section 3 and the process KPIs of section 6), both grains,
+    """Every KPI (the 14 of section 3 and the process KPIs of section 8), both grains,
     segment `all` and every other segment."""
     tables = engagement_tables(sample_engagement, AS_OF)
     covered = Counter()

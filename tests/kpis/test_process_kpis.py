@@ -1,4 +1,4 @@
-"""The process KPIs (docs/data-contract.md section 6) on the sample: the engine's values equal
+"""The process KPIs (docs/data-contract.md section 8) on the sample: the engine's values equal
 those of a second, plain-Python route from the CSV files, and the sample's expected.csv."""
 
 from kpis.models import MetricValue

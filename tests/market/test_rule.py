@@ -1,4 +1,4 @@
-"""Which benchmark applies to a value (docs/data-contract.md section 6), decided once."""
+"""Which benchmark applies to a value (docs/data-contract.md section 10), decided once."""
 
 from __future__ import annotations
 
