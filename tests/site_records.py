@@ -137,6 +137,7 @@ def make_site(engagement):
             "agenda": reviews.agenda_item_add(actor=hr_lead, meeting=meeting, title="KPIs").pk,
         },
     }
+    values |= _transition_and_glidepath(engagement, user)
     return user, values
 
 
@@ -210,11 +211,10 @@ def make_every_record(engagement):
     QbrDelivery.objects.create(
         engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
     )
-    _transition_and_glidepath(engagement, user)
     return user, values
 
 
-def _transition_and_glidepath(engagement, user):
+def _transition_and_glidepath(engagement, user) -> dict:
     """A transition plan (milestones with dependencies) and an agreed glidepath."""
     from kpis.glidepath_services import glidepath_agree, glidepath_propose
     from reviews.transition.services import milestone_update, transition_plan_create
@@ -239,3 +239,4 @@ def _transition_and_glidepath(engagement, user):
         steps=steps,
     )
     glidepath_agree(actor=member(engagement.client, Role.HR_LEAD), glidepath=glidepath)
+    return {"milestone_id": first.pk, "glidepath_id": glidepath.pk}

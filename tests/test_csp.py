@@ -141,6 +141,8 @@ KNOWN = {
     "line_id",
     "token",
     "section_index",
+    "milestone_id",
+    "glidepath_id",
 }
 
 
