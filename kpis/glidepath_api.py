@@ -48,6 +48,7 @@ class GlidepathSerializer(serializers.ModelSerializer):
     )
     targets = serializers.SerializerMethodField()
     steps = AgreementStepSerializer(many=True, read_only=True)
+    dimension = serializers.CharField(read_only=True)
 
     class Meta:
         model = Glidepath
@@ -80,8 +81,13 @@ class GlidepathProposalSerializer(serializers.Serializer):
         choices=KPI_CHOICES, error_messages={"invalid_choice": "“{input}” is not a KPI."}
     )
     grain = serializers.ChoiceField(choices=Grain.choices)
-    dimension = serializers.ChoiceField(
-        choices=DIMENSION_CHOICES[1:], required=False, allow_blank=True
+    dimension = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="Blank for every segment, or one of: "
+        + ", ".join(key for key, _ in DIMENSION_CHOICES[1:])
+        + " (with `segment`).",
     )
     segment = serializers.CharField(
         required=False, allow_blank=True, max_length=200, validators=[validate_one_line]
@@ -94,7 +100,7 @@ class GlidepathProposalSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class AnswerSerializer(serializers.Serializer):
+class GlidepathAnswerSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -165,7 +171,7 @@ class GlidepathAnswer(GlidepathGate, APIView):
 
     def post(self, request, engagement_id: int, glidepath_id: int):
         glidepath = self.glidepath(glidepath_id)
-        body = AnswerSerializer(data=request.data)
+        body = GlidepathAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             type(self).answer(
@@ -185,7 +191,7 @@ ANSWERS = {200: GlidepathSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_YOUR
     summary="Agree to a glidepath: every step is agreed with it",
     description="The other party's HR lead or account manager, signed in. Each period's "
     "status then uses the step in force at the period's end. An answered glidepath: 400.",
-    request=AnswerSerializer,
+    request=GlidepathAnswerSerializer,
     responses=ANSWERS,
 )
 class GlidepathAgree(GlidepathAnswer):
@@ -197,7 +203,7 @@ class GlidepathAgree(GlidepathAnswer):
     summary="Reject a glidepath: every step is rejected with it",
     description="The other party's HR lead or account manager, signed in, with an optional "
     "note. An answered glidepath: 400.",
-    request=AnswerSerializer,
+    request=GlidepathAnswerSerializer,
     responses=ANSWERS,
 )
 class GlidepathReject(GlidepathAnswer):

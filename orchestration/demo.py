@@ -20,8 +20,8 @@ from engagements.services import engagement_create
 from engagements.terms_demo import seed_commercial_terms
 from forecasts.capacity_demo import seed_recruiter_capacity
 from forecasts.demo import seed_hiring_forecast
-from kpis.baselines.demo import seed_baselines
 from identity.demo import seed_single_sign_on
+from kpis.baselines.demo import seed_baselines
 from kpis.demo import seed_kpi_targets
 from kpis.funnel_demo import seed_process_targets
 from orchestration.breach_demo import seed_breach_lifecycle

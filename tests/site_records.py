@@ -114,8 +114,8 @@ def make_site(engagement):
         "panel": "kpis",
         "slug": engagement.client.slug,
         "key_id": api_key.pk,
-        # An identity provider's sign-in URLs (none is set up here: they answer 404).
-        "provider_id": f"org-{engagement.client.pk}",
+        # Both an identity provider's sign-in URLs (a str: none is set up here, they answer
+        # 404) and a provider's shared market benchmarks (an int) take `provider_id`.
         "user_id": "1",
         "token_id": 1,
         # Each kind's detail URL names one of its own records.
@@ -149,6 +149,7 @@ def make_site(engagement):
             "agenda": reviews.agenda_item_add(actor=hr_lead, meeting=meeting, title="KPIs").pk,
         },
     }
+    values |= _transition_and_glidepath(engagement, user)
     return user, values
 
 
@@ -224,11 +225,10 @@ def make_every_record(engagement):
     QbrDelivery.objects.create(
         engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
     )
-    _transition_and_glidepath(engagement, user)
     return user, values
 
 
-def _transition_and_glidepath(engagement, user):
+def _transition_and_glidepath(engagement, user) -> dict:
     """A transition plan (milestones with dependencies) and an agreed glidepath."""
     from kpis.glidepath_services import glidepath_agree, glidepath_propose
     from reviews.transition.services import milestone_update, transition_plan_create
@@ -253,3 +253,4 @@ def _transition_and_glidepath(engagement, user):
         steps=steps,
     )
     glidepath_agree(actor=member(engagement.client, Role.HR_LEAD), glidepath=glidepath)
+    return {"milestone_id": first.pk, "glidepath_id": glidepath.pk}

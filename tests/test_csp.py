@@ -142,9 +142,10 @@ KNOWN = {
     "provider_id",
     "token",
     "section_index",
-    "provider_id",
     "user_id",
     "token_id",
+    "milestone_id",
+    "glidepath_id",
 }
 
 
