@@ -72,6 +72,7 @@ def band_chart(
     every = 1
     while every < len(points) and any(_width(p.label) > step * every - 4 for p in points[::every]):
         every += 1
+    last_right = float("-inf")
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         words = f"{p.label}: expected {fmt(p.expected)}, range {fmt(p.low)} to {fmt(p.high)}"
         parts.append(
@@ -85,10 +86,13 @@ def band_chart(
                 f"{escape(fmt(p.plan))}</title></rect>"
             )
         if i % every == 0:
-            # Centred under its point, moved in just enough to stay inside the box.
+            # Centred under its point, moved in just enough to stay right of the y axis's
+            # labels and inside the box; left out if that would run into the label before.
             half = _width(p.label) / 2
-            centre = min(max(x, half + 2), width - half - 2)
-            parts.append(_text(centre, height - 8, p.label, AXIS_COLOUR, "middle", FONT))
+            centre = min(max(x, left + half), width - half - 2)
+            if centre - half >= last_right + 4:
+                parts.append(_text(centre, height - 8, p.label, AXIS_COLOUR, "middle", FONT))
+                last_right = centre + half
     rows = "".join(
         f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(fmt(p.expected))}</td>'
         f"<td>{escape(fmt(p.low))} to {escape(fmt(p.high))}</td>"

@@ -4,6 +4,7 @@ proposed by one party and agreed by the other like every term both must sign off
 
 from __future__ import annotations
 
+import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -35,6 +36,7 @@ class HiringForecast(models.Model):
 MAX_CAPACITY = 200
 
 
+@pghistory.track()
 class CapacityTerms(agreement.Proposal):
     """A proposed (or agreed) capacity; the latest agreed one is in force."""
 
@@ -59,6 +61,7 @@ class CapacityTerms(agreement.Proposal):
         return f"{self.requisitions_per_recruiter} requisitions per recruiter"
 
 
+@pghistory.track(model_name="CapacityStepHistory")
 class CapacityStep(agreement.AgreementStep):
     """Every step of a capacity's negotiation: who did what, when, and what changed."""
 

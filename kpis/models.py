@@ -293,6 +293,7 @@ class GlidepathStep(agreement.AgreementStep):
         pass
 
 
+@pghistory.track()
 class GlidepathTarget(models.Model):
     """One step of a glidepath: the target it proposes, in the path's order."""
 

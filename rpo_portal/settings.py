@@ -419,6 +419,7 @@ SPECTACULAR_SETTINGS = {
         "ReliefStatusEnum": "sla.models.ReliefStatus",
         "ActionItemStatusEnum": "reviews.models.ActionItemStatus",
         "BaselineSourceEnum": "kpis.baselines.models.BaselineSource",
+        "MarketMetricEnum": "recruiting.models.MarketMetric",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

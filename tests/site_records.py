@@ -225,7 +225,33 @@ def make_every_record(engagement):
     QbrDelivery.objects.create(
         engagement=engagement, user=user, quarter="2025-Q3", pack_id=values["pack_id"]
     )
+    _agreed_terms_and_forecasts(engagement, clause)
     return user, values
+
+
+def _agreed_terms_and_forecasts(engagement, clause) -> None:
+    """A go-live date and a recruiter capacity agreed by both parties, and a breach forecast."""
+    from engagements.go_live_services import go_live_agree, go_live_propose
+    from forecasts.capacity_services import capacity_agree, capacity_propose
+    from sla.models import BreachForecast
+
+    manager = member(engagement.provider, Role.ACCOUNT_MANAGER)
+    lead = member(engagement.client, Role.HR_LEAD)
+    proposal = go_live_propose(actor=manager, engagement=engagement, go_live_date=date(2025, 2, 1))
+    go_live_agree(actor=lead, proposal=proposal)
+    terms = capacity_propose(actor=manager, engagement=engagement, requisitions_per_recruiter=8)
+    capacity_agree(actor=lead, terms=terms)
+    BreachForecast.objects.create(
+        engagement=engagement,
+        clause=clause,
+        period="2025-10",
+        period_end=date(2025, 10, 31),
+        as_of=date(2025, 9, 30),
+        likelihood=0.6,
+        likely=True,
+        reason="Planted for the tenancy probes.",
+        computed_at=timezone.now(),
+    )
 
 
 def _transition_and_glidepath(engagement, user) -> dict:
@@ -253,4 +279,18 @@ def _transition_and_glidepath(engagement, user) -> dict:
         steps=steps,
     )
     glidepath_agree(actor=member(engagement.client, Role.HR_LEAD), glidepath=glidepath)
-    return {"milestone_id": first.pk, "glidepath_id": glidepath.pk}
+    # A baseline proposal (entered: a computed one needs imported history before go-live).
+    from engagements.models import Engagement
+    from kpis.baselines.services import baseline_propose_entered
+
+    Engagement.objects.filter(pk=engagement.pk).update(go_live_date=date(2025, 1, 1))
+    engagement.refresh_from_db()
+    proposal = baseline_propose_entered(
+        actor=member(engagement.client, Role.HR_LEAD),
+        engagement=engagement,
+        kpi="time_to_fill",
+        value=Decimal("52.0"),
+        source="earlier_report",
+        source_detail="2024 annual report",
+    )
+    return {"milestone_id": first.pk, "glidepath_id": glidepath.pk, "proposal_id": proposal.pk}

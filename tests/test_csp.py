@@ -146,6 +146,7 @@ KNOWN = {
     "token_id",
     "milestone_id",
     "glidepath_id",
+    "proposal_id",
 }
 
 

@@ -15,7 +15,7 @@ from kpis.baselines.services import (
 )
 from tests.browser.conftest import SCREENSHOTS, WCAG_AA
 from tests.browser.test_dashboard import sign_in
-from tests.browser.test_presentation import LAYOUT_AND_TEXT
+from tests.browser.walk import LAYOUT_AND_TEXT
 from tests.engagements.conftest import AS_OF, build_dashboard_data
 from tests.factories import member
 

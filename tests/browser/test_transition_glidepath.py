@@ -119,7 +119,7 @@ def test_every_page_shows_its_values_in_view(
 ):
     """The presentation walk's checks (tests/browser/test_presentation.py) on these pages."""
     from tests.browser.conftest import WCAG_AA
-    from tests.browser.test_presentation import LAYOUT_AND_TEXT
+    from tests.browser.walk import LAYOUT_AND_TEXT
 
     today = timezone.localdate()
     plan = transition_plan_create(

@@ -30,6 +30,7 @@ SHEETS = [
     "Action items",
     "Decisions",
     "Risks",
+    "Transition",
     "Market",
     "Definitions",
 ]
@@ -376,8 +377,9 @@ def test_the_csv_pack_is_one_file_per_table_zipped(qbr_engagement):
         "16-decisions.csv",
         "17-risks.csv",
         "18-risk_heat_map.csv",
-        "19-market_benchmarks.csv",
-        "20-definitions.csv",
+        "19-transition_milestones.csv",
+        "20-market_benchmarks.csv",
+        "21-definitions.csv",
     ]
     readme = archive.read("README.txt").decode()
     assert f"Data as of: {AS_OF.day} {AS_OF:%b %Y}" in readme and "Filters: grain quarter" in readme
