@@ -109,7 +109,7 @@ def test_drilldown_shows_the_records_behind_a_median(sample_engagement, hr_lead,
     )
     body = response.content.decode()
     for external_id in filled:
-        assert f">{external_id}</td>" in body  # each record, a card on a phone
+        assert f"><code>{external_id}</code></td>" in body  # each record, a card on a phone
     assert response.context["median"] == value.value
     assert len(response.context["drilldown"].median_inputs) == value.n
 
