@@ -7,66 +7,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0009_go_live_date'),
-        ('kpis', '0013_process_kpi_choices_on_baselines_and_glidepaths'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("engagements", "0009_go_live_date"),
+        ("kpis", "0013_process_kpi_choices_on_baselines_and_glidepaths"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GlidepathTargetEvent',
+            name="GlidepathTargetEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('position', models.PositiveSmallIntegerField()),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("position", models.PositiveSmallIntegerField()),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='glidepathtarget',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (NEW."engagement_id", NEW."glidepath_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."target_id"); RETURN NULL;', hash='da10910012a11b868f93b293b74c17ec14a952bb', operation='INSERT', pgid='pgtrigger_insert_insert_ecd8c', table='kpis_glidepathtarget', when='AFTER')),
+            model_name="glidepathtarget",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (NEW."engagement_id", NEW."glidepath_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."target_id"); RETURN NULL;',
+                    hash="da10910012a11b868f93b293b74c17ec14a952bb",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ecd8c",
+                    table="kpis_glidepathtarget",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='glidepathtarget',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (NEW."engagement_id", NEW."glidepath_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."target_id"); RETURN NULL;', hash='469fe1307696377bcabe13579c790e810a753b7d', operation='UPDATE', pgid='pgtrigger_update_update_b1c8b', table='kpis_glidepathtarget', when='AFTER')),
+            model_name="glidepathtarget",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (NEW."engagement_id", NEW."glidepath_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."target_id"); RETURN NULL;',
+                    hash="469fe1307696377bcabe13579c790e810a753b7d",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b1c8b",
+                    table="kpis_glidepathtarget",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='glidepathtarget',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (OLD."engagement_id", OLD."glidepath_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."target_id"); RETURN NULL;', hash='7616c3891e3356bebfde0450e02b15a13d195ae6', operation='DELETE', pgid='pgtrigger_delete_delete_faee7', table='kpis_glidepathtarget', when='AFTER')),
+            model_name="glidepathtarget",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "kpis_glidepathtargetevent" ("engagement_id", "glidepath_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "target_id") VALUES (OLD."engagement_id", OLD."glidepath_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."target_id"); RETURN NULL;',
+                    hash="7616c3891e3356bebfde0450e02b15a13d195ae6",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_faee7",
+                    table="kpis_glidepathtarget",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='glidepathtargetevent',
-            name='engagement',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='engagements.engagement'),
+            model_name="glidepathtargetevent",
+            name="engagement",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="engagements.engagement",
+            ),
         ),
         migrations.AddField(
-            model_name='glidepathtargetevent',
-            name='glidepath',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='kpis.glidepath'),
+            model_name="glidepathtargetevent",
+            name="glidepath",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="kpis.glidepath",
+            ),
         ),
         migrations.AddField(
-            model_name='glidepathtargetevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="glidepathtargetevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='glidepathtargetevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='kpis.glidepathtarget'),
+            model_name="glidepathtargetevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="kpis.glidepathtarget",
+            ),
         ),
         migrations.AddField(
-            model_name='glidepathtargetevent',
-            name='target',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='kpis.kpitarget'),
+            model_name="glidepathtargetevent",
+            name="target",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="kpis.kpitarget",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='glidepathtargetevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='7a9e5efb6d4288cba6da6abcd754989f8529e357', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_5cef2', table='kpis_glidepathtargetevent', when='BEFORE')),
+            model_name="glidepathtargetevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="7a9e5efb6d4288cba6da6abcd754989f8529e357",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_5cef2",
+                    table="kpis_glidepathtargetevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
