@@ -16,23 +16,12 @@ from forecasts.inputs import (
     WINDOW_DAYS,
     Frames,
 )
+from kpis.compute import DATE_COLUMNS
 from kpis.reading import copy_select, int_array
 from recruiting.models import Application, HiringPlanLine, Requisition
 
-DATES = {
-    "opened_on",
-    "filled_on",
-    "cancelled_on",
-    "applied_on",
-    "screened_on",
-    "interviewed_on",
-    "offered_on",
-    "offer_decided_on",
-    "started_on",
-    "rejected_on",
-    "withdrawn_on",
-    "month",
-}
+# The KPI engine's date columns, and the rejection date that only the forecast reads.
+DATES = DATE_COLUMNS | {"rejected_on"}
 TEXT = {"department", "location", "job_family", "offer_outcome"}
 
 
